@@ -1,0 +1,48 @@
+# leadrail: `make run` serves the demo, `make test` runs every check. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint types imports unit bench clean install
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/leadrail migrate
+	$(BIN)/leadrail apply -f examples/demo.yaml
+	$(BIN)/leadrail user create admin@acme.test --name "Demo Admin" --admin
+	@echo "API token for the demo (Authorization: Bearer ...):"
+	@$(BIN)/leadrail token create --email admin@acme.test --name "make run"
+	@echo "Serving http://$(HOST):$(PORT)  (API docs at /docs)"
+	$(BIN)/leadrail serve --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+test: lint types imports
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis leadrail.db*

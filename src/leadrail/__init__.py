@@ -1,0 +1,1 @@
+"""leadrail: open-source lead routing."""

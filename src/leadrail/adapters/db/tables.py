@@ -1,0 +1,225 @@
+"""The database schema (SQLAlchemy 2). Migrations in ``migrations/`` follow it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class WorkspaceMeta(Base):
+    """One row: the workspace's revision (bumped by every change) and its scalar settings."""
+
+    __tablename__ = "workspace_meta"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger, default=0)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    crm_owner_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    working_hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    credits: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Vacation(Base):
+    __tablename__ = "vacations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NamedList(Base):
+    __tablename__ = "named_lists"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    values: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class MeetingType(Base):
+    __tablename__ = "meeting_types"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Router(Base):
+    """A router's settings as its validated workspace document (rules included)."""
+
+    __tablename__ = "routers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class Store(Base):
+    __tablename__ = "stores"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+
+
+class LeadDestination(Base):
+    """Where form leads go: a category's, a store's category, or the fallback (both null)."""
+
+    __tablename__ = "lead_destinations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), index=True
+    )
+    store_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stores.id", ondelete="CASCADE"), index=True
+    )
+    address: Mapped[str] = mapped_column(String(2000))
+    format: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CrmContact(Base):
+    __tablename__ = "crm_contacts"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    owner_id: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(200))
+    company: Mapped[str | None] = mapped_column(String(200))
+
+
+class CrmLead(Base):
+    __tablename__ = "crm_leads"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    owner_id: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(200))
+    company: Mapped[str | None] = mapped_column(String(200))
+
+
+class CrmCompany(Base):
+    __tablename__ = "crm_companies"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    owner_id: Mapped[str | None] = mapped_column(String(64))
+    tier: Mapped[str | None] = mapped_column(String(64))
+
+
+class CrmCompanyDomain(Base):
+    __tablename__ = "crm_company_domains"
+    domain: Mapped[str] = mapped_column(String(253), primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("crm_companies.id", ondelete="CASCADE"), index=True
+    )
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Decision(Base):
+    """The assignment ledger: append-only, one row per recorded routing decision."""
+
+    __tablename__ = "decisions"
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    id: Mapped[str] = mapped_column(String(32), unique=True)
+    router: Mapped[str] = mapped_column(String(63))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    rule: Mapped[str | None] = mapped_column(String(120))
+    via: Mapped[str] = mapped_column(String(16))
+    assignee: Mapped[str | None] = mapped_column(String(254))
+    assignees: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    pool_key: Mapped[str | None] = mapped_column(String(200))
+    period: Mapped[str | None] = mapped_column(String(16))
+    credit_spent: Mapped[str | None] = mapped_column(String(254))
+    category: Mapped[str | None] = mapped_column(String(120))
+    prospect: Mapped[dict[str, Any]] = mapped_column(JSON)
+    trace: Mapped[list[Any]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(16), default="api")
+
+    __table_args__ = (
+        Index("ix_decisions_router_email_created", "router", "email", "created_at"),
+        Index("ix_decisions_router_created", "router", "created_at"),
+        Index("ix_decisions_pool_period", "pool_key", "period"),
+    )
+
+
+class RotationState(Base):
+    """One row per pool: the smooth weighted round robin 'current' of each member for the
+    period, written in the same transaction as the ledger row that moved it."""
+
+    __tablename__ = "rotation_state"
+    pool_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    period: Mapped[str] = mapped_column(String(16))
+    current: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,335 @@
+"""Load the workspace document from the database, and make the database match one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from leadrail.adapters.db import tables as t
+from leadrail.app.workspace import (
+    CategoryDoc,
+    CrmCompanyDoc,
+    CrmContactDoc,
+    CrmDoc,
+    CrmLeadDoc,
+    DestinationDoc,
+    ListDoc,
+    MeetingTypeDoc,
+    RouterDoc,
+    StoreDoc,
+    TeamDoc,
+    TeamMemberDoc,
+    UserDoc,
+    VacationDoc,
+    WorkspaceDoc,
+)
+
+Row = TypeVar("Row", bound=t.Base)
+
+
+def _dest(d: t.LeadDestination) -> DestinationDoc:
+    return DestinationDoc(address=d.address, format=d.format)  # type: ignore[arg-type]
+
+
+def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
+    meta = s.get_one(t.WorkspaceMeta, 1)
+    users = s.scalars(select(t.User).order_by(t.User.id)).all()
+    vacations: dict[int, list[VacationDoc]] = {}
+    for v in s.scalars(select(t.Vacation).order_by(t.Vacation.start)):
+        vacations.setdefault(v.user_id, []).append(VacationDoc(start=v.start, end=v.end))
+    emails = {u.id: u.email for u in users}
+    members: dict[int, list[TeamMemberDoc]] = {}
+    for m in s.scalars(select(t.TeamMember).order_by(t.TeamMember.position)):
+        members.setdefault(m.team_id, []).append(
+            TeamMemberDoc(user=emails[m.user_id], weight=m.weight)
+        )
+    dests = s.scalars(select(t.LeadDestination).order_by(t.LeadDestination.position)).all()
+    cats = {c.id: c.name for c in s.scalars(select(t.Category))}
+    fallback = [d for d in dests if d.category_id is None and d.store_id is None]
+    return WorkspaceDoc(
+        timezone=meta.timezone,
+        users=[
+            UserDoc(
+                email=u.email,
+                name=u.name,
+                timezone=u.timezone,
+                working_hours=u.working_hours,
+                crm_owner_id=u.crm_owner_id,
+                vacations=vacations.get(u.id, []),
+                credits=u.credits,
+                active=u.active,
+                admin=u.is_admin,
+            )
+            for u in users
+        ],
+        teams=[
+            TeamDoc(name=x.name, members=members.get(x.id, []))
+            for x in s.scalars(select(t.Team).order_by(t.Team.id))
+        ],
+        lists=[
+            ListDoc(name=x.name, values=x.values)
+            for x in s.scalars(select(t.NamedList).order_by(t.NamedList.id))
+        ],
+        meeting_types=[
+            MeetingTypeDoc.model_validate(x.config)
+            for x in s.scalars(select(t.MeetingType).order_by(t.MeetingType.id))
+        ],
+        routers=[
+            RouterDoc.model_validate(x.config)
+            for x in s.scalars(select(t.Router).order_by(t.Router.position, t.Router.id))
+        ],
+        crm=_load_crm(s) if include_crm else None,
+        categories=[
+            CategoryDoc(
+                name=name,
+                destinations=[
+                    _dest(d) for d in dests if d.category_id == cid and d.store_id is None
+                ],
+            )
+            for cid, name in sorted(cats.items())
+        ],
+        fallback_destination=_dest(fallback[0]) if fallback else None,
+        stores=[
+            StoreDoc(
+                name=x.name,
+                latitude=x.latitude,
+                longitude=x.longitude,
+                postal_code=x.postal_code,
+                categories=_store_categories(x.id, dests, cats),
+            )
+            for x in s.scalars(select(t.Store).order_by(t.Store.id))
+        ],
+        nearest_store_routing=bool(meta.settings.get("nearest_store_routing", False)),
+    )
+
+
+def _store_categories(
+    store_id: int, dests: Iterable[t.LeadDestination], cats: dict[int, str]
+) -> dict[str, list[DestinationDoc]]:
+    out: dict[str, list[DestinationDoc]] = {}
+    for d in dests:
+        if d.store_id == store_id and d.category_id is not None:
+            out.setdefault(cats[d.category_id], []).append(_dest(d))
+    return out
+
+
+def _load_crm(s: Session) -> CrmDoc:
+    domains: dict[int, list[str]] = {}
+    for d in s.scalars(select(t.CrmCompanyDomain).order_by(t.CrmCompanyDomain.domain)):
+        domains.setdefault(d.company_id, []).append(d.domain)
+    return CrmDoc(
+        contacts=[
+            CrmContactDoc(email=c.email, owner=c.owner_id, name=c.name, company=c.company)
+            for c in s.scalars(select(t.CrmContact).order_by(t.CrmContact.id))
+        ],
+        leads=[
+            CrmLeadDoc(email=c.email, owner=c.owner_id, name=c.name, company=c.company)
+            for c in s.scalars(select(t.CrmLead).order_by(t.CrmLead.id))
+        ],
+        companies=[
+            _company_doc(c, domains.get(c.id, []))
+            for c in s.scalars(select(t.CrmCompany).order_by(t.CrmCompany.id))
+        ],
+    )
+
+
+def _company_doc(c: t.CrmCompany, domains: list[str]) -> CrmCompanyDoc:
+    one = len(domains) == 1
+    return CrmCompanyDoc(
+        domain=domains[0] if one else None,
+        domains=[] if one else domains,
+        name=c.name,
+        owner=c.owner_id,
+        tier=c.tier,
+    )
+
+
+def _by(s: Session, model: type[Row], key: str) -> dict[str, Row]:
+    return {getattr(r, key): r for r in s.scalars(select(model))}
+
+
+def save_workspace(s: Session, doc: WorkspaceDoc, now: datetime) -> int:
+    """Make the database match ``doc`` (sections that are None are left alone). Runs inside
+    the caller's transaction; returns the new revision."""
+    meta = s.get_one(t.WorkspaceMeta, 1)
+    meta.timezone = doc.timezone
+    meta.settings = {**meta.settings, "nearest_store_routing": doc.nearest_store_routing}
+    if doc.users is not None:
+        _save_users(s, doc.users, now)
+    if doc.teams is not None:
+        _save_teams(s, doc.teams)
+    if doc.lists is not None:
+        _replace_keyed(s, t.NamedList, "name", {x.name: {"values": x.values} for x in doc.lists})
+    if doc.meeting_types is not None:
+        _replace_keyed(
+            s,
+            t.MeetingType,
+            "slug",
+            {
+                m.slug: {"config": m.model_dump(mode="json", exclude_defaults=True)}
+                for m in doc.meeting_types
+            },
+        )
+    if doc.routers is not None:
+        _save_routers(s, doc.routers)
+    if doc.categories is not None:
+        _save_categories(s, doc)
+    if doc.stores is not None:
+        _save_stores(s, doc)
+    if doc.crm is not None:
+        _save_crm(s, doc.crm)
+    meta.revision += 1
+    s.flush()
+    return meta.revision
+
+
+def _replace_keyed(
+    s: Session, model: type[Row], key: str, wanted: dict[str, dict[str, Any]]
+) -> dict[str, Row]:
+    existing = _by(s, model, key)
+    for k, row in existing.items():
+        if k not in wanted:
+            s.delete(row)
+    for k, values in wanted.items():
+        row = existing.get(k)
+        if row is None:
+            row = model(**{key: k}, **values)
+            s.add(row)
+            existing[k] = row
+        else:
+            for attr, value in values.items():
+                setattr(row, attr, value)
+    s.flush()
+    return {k: existing[k] for k in wanted}
+
+
+def _save_users(s: Session, users: list[UserDoc], now: datetime) -> None:
+    existing = _by(s, t.User, "email")
+    wanted = {u.email for u in users}
+    for email, row in existing.items():
+        if email not in wanted and not row.is_admin:
+            row.active = False  # kept for the ledger and history; an admin keeps its access
+    for u in users:
+        row = existing.get(u.email)
+        if row is None:
+            row = t.User(email=u.email, created_at=now, is_admin=False)
+            s.add(row)
+        row.name, row.timezone, row.working_hours = u.name, u.timezone, u.working_hours
+        row.crm_owner_id, row.credits, row.active = u.crm_owner_id, u.credits, u.active
+        row.is_admin = row.is_admin or u.admin  # apply grants admin, never takes it away
+        s.flush()
+        s.execute(delete(t.Vacation).where(t.Vacation.user_id == row.id))
+        s.add_all(t.Vacation(user_id=row.id, start=v.start, end=v.end) for v in u.vacations)
+
+
+def _save_teams(s: Session, teams: list[TeamDoc]) -> None:
+    rows = _replace_keyed(s, t.Team, "name", {x.name: {} for x in teams})
+    ids = {u.email: u.id for u in s.scalars(select(t.User))}
+    for team in teams:
+        tid = rows[team.name].id
+        s.execute(delete(t.TeamMember).where(t.TeamMember.team_id == tid))
+        s.add_all(
+            t.TeamMember(team_id=tid, user_id=ids[m.user], weight=m.weight, position=i)
+            for i, m in enumerate(team.members)
+        )
+
+
+def _save_routers(s: Session, routers: list[RouterDoc]) -> None:
+    before = set(_by(s, t.Router, "slug"))
+    _replace_keyed(
+        s,
+        t.Router,
+        "slug",
+        {
+            r.slug: {
+                "title": r.title,
+                "position": i,
+                "config": r.model_dump(mode="json", exclude_defaults=True, by_alias=True),
+            }
+            for i, r in enumerate(routers)
+        },
+    )
+    for slug in before - {r.slug for r in routers}:
+        s.execute(delete(t.RotationState).where(t.RotationState.pool_key.startswith(f"{slug}/")))
+
+
+def _add_dests(
+    s: Session, dests: list[DestinationDoc], *, category_id: int | None, store_id: int | None
+) -> None:
+    s.add_all(
+        t.LeadDestination(
+            category_id=category_id,
+            store_id=store_id,
+            address=d.address,
+            format=d.format,
+            position=i,
+        )
+        for i, d in enumerate(dests)
+    )
+
+
+def _save_categories(s: Session, doc: WorkspaceDoc) -> None:
+    rows = _replace_keyed(s, t.Category, "name", {c.name: {} for c in doc.categories or []})
+    s.execute(delete(t.LeadDestination).where(t.LeadDestination.store_id.is_(None)))
+    for c in doc.categories or []:
+        _add_dests(s, c.destinations, category_id=rows[c.name].id, store_id=None)
+    if doc.fallback_destination is not None:
+        _add_dests(s, [doc.fallback_destination], category_id=None, store_id=None)
+
+
+def _save_stores(s: Session, doc: WorkspaceDoc) -> None:
+    rows = _replace_keyed(
+        s,
+        t.Store,
+        "name",
+        {
+            x.name: {"latitude": x.latitude, "longitude": x.longitude, "postal_code": x.postal_code}
+            for x in doc.stores or []
+        },
+    )
+    cats = {c.name: c.id for c in s.scalars(select(t.Category))}
+    s.execute(delete(t.LeadDestination).where(t.LeadDestination.store_id.is_not(None)))
+    for x in doc.stores or []:
+        for name, dests in x.categories.items():
+            _add_dests(s, dests, category_id=cats[name], store_id=rows[x.name].id)
+
+
+def _save_crm(s: Session, crm: CrmDoc) -> None:
+    """CRM records are upserted, never deleted by a workspace file (imports hold the rest)."""
+    for model, docs in ((t.CrmContact, crm.contacts), (t.CrmLead, crm.leads)):
+        existing = {
+            r.email: r
+            for r in s.scalars(select(model).where(model.email.in_([d.email for d in docs])))
+        }
+        for d in docs:
+            row = existing.get(d.email) or model(email=d.email)
+            row.owner_id, row.name, row.company = d.owner, d.name, d.company
+            s.add(row)
+    for c in crm.companies:
+        domains = [x.lower() for x in ([c.domain] if c.domain else []) + c.domains]
+        found = s.scalar(
+            select(t.CrmCompanyDomain.company_id)
+            .where(t.CrmCompanyDomain.domain.in_(domains))
+            .limit(1)
+        )
+        if found is None:
+            company = t.CrmCompany(name=c.name, owner_id=c.owner, tier=c.tier)
+            s.add(company)
+            s.flush()
+            found = company.id
+        else:
+            s.execute(
+                update(t.CrmCompany)
+                .where(t.CrmCompany.id == found)
+                .values(name=c.name, owner_id=c.owner, tier=c.tier)
+            )
+        s.execute(delete(t.CrmCompanyDomain).where(t.CrmCompanyDomain.domain.in_(domains)))
+        s.add_all(t.CrmCompanyDomain(domain=d, company_id=found) for d in domains)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,53 @@
+"""Errors the use cases raise; entry points turn them into 4xx answers or CLI messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class LeadrailError(Exception):
+    """Base class: ``code`` is machine-readable, ``field`` names the offending input."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(LeadrailError):
+    code = "not_found"
+    status = 404
+
+
+class InvalidInput(LeadrailError):
+    code = "invalid"
+    status = 422
+
+
+class InvalidWorkspace(LeadrailError):
+    """A workspace document with one or more problems; nothing was written."""
+
+    code = "invalid_workspace"
+    status = 422
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = problems[0] if problems else Problem("", "invalid workspace")
+        super().__init__("\n".join(str(p) for p in problems), field=first.path or None)
+
+
+class Conflict(LeadrailError):
+    code = "conflict"
+    status = 409

@@ -1,0 +1,112 @@
+"""What the use cases need from the world. Adapters implement these; tests may use twins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from leadrail.app.workspace import RouterDoc, WorkspaceDoc
+from leadrail.routing.model import CrmRecord, Decision, PoolState, Prospect, RouterSpec, UserInfo
+
+
+@dataclass(frozen=True)
+class RouterSnapshot:
+    """A router ready for the engine, with the users and lists it may refer to."""
+
+    revision: int
+    doc: RouterDoc
+    spec: RouterSpec
+    users: Mapping[str, UserInfo]
+    lists: Mapping[str, frozenset[str]]
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    id: str | None  # None for a dry run
+    router: str
+    decision: Decision
+    prospect: Prospect
+    created_at: datetime
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class StaleState(Exception):
+    """The state a decision was computed from changed underneath it: compute it again."""
+
+
+class RoutingTransaction(Protocol):
+    """One routing decision's unit of work. A writing transaction holds the router's lock
+    (PostgreSQL: row lock on the router; SQLite: the database write lock) from its start."""
+
+    def rotation(self, pool_keys: Sequence[str]) -> Mapping[str, PoolState]: ...
+
+    def credits(self) -> Mapping[str, int]: ...
+
+    def recent_assignee(self, router: str, email: str, since: datetime) -> str | None: ...
+
+    def record(
+        self,
+        router: str,
+        prospect: Prospect,
+        decision: Decision,
+        *,
+        source: str,
+        raw: Mapping[str, Any],
+    ) -> str: ...
+
+
+class RoutingStore(Protocol):
+    def router(self, slug: str) -> RouterSnapshot | None: ...
+
+    def crm_records(self, email: str, domain: str) -> tuple[CrmRecord, ...]: ...
+
+    def transaction(
+        self, slug: str, *, write: bool
+    ) -> AbstractContextManager[RoutingTransaction]: ...
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    id: str
+    router: str
+    created_at: datetime
+    email: str
+    rule: str | None
+    via: str
+    assignees: list[str]
+    trace: list[dict[str, Any]]
+    prospect: dict[str, Any]
+
+
+class WorkspaceStore(Protocol):
+    def load(self, *, include_crm: bool = True) -> WorkspaceDoc: ...
+
+    def save(self, doc: WorkspaceDoc) -> int: ...  # returns the new revision
+
+    def decisions(
+        self, router: str | None = None, email: str | None = None, limit: int = 100
+    ) -> Iterator[LedgerRow]: ...
+
+    def decision(self, decision_id: str) -> LedgerRow | None: ...
+
+
+@dataclass(frozen=True)
+class TokenOwner:
+    user_id: int
+    email: str
+    is_admin: bool
+
+
+class AccountStore(Protocol):
+    def create_user(self, email: str, name: str, *, admin: bool) -> int: ...
+
+    def create_token(self, email: str, name: str) -> str: ...  # returns the secret once
+
+    def token_owner(self, secret: str) -> TokenOwner | None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

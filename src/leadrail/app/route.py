@@ -1,0 +1,172 @@
+"""Use cases of the engine: route one prospect, simulate a file of prospects."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from leadrail.app.errors import InvalidInput, NotFound
+from leadrail.app.ports import (
+    RecordedDecision,
+    RouterSnapshot,
+    RoutingStore,
+    RoutingTransaction,
+    StaleState,
+)
+from leadrail.routing.engine import route
+from leadrail.routing.errors import ProspectError
+from leadrail.routing.model import (
+    Decision,
+    PoolState,
+    Prospect,
+    RouterSpec,
+    RoutingContext,
+    UserInfo,
+)
+from leadrail.routing.normalise import normalise_prospect
+
+RETRIES = 5
+
+
+def pool_keys(spec: RouterSpec) -> list[str]:
+    dests = [r.route for r in spec.rules] + [spec.default]
+    return [d.pool.key for d in dests if d.pool is not None]
+
+
+def needs_crm(spec: RouterSpec) -> bool:
+    return spec.ownership.enabled or any(r.ownership and r.ownership.enabled for r in spec.rules)
+
+
+def snapshot_or_404(store: RoutingStore, slug: str) -> RouterSnapshot:
+    snap = store.router(slug)
+    if snap is None:
+        raise NotFound(f"no router with slug {slug!r}", field="slug")
+    return snap
+
+
+def prospect_from(raw: Mapping[str, Any], spec: RouterSpec) -> Prospect:
+    try:
+        return normalise_prospect(raw, strip_emails=spec.strip_emails)
+    except ProspectError as err:
+        raise InvalidInput(err.message, field=err.field) from None
+
+
+def _with_credits(users: Mapping[str, UserInfo], credits: Mapping[str, int]) -> dict[str, UserInfo]:
+    return {
+        e: (replace(u, credits=credits.get(e, 0)) if u.credits or e in credits else u)
+        for e, u in users.items()
+    }
+
+
+def _decide(
+    tx: RoutingTransaction,
+    snap: RouterSnapshot,
+    prospect: Prospect,
+    crm: Any,
+    now: datetime,
+    available: frozenset[str] | None,
+) -> Decision:
+    spec = snap.spec
+    recent = None
+    if prospect.email and spec.memory_hours > 0:
+        since = now - timedelta(hours=spec.memory_hours)
+        recent = tx.recent_assignee(spec.slug, prospect.email, since)
+    ctx = RoutingContext(
+        users=_with_credits(snap.users, tx.credits()),
+        lists=snap.lists,
+        crm=crm,
+        rotation=tx.rotation(pool_keys(spec)),
+        recent_assignee=recent,
+        available=available,
+    )
+    return route(spec, prospect, ctx, now)
+
+
+def route_prospect(
+    store: RoutingStore,
+    slug: str,
+    raw: Mapping[str, Any],
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    source: str = "api",
+    available: frozenset[str] | None = None,
+) -> RecordedDecision:
+    """Route one prospect. Unless ``dry_run``, the decision, the rotation state and any credit
+    spent are written in one transaction that holds the router's lock."""
+    snap = snapshot_or_404(store, slug)
+    prospect = prospect_from(raw, snap.spec)
+    crm = store.crm_records(prospect.email, prospect.domain) if needs_crm(snap.spec) else ()
+    for _ in range(RETRIES):
+        try:
+            with store.transaction(slug, write=not dry_run) as tx:
+                decision = _decide(tx, snap, prospect, crm, now, available)
+                decision_id = (
+                    None if dry_run else tx.record(slug, prospect, decision, source=source, raw=raw)
+                )
+            return RecordedDecision(decision_id, slug, decision, prospect, now)
+        except StaleState:
+            continue
+    raise StaleState(f"router {slug!r} is too busy; try again")
+
+
+@dataclass
+class Simulation:
+    router: str
+    prospects: int = 0
+    by_member: Counter[str] = field(default_factory=Counter)
+    by_rule: Counter[str] = field(default_factory=Counter)
+    by_via: Counter[str] = field(default_factory=Counter)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, field, message)
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def simulate(
+    store: RoutingStore,
+    slug: str,
+    rows: Iterable[Mapping[str, Any]],
+    now: datetime,
+    *,
+    keep_decisions: bool = False,
+) -> Simulation:
+    """Dry-run many prospects in order, carrying rotation state and credits from one to the
+    next in memory, as if they had been routed for real; nothing is written."""
+    snap = snapshot_or_404(store, slug)
+    sim = Simulation(router=slug)
+    with store.transaction(slug, write=False) as tx:
+        rotation: dict[str, PoolState] = dict(tx.rotation(pool_keys(snap.spec)))
+        users = _with_credits(snap.users, tx.credits())
+    memory: dict[str, str] = {}
+    for i, raw in enumerate(rows, start=1):
+        try:
+            prospect = prospect_from(raw, snap.spec)
+        except InvalidInput as err:
+            sim.errors.append((i, err.field or "", err.message))
+            continue
+        crm = store.crm_records(prospect.email, prospect.domain) if needs_crm(snap.spec) else ()
+        ctx = RoutingContext(
+            users=users,
+            lists=snap.lists,
+            crm=crm,
+            rotation=rotation,
+            recent_assignee=memory.get(prospect.email) if snap.spec.memory_hours else None,
+        )
+        decision = route(snap.spec, prospect, ctx, now)
+        if decision.pool_key and decision.pool_state is not None:
+            rotation[decision.pool_key] = decision.pool_state
+        if decision.credit_spent:
+            u = users[decision.credit_spent]
+            users[decision.credit_spent] = replace(u, credits=max(0, u.credits - 1))
+        if prospect.email and decision.assignee:
+            memory[prospect.email] = decision.assignee
+        sim.prospects += 1
+        for a in decision.assignees or ("(nobody)",):
+            sim.by_member[a] += 1
+        sim.by_rule[decision.rule or "(owner)"] += 1
+        sim.by_via[decision.via] += 1
+        if keep_decisions:
+            sim.decisions.append(decision)
+    return sim

@@ -1,0 +1,373 @@
+"""The workspace document: the YAML file, the JSON of ``/api/v1/workspace``, one shape.
+
+Shapes are checked by Pydantic; cross references (teams, users, lists, rule conditions) by
+``check_references``. Every problem is reported with its path, e.g.
+``routers[2].rules[0].when.op: unknown operator 'equalz' (did you mean 'equals'?)``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from leadrail.app.errors import InvalidWorkspace, Problem
+from leadrail.app.references import check_references
+from leadrail.routing.normalise import normalise_domain
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _lower(v: object) -> object:
+    return v.strip().lower() if isinstance(v, str) else v
+
+
+Email = Annotated[str, BeforeValidator(_lower), Field(pattern=EMAIL, max_length=254)]
+Slug = Annotated[str, Field(pattern=SLUG)]
+Name = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+def check_timezone(v: str) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown timezone {v!r} (use an IANA name such as Europe/Paris)"
+        ) from None
+    return v
+
+
+class Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class VacationDoc(Doc):
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VacationDoc:
+        if self.end < self.start:
+            raise ValueError("'to' is before 'from'")
+        return self
+
+
+def parse_day_spec(spec: str) -> list[str]:
+    """'mon-fri' -> [mon..fri]; 'sat,sun'; 'mon'."""
+    days: list[str] = []
+    for part in spec.lower().replace(" ", "").split(","):
+        if "-" in part:
+            a, _, b = part.partition("-")
+            if a not in DAYS or b not in DAYS:
+                raise ValueError(f"unknown day range {part!r} (days are {', '.join(DAYS)})")
+            i, j = DAYS.index(a), DAYS.index(b)
+            if j < i:
+                raise ValueError(f"day range {part!r} runs backwards")
+            days.extend(DAYS[i : j + 1])
+        elif part in DAYS:
+            days.append(part)
+        else:
+            raise ValueError(f"unknown day {part!r} (days are {', '.join(DAYS)})")
+    return days
+
+
+def parse_hours(spec: str) -> list[tuple[time, time]]:
+    """'09:00-17:00' or '09:00-12:00,13:00-17:00'."""
+    out: list[tuple[time, time]] = []
+    for part in spec.replace(" ", "").split(","):
+        m = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", part)
+        if not m:
+            raise ValueError(f"hours {part!r} must look like 09:00-17:00")
+        h1, m1, h2, m2 = (int(x) for x in m.groups())
+        if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
+            raise ValueError(f"hours {part!r} is not a valid time range")
+        start, end = time(h1, m1), (time(23, 59, 59) if h2 == 24 else time(h2, m2))
+        if end <= start:
+            raise ValueError(f"hours {part!r} ends before it starts")
+        out.append((start, end))
+    return out
+
+
+class UserDoc(Doc):
+    email: Email
+    name: str = Field(default="", max_length=120)
+    timezone: str | None = None
+    working_hours: dict[str, str] = Field(default_factory=dict)
+    crm_owner_id: str | None = Field(default=None, max_length=64)
+    vacations: list[VacationDoc] = Field(default_factory=list)
+    credits: int = Field(default=0, ge=0)
+    active: bool = True
+    admin: bool = False
+
+    _tz = field_validator("timezone")(lambda v: v if v is None else check_timezone(v))
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, v: dict[str, str]) -> dict[str, str]:
+        for days, hours in v.items():
+            parse_day_spec(days)
+            parse_hours(hours)
+        return v
+
+
+class TeamMemberDoc(Doc):
+    user: Email
+    weight: int = Field(default=1, ge=0, le=1000)
+
+
+def _member(v: object) -> object:
+    return {"user": v} if isinstance(v, str) else v
+
+
+class TeamDoc(Doc):
+    name: Name
+    members: list[Annotated[TeamMemberDoc, BeforeValidator(_member)]] = Field(default_factory=list)
+
+
+class ListDoc(Doc):
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")]
+    values: list[Annotated[str, BeforeValidator(_lower), Field(min_length=1, max_length=254)]]
+
+
+class MeetingTypeDoc(Doc):
+    slug: Slug
+    name: Name
+    duration_minutes: int = Field(ge=5, le=480)
+    slot_interval_minutes: int | None = Field(default=None, ge=5, le=480)
+    buffer_before_minutes: int = Field(default=0, ge=0, le=240)
+    buffer_after_minutes: int = Field(default=0, ge=0, le=240)
+    minimum_notice_minutes: int = Field(default=60, ge=0, le=60 * 24 * 30)
+    horizon_days: int = Field(default=30, ge=1, le=365)
+    location: str | None = Field(default=None, max_length=500)
+
+
+class RouteDoc(Doc):
+    """A rule's destination: exactly one of team (a pool), user, broadcast, category."""
+
+    team: str | None = None
+    members: Literal["all"] | list[Email] = "all"
+    round_robin: Literal["strict", "flexible"] = "strict"
+    weighted: bool = True
+    user: Email | None = None
+    broadcast: list[Email] | None = None
+    category: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> RouteDoc:
+        kinds = [k for k in ("team", "user", "broadcast", "category") if getattr(self, k)]
+        if len(kinds) != 1:
+            raise ValueError("a route names exactly one of team, user, broadcast, category")
+        return self
+
+
+class OwnershipDoc(Doc):
+    enabled: bool = False
+    match: list[Literal["contacts", "companies", "leads"]] = Field(
+        default_factory=lambda: ["contacts", "companies", "leads"]
+    )
+    exact_match: bool = False
+
+
+class RuleDoc(Doc):
+    name: Name
+    when: dict[str, Any]
+    route: RouteDoc
+    ownership: OwnershipDoc | None = None
+
+
+class RouterCrmDoc(Doc):
+    create_or_update: bool = False
+    record_type: Literal["contact", "lead"] = "contact"
+    set_owner: bool = False
+    create_meeting: bool = False
+
+
+class RouterDoc(Doc):
+    slug: Slug
+    title: Name
+    timezone: str | None = None
+    meeting_type: str | None = None
+    display_notes: bool = False
+    strip_emails: bool = False
+    redirect_url: str | None = Field(default=None, max_length=2000)
+    default_guests: list[Email] = Field(default_factory=list)
+    ownership: OwnershipDoc = Field(default_factory=OwnershipDoc)
+    rules: list[RuleDoc] = Field(default_factory=list)
+    default: RouteDoc
+    reset: Literal["none", "daily", "weekly", "monthly"] = "none"
+    vacation_compensation: bool = True
+    memory_hours: float = Field(default=2.0, ge=0, le=24 * 90)
+    crm: RouterCrmDoc = Field(default_factory=RouterCrmDoc)
+
+    _tz = field_validator("timezone")(lambda v: v if v is None else check_timezone(v))
+
+    @field_validator("redirect_url")
+    @classmethod
+    def _redirect(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^\s/?#]+", v, re.IGNORECASE):
+            raise ValueError("redirect_url must be an absolute http:// or https:// URL")
+        return v
+
+
+class CrmContactDoc(Doc):
+    email: Email
+    owner: str | None = None
+    name: str | None = None
+    company: str | None = None
+
+
+def _company_domain(raw: str) -> str:
+    domain = normalise_domain(raw)
+    if not domain:
+        raise ValueError(f"{raw!r} is not a domain (write it like bigco.test)")
+    return domain
+
+
+class CrmCompanyDoc(Doc):
+    domain: str | None = None
+    domains: list[str] = Field(default_factory=list)
+    name: str | None = None
+    owner: str | None = None
+    tier: str | None = None
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, v: str | None) -> str | None:
+        return _company_domain(v) if v else v
+
+    @field_validator("domains")
+    @classmethod
+    def _domains(cls, v: list[str]) -> list[str]:
+        return [_company_domain(d) for d in v]
+
+    @model_validator(mode="after")
+    def _some_domain(self) -> CrmCompanyDoc:
+        if not self.domain and not self.domains:
+            raise ValueError("a company needs a domain (or domains)")
+        return self
+
+
+class CrmLeadDoc(Doc):
+    email: Email
+    owner: str | None = None
+    name: str | None = None
+    company: str | None = None
+
+
+class CrmDoc(Doc):
+    contacts: list[CrmContactDoc] = Field(default_factory=list)
+    companies: list[CrmCompanyDoc] = Field(default_factory=list)
+    leads: list[CrmLeadDoc] = Field(default_factory=list)
+
+
+class DestinationDoc(Doc):
+    address: str = Field(min_length=3, max_length=2000)
+    format: Literal["adf", "text", "html", "json"] = "adf"
+
+    @model_validator(mode="after")
+    def _address(self) -> DestinationDoc:
+        if self.format == "json":
+            if not re.match(r"^https?://[^\s/?#]+", self.address):
+                raise ValueError("a json destination's address is an http(s) webhook URL")
+        elif not re.match(EMAIL, self.address):
+            raise ValueError(f"a {self.format} destination's address is an e-mail address")
+        return self
+
+
+class CategoryDoc(Doc):
+    name: Name
+    destinations: list[DestinationDoc] = Field(default_factory=list)
+
+
+class StoreDoc(Doc):
+    name: Name
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    postal_code: str | None = None
+    categories: dict[str, list[DestinationDoc]] = Field(default_factory=dict)
+
+
+class WorkspaceDoc(Doc):
+    timezone: str = "UTC"
+    users: list[UserDoc] | None = None
+    teams: list[TeamDoc] | None = None
+    lists: list[ListDoc] | None = None
+    meeting_types: list[MeetingTypeDoc] | None = None
+    routers: list[RouterDoc] | None = None
+    crm: CrmDoc | None = None
+    categories: list[CategoryDoc] | None = None
+    fallback_destination: DestinationDoc | None = None
+    stores: list[StoreDoc] | None = None
+    nearest_store_routing: bool = False
+
+    _tz = field_validator("timezone")(check_timezone)
+
+
+def format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.startswith(("function-", "literal[", "list[", "str", "int", "bool")):
+            continue  # pydantic's union branch tags: not part of the user's path
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def problems_from(err: ValidationError, prefix: str = "") -> list[Problem]:
+    out = []
+    for e in err.errors():
+        path = format_loc(tuple(e["loc"]))
+        if prefix:
+            path = f"{prefix}.{path}" if path and not path.startswith("[") else prefix + path
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown setting"
+        out.append(Problem(path, msg))
+    # Several union branches can report the same spot: keep each message once.
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for p in out:
+        if (p.path, p.message) not in seen:
+            seen.add((p.path, p.message))
+            unique.append(p)
+    return unique
+
+
+SECTIONS = ("users", "teams", "lists", "meeting_types", "routers", "categories", "stores")
+
+
+def parse_workspace(data: object, base: WorkspaceDoc | None = None) -> WorkspaceDoc:
+    """Shape-check a workspace document and its references; raise InvalidWorkspace naming
+    every problem. Sections the document leaves out are taken from ``base`` (the current
+    workspace), so a file holding only ``routers`` can refer to teams defined earlier."""
+    if not isinstance(data, dict):
+        raise InvalidWorkspace([Problem("", "the workspace document must be a mapping")])
+    try:
+        doc = WorkspaceDoc.model_validate(data)
+    except ValidationError as err:
+        raise InvalidWorkspace(problems_from(err)) from None
+    if base is not None:
+        merged = {s: getattr(base, s) for s in SECTIONS if getattr(doc, s) is None}
+        for key in ("timezone", "nearest_store_routing", "fallback_destination"):
+            if key not in data:
+                merged[key] = getattr(base, key)
+        doc = doc.model_copy(update=merged)
+    problems = check_references(doc)
+    if problems:
+        raise InvalidWorkspace(problems)
+    return doc

@@ -1,0 +1,253 @@
+"""The ``leadrail`` command line."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from leadrail.app.errors import InvalidWorkspace, LeadrailError
+from leadrail.bootstrap import Container, bootstrap
+from leadrail.settings import Settings
+
+app = typer.Typer(
+    help="leadrail: open-source lead routing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def container() -> Container:
+    return bootstrap(Settings(), run_migrations=True)
+
+
+def run_use_case(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except InvalidWorkspace as e:
+        for p in e.problems:
+            err.print(str(p), markup=False)
+        fail(f"{len(e.problems)} problem(s); nothing was written")
+    except LeadrailError as e:
+        fail(f"{e.field}: {e.message}" if e.field else e.message)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    from leadrail.adapters.db.engine import migrate as do_migrate
+
+    do_migrate(Settings().database_url)
+    out.print("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Server processes.")] = None,
+) -> None:
+    """Run the web service (migrates first)."""
+    import uvicorn
+
+    from leadrail.adapters.db.engine import migrate as do_migrate
+
+    settings = Settings()
+    do_migrate(settings.database_url)
+    uvicorn.run(
+        "leadrail.web.main:app_from_env",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_level=settings.log_level,
+        access_log=False,
+    )
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except OSError as e:
+        fail(f"cannot read {path}: {e.strerror}")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        fail(f"{path} is not valid YAML{where}: {getattr(e, 'problem', e)}")
+
+
+@app.command()
+def apply(
+    file: Annotated[Path, typer.Option("-f", "--file", help="Workspace YAML ('-' = stdin).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show changes.")] = False,
+) -> None:
+    """Make the workspace match FILE (idempotent; prints what changed)."""
+    from leadrail.app.apply import apply_workspace
+
+    data = read_yaml(file)
+    c = container()
+    changes = run_use_case(apply_workspace, c.store, data, dry_run=dry_run)
+    for ch in changes:
+        out.print(str(ch), markup=False)
+    verb = "would change" if dry_run else "changed"
+    out.print(
+        f"{len(changes)} {verb}"
+        if changes
+        else "no changes: the workspace already matches the file"
+    )
+
+
+@app.command()
+def export(crm: Annotated[bool, typer.Option(help="Include CRM records.")] = True) -> None:
+    """Print the workspace as YAML that `apply` accepts."""
+    from leadrail.app.apply import export_workspace
+
+    doc = export_workspace(container().store, include_crm=crm)
+    sys.stdout.write(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100))
+
+
+def parse_fields(fields: list[str]) -> dict[str, str]:
+    result = {}
+    for f in fields:
+        key, sep, value = f.partition("=")
+        if not sep or not key.strip():
+            fail(f"--field {f!r}: write it as name=value")
+        result[key.strip()] = value
+    return result
+
+
+@app.command()
+def route(
+    router: Annotated[str, typer.Argument(help="Router slug.")],
+    email: Annotated[str, typer.Option(help="The prospect's e-mail.")] = "",
+    field: Annotated[list[str] | None, typer.Option(help="Another field, k=v.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Do not record.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Route one prospect and print the decision with its trace."""
+    from leadrail.app.route import route_prospect
+    from leadrail.web.schemas import decision_json
+
+    c = container()
+    raw = {**parse_fields(field or []), "email": email}
+    rec = run_use_case(
+        route_prospect, c.store, router, raw, c.clock.now(), dry_run=dry_run, source="cli"
+    )
+    body = decision_json(rec)
+    if as_json:
+        sys.stdout.write(json.dumps(body, indent=2) + "\n")
+        return
+    who = ", ".join(body["assignees"]) or "nobody"
+    out.print(f"{who}  (rule: {body['rule'] or 'router ownership'}, via {body['via']})", markup=False)
+    for step in body["trace"]:
+        out.print(f"  - {step['detail']}", markup=False)
+    out.print(
+        "dry run: nothing recorded" if dry_run else f"decision {body['decision_id']}", markup=False
+    )
+
+
+@app.command()
+def simulate(
+    router: Annotated[str, typer.Argument(help="Router slug.")],
+    input: Annotated[Path, typer.Option("-i", "--input", help="CSV of prospects.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Dry-run a CSV of prospects (one per row, a header of field names) and print the
+    distribution per member and per rule."""
+    from leadrail.app.route import simulate as do_simulate
+
+    try:
+        with input.open(newline="", encoding="utf-8-sig") as fh:
+            rows: list[dict[str, Any]] = [
+                {k: v for k, v in r.items() if k and v not in (None, "")}
+                for r in csv.DictReader(fh)
+            ]
+    except OSError as e:
+        fail(f"cannot read {input}: {e.strerror}")
+    except (csv.Error, UnicodeDecodeError) as e:
+        fail(f"{input} is not a readable CSV file: {e}")
+    c = container()
+    sim = run_use_case(do_simulate, c.store, router, rows, c.clock.now())
+    body = {
+        "router": sim.router,
+        "prospects": sim.prospects,
+        "members": dict(sim.by_member.most_common()),
+        "rules": dict(sim.by_rule.most_common()),
+        "via": dict(sim.by_via.most_common()),
+        "errors": [{"row": r, "field": f, "message": m} for r, f, m in sim.errors],
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(body, indent=2) + "\n")
+        return
+    for title, counts in (("member", sim.by_member), ("rule", sim.by_rule)):
+        table = Table(title=f"{sim.prospects} prospects by {title}")
+        table.add_column(title)
+        table.add_column("prospects", justify="right")
+        table.add_column("share", justify="right")
+        for name, n in counts.most_common():
+            table.add_row(name, str(n), f"{100 * n / max(sim.prospects, 1):.1f}%")
+        out.print(table)
+    for r, f, m in sim.errors:
+        err.print(f"row {r}: {f}: {m}", markup=False)
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Argument(help="E-mail address.")],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    admin: Annotated[bool, typer.Option("--admin", help="Make an admin.")] = False,
+) -> None:
+    """Create a user (or promote an existing one with --admin)."""
+    if "@" not in email or " " in email.strip():
+        fail(f"email: {email!r} is not an e-mail address")
+    user_id = container().store.create_user(email, name, admin=admin)
+    out.print(
+        f"user {email.strip().lower()} (id {user_id}){' is an admin' if admin else ''}",
+        markup=False,
+    )
+
+
+@token_app.command("create")
+def token_create(
+    email: Annotated[
+        str | None, typer.Option(help="The token's user (default: the only admin).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+) -> None:
+    """Create an API token for a user and print it (shown once; stored hashed)."""
+    store = container().store
+    if email is None:
+        admins = store.admin_emails()
+        if len(admins) != 1:
+            fail(
+                "email: say whose token it is with --email"
+                + ("" if admins else " (no admin yet: `leadrail user create EMAIL --admin`)")
+            )
+        email = admins[0]
+    secret = run_use_case(store.create_token, email, name)
+    sys.stdout.write(secret + "\n")
+
+
+def main() -> None:
+    app()

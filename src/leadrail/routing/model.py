@@ -1,0 +1,171 @@
+"""The routing core's values: plain, frozen, standard library only.
+
+Users are identified by their lower-cased e-mail address everywhere in the core; the
+application layer maps them to database ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from leadrail.routing.conditions import Condition
+
+RoundRobin = Literal["strict", "flexible"]
+ResetPeriod = Literal["none", "daily", "weekly", "monthly"]
+MatchKind = Literal["contacts", "companies", "leads"]
+RecordKind = Literal["contact", "lead", "company"]
+DestinationKind = Literal["pool", "user", "broadcast", "category"]
+Via = Literal["owner", "memory", "credit", "rotation", "user", "broadcast", "category", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prospect:
+    """A normalised prospect. ``fields`` holds every field by lower-case name, including
+    ``email``, ``domain``, ``name``, ``company``, ``utm_*`` and any form or CRM fact
+    (``crm.has_owner``...). Values are strings (numbers compared numerically when they parse)."""
+
+    email: str
+    domain: str
+    free_mail: bool
+    fields: Mapping[str, str]
+
+    def get(self, name: str) -> str | None:
+        return self.fields.get(name.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class Vacation:
+    start: date  # first day away (inclusive)
+    end: date  # last day away (inclusive)
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    email: str
+    name: str = ""
+    active: bool = True
+    timezone: str = "UTC"
+    crm_owner_id: str | None = None
+    vacations: tuple[Vacation, ...] = ()
+    credits: int = 0
+    online: bool | None = None  # live routing only; None = presence not considered
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    user: str  # e-mail
+    weight: int = 1  # 0 = paused
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSpec:
+    key: str  # rotation identity: "<router slug>/<rule name>" or "<router slug>/default"
+    team: str | None
+    # already narrowed to the selected members; weights 1 when unweighted
+    members: tuple[Member, ...]
+    round_robin: RoundRobin = "strict"
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    kind: DestinationKind
+    pool: PoolSpec | None = None  # kind == "pool"
+    users: tuple[str, ...] = ()  # kind == "user" (one) or "broadcast" (several)
+    category: str | None = None  # kind == "category"
+
+
+@dataclass(frozen=True, slots=True)
+class OwnershipSpec:
+    enabled: bool = False
+    match: tuple[MatchKind, ...] = ("contacts", "companies", "leads")
+    exact_match: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    when: Condition
+    route: Destination
+    ownership: OwnershipSpec | None = None  # per-rule ownership, checked when the rule matches
+
+
+@dataclass(frozen=True, slots=True)
+class RouterSpec:
+    slug: str
+    timezone: str
+    rules: tuple[Rule, ...]
+    default: Destination
+    ownership: OwnershipSpec = field(default_factory=OwnershipSpec)
+    reset: ResetPeriod = "none"
+    vacation_compensation: bool = True
+    memory_hours: float = 2.0
+    strip_emails: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CrmRecord:
+    """A CRM record the application found for this prospect (contacts and leads by e-mail,
+    companies by domain)."""
+
+    kind: RecordKind
+    id: str
+    matched_on: str  # the e-mail or domain that matched
+    owner_id: str | None
+    exact: bool  # True when matched by the exact e-mail address
+
+
+@dataclass(frozen=True, slots=True)
+class PoolState:
+    """Rotation state of one pool: the smooth-weighted-round-robin 'current' of each member
+    (in weight units; members not listed are at 0) for the period ``period``."""
+
+    period: str
+    current: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingContext:
+    """Everything the engine needs besides the router and prospect, already loaded."""
+
+    users: Mapping[str, UserInfo]  # by e-mail
+    lists: Mapping[str, frozenset[str]] = field(default_factory=dict)  # named lists, lower-cased
+    crm: tuple[CrmRecord, ...] = ()
+    rotation: Mapping[str, PoolState] = field(default_factory=dict)  # by pool key
+    recent_assignee: str | None = None  # got this e-mail within the router's memory window
+    available: frozenset[str] | None = None  # flexible: members free at the chosen slot
+
+
+@dataclass(frozen=True, slots=True)
+class TraceStep:
+    step: str  # "ownership", "rule", "default", "memory", "credit", "rotation", ...
+    outcome: str  # "matched", "skipped", "chosen", "no_match", ...
+    detail: str  # a sentence a person can read
+    data: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    assignees: tuple[str, ...]
+    rule: str | None  # rule name, "default", or None when decided by router-level ownership
+    via: Via
+    trace: tuple[TraceStep, ...]
+    pool_key: str | None = None
+    pool_state: PoolState | None = None  # the pool's state after this decision (to persist)
+    credit_spent: str | None = None  # user whose meeting credit this decision used
+    category: str | None = None
+    owner_record: CrmRecord | None = None
+    decided_at: datetime | None = None
+
+    @property
+    def assignee(self) -> str | None:
+        return self.assignees[0] if self.assignees else None
+
+
+def is_away(user: UserInfo, now: datetime, tz: tzinfo) -> bool:
+    """True when ``now`` falls in one of the user's vacations (dates in ``tz``)."""
+    today = now.astimezone(tz).date()
+    return any(v.start <= today <= v.end for v in user.vacations)

@@ -1,0 +1,74 @@
+"""Reset periods of a rotation, in the router's own timezone (they flip at LOCAL midnight)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from leadrail.routing.model import ResetPeriod, UserInfo, is_away
+
+
+def zone(tz: str) -> ZoneInfo:
+    """The named IANA timezone; ValueError when it does not exist."""
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone {tz!r}") from exc
+
+
+def require_aware(now: datetime) -> None:
+    """ValueError when ``now`` is naive: the core never guesses a timezone."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError(f"now must be timezone-aware, got {now.isoformat()}")
+
+
+def local_date(now: datetime, tz: str) -> date:
+    """The calendar date of ``now`` in ``tz``; ValueError when ``now`` is naive."""
+    require_aware(now)
+    return now.astimezone(zone(tz)).date()
+
+
+def period_key(reset: ResetPeriod, now: datetime, tz: str) -> str:
+    """``"all"`` (none), ``"2026-11-23"`` (daily), ``"2026-W48"`` (weekly, ISO weeks from
+    Monday) or ``"2026-11"`` (monthly), for the local date of ``now`` in ``tz``."""
+    today = local_date(now, tz)
+    if reset == "none":
+        return "all"
+    if reset == "daily":
+        return today.isoformat()
+    if reset == "weekly":
+        year, week, _ = today.isocalendar()
+        return f"{year}-W{week:02d}"
+    if reset == "monthly":
+        return f"{today.year}-{today.month:02d}"
+    raise ValueError(f"unknown reset period {reset!r}")
+
+
+def period_start(reset: ResetPeriod, now: datetime, tz: str) -> datetime | None:
+    """The aware local instant the current period began (None for ``none``). When local
+    midnight does not exist that day (a DST gap), the first instant of the day is returned."""
+    today = local_date(now, tz)
+    if reset == "none":
+        return None
+    if reset == "daily":
+        first = today
+    elif reset == "weekly":
+        first = today - timedelta(days=today.weekday())
+    elif reset == "monthly":
+        first = today.replace(day=1)
+    else:
+        raise ValueError(f"unknown reset period {reset!r}")
+    zi = zone(tz)
+    midnight = datetime.combine(first, time(0), tzinfo=zi)
+    return midnight.astimezone(UTC).astimezone(zi)
+
+
+def user_is_away(user: UserInfo, now: datetime, fallback_tz: str) -> bool:
+    """True when ``now`` falls in one of the user's vacations, read as dates in the user's
+    own timezone (``fallback_tz`` when the user's is unknown)."""
+    require_aware(now)
+    try:
+        tz = zone(user.timezone)
+    except ValueError:
+        tz = zone(fallback_tz)
+    return is_away(user, now, tz)

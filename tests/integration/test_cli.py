@@ -1,0 +1,151 @@
+"""The `leadrail` command line against a real SQLite database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from leadrail.cli import app
+from tests.factories import workspace
+
+DEMO = str(Path(__file__).parents[2] / "examples" / "demo.yaml")
+
+
+@pytest.fixture
+def cli(sqlite_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("LEADRAIL_DATABASE_URL", sqlite_url)
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True):  # type: ignore[no-untyped-def]
+        result = runner.invoke(app, list(args))
+        if ok:
+            assert result.exit_code == 0, result.output + str(result.exception)
+        return result
+
+    return run
+
+
+def test_apply_is_idempotent_and_prints_the_diff(cli) -> None:  # type: ignore[no-untyped-def]
+    first = cli("apply", "-f", DEMO)
+    assert "+ routers: q2-enterprise" in first.stdout
+    assert "+ users: ana@acme.test" in first.stdout
+    second = cli("apply", "-f", DEMO)
+    assert "no changes" in second.stdout
+
+
+def test_invalid_file_is_refused_with_paths_and_nonzero_exit(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path
+) -> None:
+    doc = yaml.safe_load(Path(DEMO).read_text())
+    doc["routers"][2]["rules"][0]["when"] = {"field": "utm_source", "op": "equalz", "value": "x"}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(doc))
+    result = cli("apply", "-f", str(bad), ok=False)
+    assert result.exit_code == 1
+    assert (
+        "routers[2].rules[0].when.op: unknown operator 'equalz' (did you mean 'equals'?)"
+        in result.stderr
+    )
+    assert "nothing was written" in result.stderr
+    assert "no changes" not in cli("apply", "-f", DEMO).stdout  # nothing was applied before
+
+
+def test_broken_yaml_says_where(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("users:\n  - {email: a@b.test\n")
+    result = cli("apply", "-f", str(bad), ok=False)
+    assert "is not valid YAML at line" in result.stderr
+
+
+def test_export_prints_yaml_that_apply_accepts(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path
+) -> None:
+    cli("apply", "-f", DEMO)
+    exported = cli("export").stdout
+    path = tmp_path / "exported.yaml"
+    path.write_text(exported)
+    assert yaml.safe_load(exported)["timezone"] == "America/New_York"
+    assert "no changes" in cli("apply", "-f", str(path)).stdout
+
+
+def test_route_prints_assignee_rule_and_trace(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("apply", "-f", DEMO)
+    out = cli("route", "q2-enterprise", "--email", "buyer@globex.test", "--json").stdout
+    body = json.loads(out)
+    assert body["rule"] == "Target accounts"
+    assert body["assignees"][0] in {"carla@acme.test", "hana@acme.test", "jade@acme.test"}
+    assert body["decision_id"]
+    text = cli("route", "q2-enterprise", "--email", "cto@bigco.test", "--dry-run").stdout
+    assert text.startswith("ana@acme.test")  # the contact's CRM owner
+    assert "dry run: nothing recorded" in text
+
+
+def test_route_errors_are_clear(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("apply", "-f", DEMO)
+    unknown = cli("route", "nope", "--email", "a@b.test", ok=False)
+    assert unknown.exit_code == 1
+    assert "no router with slug 'nope'" in unknown.stderr
+    bad = cli("route", "q2-enterprise", "--email", "not-an-email", ok=False)
+    assert "email:" in bad.stderr
+    field = cli("route", "q2-enterprise", "--email", "a@b.test", "--field", "oops", ok=False)
+    assert "write it as name=value" in field.stderr
+
+
+def test_simulate_shows_the_distribution(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    doc = workspace(weights=[3, 1, 2, 2])
+    doc["users"][1]["credits"] = 2
+    ws = tmp_path / "ws.yaml"
+    ws.write_text(yaml.safe_dump(doc))
+    cli("apply", "-f", str(ws))
+    csv_path = tmp_path / "prospects.csv"
+    rows = ["email,employee_count"] + [f"p{i}@example{i}.test,{10 + i}" for i in range(40)]
+    rows += ["broken,5"]
+    csv_path.write_text("\n".join(rows) + "\n")
+    body = json.loads(cli("simulate", "inbound", "-i", str(csv_path), "--json").stdout)
+    assert body["prospects"] == 40
+    assert body["via"] == {"rotation": 38, "credit": 2}
+    assert body["rules"] == {"default": 40}
+    shares = {"rep0@acme.test": 3, "rep1@acme.test": 1, "rep2@acme.test": 2, "rep3@acme.test": 2}
+    for member, weight in shares.items():
+        rotation = body["members"][member] - (2 if member == "rep1@acme.test" else 0)
+        assert abs(rotation - 38 * weight / 8) < 1, body["members"]
+    assert body["errors"][0]["row"] == 41
+    assert body["errors"][0]["field"] == "email"
+    table = cli("simulate", "inbound", "-i", str(csv_path)).stdout
+    assert "40 prospects by member" in table
+    # nothing was recorded: the credits are still there for the first real decision
+    real = json.loads(cli("route", "inbound", "--email", "x@y.test", "--json").stdout)
+    assert real["assignees"] == ["rep1@acme.test"]
+    assert real["via"] == "credit"
+
+
+def test_user_and_token_create(cli) -> None:  # type: ignore[no-untyped-def]
+    out = cli("user", "create", "root@acme.test", "--admin").stdout
+    assert "is an admin" in out
+    token = cli("token", "create", "--email", "root@acme.test").stdout.strip()
+    assert token.startswith("lr_")
+    assert len(token) > 30
+    missing = cli("token", "create", "--email", "ghost@acme.test", ok=False)
+    assert "create it first" in missing.stderr
+
+
+def test_console_script_is_installed(sqlite_url: str) -> None:
+    exe = Path(sys.executable).parent / "leadrail"
+    env = {**os.environ, "LEADRAIL_DATABASE_URL": sqlite_url}
+    done = subprocess.run(
+        [str(exe), "apply", "-f", DEMO],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "+ routers: inbound-demo" in done.stdout
