@@ -7,9 +7,9 @@ import time
 from datetime import UTC, datetime
 
 import yaml
-from leadrail.routing.engine import route
 
 from leadrail.routing.conditions import load_condition
+from leadrail.routing.engine import route
 from leadrail.routing.model import (
     Destination,
     Member,

@@ -159,7 +159,9 @@ def route(
         sys.stdout.write(json.dumps(body, indent=2) + "\n")
         return
     who = ", ".join(body["assignees"]) or "nobody"
-    out.print(f"{who}  (rule: {body['rule'] or 'router ownership'}, via {body['via']})", markup=False)
+    out.print(
+        f"{who}  (rule: {body['rule'] or 'router ownership'}, via {body['via']})", markup=False
+    )
     for step in body["trace"]:
         out.print(f"  - {step['detail']}", markup=False)
     out.print(

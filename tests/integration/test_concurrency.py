@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
-from tests.factories import workspace
 
 from leadrail.adapters.db import tables as t
 from leadrail.app.apply import apply_workspace
 from leadrail.app.route import route_prospect
 from leadrail.bootstrap import bootstrap
 from leadrail.settings import Settings
+from tests.factories import workspace
 
 WEIGHTS = [3, 1, 2, 2]
 N = 32

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 from leadrail.routing.conditions import Always, Condition, Leaf
 from leadrail.routing.distribution import PoolChoice, choose_from_pool
@@ -38,11 +39,11 @@ def prospect(**fields: object) -> Prospect:
     return normalise_prospect(fields, strip_emails=False)
 
 
-def user(email: str, **kwargs: object) -> UserInfo:
+def user(email: str, **kwargs: Any) -> UserInfo:
     return replace(UserInfo(email=email), **kwargs)
 
 
-def away(email: str, start: date, end: date, **kwargs: object) -> UserInfo:
+def away(email: str, start: date, end: date, **kwargs: Any) -> UserInfo:
     return user(email, vacations=(Vacation(start, end),), **kwargs)
 
 
@@ -61,7 +62,7 @@ def pool(
     return PoolSpec(key=key, team=team, members=made, round_robin=round_robin)
 
 
-def ctx(people: Mapping[str, UserInfo], **kwargs: object) -> RoutingContext:
+def ctx(people: Mapping[str, UserInfo], **kwargs: Any) -> RoutingContext:
     return replace(RoutingContext(users=people, lists=LISTS), **kwargs)
 
 
@@ -84,9 +85,7 @@ def rule(
     return Rule(name=name, when=when, route=route, ownership=ownership)
 
 
-def router(
-    *rules: Rule, default: Destination | None = None, **kwargs: object
-) -> RouterSpec:
+def router(*rules: Rule, default: Destination | None = None, **kwargs: Any) -> RouterSpec:
     fallback = default or to_pool(pool("ana@acme.test", "bo@acme.test"))
     spec = RouterSpec(slug="q2", timezone=TZ, rules=rules, default=fallback)
     return replace(spec, **kwargs)
@@ -107,9 +106,7 @@ def pick(
     now: datetime = NOW,
     compensation: bool = True,
 ) -> PoolChoice:
-    return choose_from_pool(
-        p, context, period=period, now=now, tz=TZ, compensation=compensation
-    )
+    return choose_from_pool(p, context, period=period, now=now, tz=TZ, compensation=compensation)
 
 
 def run(

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from builders import LISTS, leaf, prospect
 
 from leadrail.routing.conditions import (
     OPERATORS,
@@ -15,6 +14,7 @@ from leadrail.routing.conditions import (
     evaluate,
     explain,
 )
+from tests.unit.builders import LISTS, leaf, prospect
 
 P = prospect(
     email="CTO@Sub.BigCo.test",

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from builders import NOW, away, ctx, pick, pool, run, user, users
-
 from leadrail.routing.model import PoolState
+from tests.unit.builders import NOW, away, ctx, pick, pool, run, user, users
 
 ANA, BO, CY = "ana@acme.test", "bo@acme.test", "cy@acme.test"
 TEAM = users(ANA, BO, CY)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from builders import NOW, TZ, away, ctx, pool, user
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from leadrail.routing.distribution import PoolChoice, choose_from_pool
 from leadrail.routing.model import PoolSpec, PoolState, RoutingContext, UserInfo
+from tests.unit.builders import NOW, TZ, away, ctx, pool, user
 
 FAST = settings(max_examples=120, deadline=None)
 
@@ -35,6 +35,10 @@ def step(
 
 @FAST
 @given(st.lists(st.integers(1, 10), min_size=1, max_size=12), st.integers(1, 300))
+# pools where "largest current" (nginx's smooth weighted round robin) drifts a full share
+@example([1, 8, 8, 1, 8], 13)
+@example([8, 8, 1, 6, 8, 8, 6, 1], 23)
+@example([6, 6, 10, 8, 1, 6, 6, 1, 2], 23)
 def test_every_member_stays_within_one_of_its_share_at_every_prefix(
     weights: list[int], n: int
 ) -> None:

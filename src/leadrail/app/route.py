@@ -24,11 +24,23 @@ from leadrail.routing.model import (
     Prospect,
     RouterSpec,
     RoutingContext,
+    TraceStep,
     UserInfo,
 )
 from leadrail.routing.normalise import normalise_prospect
 
 RETRIES = 5
+Scalar = int | float | str | bool | None
+
+
+def trace_json(step: TraceStep) -> dict[str, Any]:
+    """A trace step as JSON (stored in the ledger, returned by the API)."""
+    return {
+        "step": step.step,
+        "outcome": step.outcome,
+        "detail": step.detail,
+        "data": {k: v if isinstance(v, Scalar) else str(v) for k, v in step.data.items()},
+    }
 
 
 def pool_keys(spec: RouterSpec) -> list[str]:
@@ -40,8 +52,15 @@ def needs_crm(spec: RouterSpec) -> bool:
     return spec.ownership.enabled or any(r.ownership and r.ownership.enabled for r in spec.rules)
 
 
-def snapshot_or_404(store: RoutingStore, slug: str) -> RouterSnapshot:
-    snap = store.router(slug)
+class Outdated(Exception):
+    """The workspace changed since the router's snapshot was taken."""
+
+    def __init__(self, revision: int) -> None:
+        self.revision = revision
+
+
+def snapshot_or_404(store: RoutingStore, slug: str, revision: int | None = None) -> RouterSnapshot:
+    snap = store.router(slug, revision=revision)
     if snap is None:
         raise NotFound(f"no router with slug {slug!r}", field="slug")
     return snap
@@ -96,18 +115,24 @@ def route_prospect(
     available: frozenset[str] | None = None,
 ) -> RecordedDecision:
     """Route one prospect. Unless ``dry_run``, the decision, the rotation state and any credit
-    spent are written in one transaction that holds the router's lock."""
+    spent are written in one transaction that holds the router's lock. The router's settings
+    are checked against the workspace revision inside that transaction."""
     snap = snapshot_or_404(store, slug)
-    prospect = prospect_from(raw, snap.spec)
-    crm = store.crm_records(prospect.email, prospect.domain) if needs_crm(snap.spec) else ()
     for _ in range(RETRIES):
+        prospect = prospect_from(raw, snap.spec)
+        crm = store.crm_records(prospect.email, prospect.domain) if needs_crm(snap.spec) else ()
         try:
             with store.transaction(slug, write=not dry_run) as tx:
+                revision = tx.revision()
+                if revision != snap.revision:
+                    raise Outdated(revision)
                 decision = _decide(tx, snap, prospect, crm, now, available)
                 decision_id = (
                     None if dry_run else tx.record(slug, prospect, decision, source=source, raw=raw)
                 )
             return RecordedDecision(decision_id, slug, decision, prospect, now)
+        except Outdated as changed:
+            snap = snapshot_or_404(store, slug, revision=changed.revision)
         except StaleState:
             continue
     raise StaleState(f"router {slug!r} is too busy; try again")

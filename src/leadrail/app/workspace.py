@@ -173,11 +173,16 @@ class RouteDoc(Doc):
         return self
 
 
+MatchKind = Literal["contacts", "companies", "leads"]
+
+
+def _all_kinds() -> list[MatchKind]:
+    return ["contacts", "companies", "leads"]
+
+
 class OwnershipDoc(Doc):
     enabled: bool = False
-    match: list[Literal["contacts", "companies", "leads"]] = Field(
-        default_factory=lambda: ["contacts", "companies", "leads"]
-    )
+    match: list[MatchKind] = Field(default_factory=_all_kinds)
     exact_match: bool = False
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from leadrail.app.ports import RecordedDecision
+from leadrail.app.route import trace_json
 
 FieldValue = str | int | float | bool | None
 
@@ -75,15 +75,7 @@ def decision_json(rec: RecordedDecision) -> dict[str, Any]:
         "email": rec.prospect.email,
         "domain": rec.prospect.domain,
         "decided_at": rec.created_at.isoformat(),
-        "trace": [
-            {
-                **asdict(s),
-                "data": {
-                    k: v if isinstance(v, FieldValue) else str(v) for k, v in dict(s.data).items()
-                },
-            }
-            for s in d.trace
-        ],
+        "trace": [trace_json(s) for s in d.trace],
     }
 
 

@@ -30,6 +30,7 @@ def lookup(s: Session, email: str, domain: str) -> tuple[CrmRecord, ...]:
             .join(t.CrmCompany, t.CrmCompany.id == t.CrmCompanyDomain.company_id)
             .where(t.CrmCompanyDomain.domain.in_(candidates))
         ).all()
-        rows.sort(key=lambda r: -len(r[0]))  # the most specific domain first
-        out.extend(CrmRecord("company", str(cid), d, owner, exact=False) for d, cid, owner in rows)
+        # the most specific domain first
+        for d, cid, owner in sorted(rows, key=lambda r: -len(r[0])):
+            out.append(CrmRecord("company", str(cid), d, owner, exact=False))
     return tuple(out)

@@ -5,25 +5,21 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import sessionmaker
 
 from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.routing_tx import SqlRoutingTransaction, Statements
 from leadrail.adapters.db.workspace_repo import load_workspace, save_workspace
 from leadrail.app.errors import Conflict
-from leadrail.app.ports import LedgerRow, RouterSnapshot, StaleState, TokenOwner
+from leadrail.app.ports import LedgerRow, RouterSnapshot, TokenOwner
 from leadrail.app.specs import router_spec, user_info
 from leadrail.app.workspace import WorkspaceDoc
-from leadrail.routing.model import CrmRecord, Decision, PoolState, Prospect
+from leadrail.routing.model import CrmRecord
 
 
 def _now() -> datetime:
@@ -32,105 +28,6 @@ def _now() -> datetime:
 
 def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-class SqlRoutingTransaction:
-    def __init__(self, session: Session) -> None:
-        self.s = session
-
-    def rotation(self, pool_keys: Sequence[str]) -> Mapping[str, PoolState]:
-        if not pool_keys:
-            return {}
-        rows = self.s.execute(
-            select(t.RotationState.pool_key, t.RotationState.period, t.RotationState.current).where(
-                t.RotationState.pool_key.in_(pool_keys)
-            )
-        )
-        return {k: PoolState(period=p, current=dict(c)) for k, p, c in rows}
-
-    def credits(self) -> Mapping[str, int]:
-        rows = self.s.execute(select(t.User.email, t.User.credits).where(t.User.credits > 0))
-        return {str(e): int(c) for e, c in rows}
-
-    def recent_assignee(self, router: str, email: str, since: datetime) -> str | None:
-        return self.s.scalar(
-            select(t.Decision.assignee)
-            .where(
-                t.Decision.router == router,
-                t.Decision.email == email,
-                t.Decision.created_at >= since,
-                t.Decision.assignee.is_not(None),
-            )
-            .order_by(t.Decision.seq.desc())
-            .limit(1)
-        )
-
-    def record(
-        self,
-        router: str,
-        prospect: Prospect,
-        decision: Decision,
-        *,
-        source: str,
-        raw: Mapping[str, Any],
-    ) -> str:
-        s = self.s
-        if decision.credit_spent:
-            spent = s.execute(
-                update(t.User)
-                .where(t.User.email == decision.credit_spent, t.User.credits > 0)
-                .values(credits=t.User.credits - 1)
-            )
-            if spent.rowcount != 1:  # type: ignore[attr-defined]
-                raise StaleState("the credit was spent by another decision")
-        if decision.pool_key and decision.pool_state is not None:
-            self._save_state(decision.pool_key, decision.pool_state)
-        decision_id = uuid.uuid4().hex
-        s.add(
-            t.Decision(
-                id=decision_id,
-                router=router,
-                created_at=decision.decided_at or _now(),
-                email=prospect.email,
-                rule=decision.rule,
-                via=decision.via,
-                assignee=decision.assignee,
-                assignees=list(decision.assignees),
-                pool_key=decision.pool_key,
-                period=decision.pool_state.period if decision.pool_state else None,
-                credit_spent=decision.credit_spent,
-                category=decision.category,
-                prospect=dict(prospect.fields),
-                trace=[_step(x) for x in decision.trace],
-                source=source,
-            )
-        )
-        s.flush()
-        return decision_id
-
-    def _save_state(self, key: str, state: PoolState) -> None:
-        values = {"pool_key": key, "period": state.period, "current": dict(state.current)}
-        ins = (
-            pg_insert
-            if self.s.bind is not None and self.s.bind.dialect.name == "postgresql"
-            else sqlite_insert
-        )
-        stmt = ins(t.RotationState).values(**values)
-        self.s.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["pool_key"],
-                set_={"period": stmt.excluded.period, "current": stmt.excluded.current},
-            )
-        )
-
-
-def _step(step: Any) -> dict[str, Any]:
-    d = asdict(step)
-    d["data"] = {
-        k: (v if isinstance(v, int | float | str | bool | None) else str(v))
-        for k, v in dict(step.data).items()
-    }
-    return d
 
 
 class SqlStore:
@@ -142,6 +39,8 @@ class SqlStore:
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(sqlite_immediate=True) if not self.is_postgres else engine
         self.writer_sessions = sessionmaker(writer, expire_on_commit=False)
+        self.sql = Statements(engine.dialect.name)
+        self.immediate = engine.execution_options(sqlite_immediate=True)
         self._cache: tuple[int, dict[str, RouterSnapshot]] | None = None
         self._cache_lock = threading.Lock()
 
@@ -152,22 +51,29 @@ class SqlStore:
                 s.scalar(select(t.WorkspaceMeta.revision).where(t.WorkspaceMeta.id == 1)) or 0
             )
 
-    def router(self, slug: str) -> RouterSnapshot | None:
-        revision = self.revision()
+    def router(self, slug: str, *, revision: int | None = None) -> RouterSnapshot | None:
+        """The router, from the snapshot cache. The cache is rebuilt when ``revision`` (read
+        by the caller's transaction) differs from it, or when the slug is unknown to it and
+        the database has moved on (a router created by another process)."""
         cached = self._cache
-        if cached is None or cached[0] != revision:
-            with self._cache_lock:
-                cached = self._cache
-                if cached is None or cached[0] != revision:
-                    cached = (revision, self._snapshots(revision))
-                    self._cache = cached
+        if cached is not None and (revision is None or cached[0] == revision):
+            found = cached[1].get(slug)
+            if found is not None or cached[0] == self.revision():
+                return found
+        with self._cache_lock:
+            cached = self._cache
+            if cached is None or cached[0] != (revision or self.revision()):
+                cached = self._snapshots()
+                self._cache = cached
         return cached[1].get(slug)
 
-    def _snapshots(self, revision: int) -> dict[str, RouterSnapshot]:
-        doc = self.load(include_crm=False)
+    def _snapshots(self) -> tuple[int, dict[str, RouterSnapshot]]:
+        with self.sessions() as s, s.begin():
+            revision = int(s.scalar(select(t.WorkspaceMeta.revision)) or 0)
+            doc = load_workspace(s, include_crm=False)
         users = {u.email: user_info(u, doc.timezone) for u in doc.users or []}
         lists = {x.name: frozenset(x.values) for x in doc.lists or []}
-        return {
+        return revision, {
             r.slug: RouterSnapshot(revision, r, router_spec(r, doc), users, lists)
             for r in doc.routers or []
         }
@@ -180,12 +86,11 @@ class SqlStore:
 
     @contextmanager
     def transaction(self, slug: str, *, write: bool) -> Iterator[SqlRoutingTransaction]:
-        maker = self.writer_sessions if write else self.sessions
-        with maker() as s, s.begin():
+        with (self.immediate if write else self.engine).connect() as conn, conn.begin():
             if write and self.is_postgres:
                 # Serialise decisions of one router: its pools' state lives under this lock.
-                s.execute(select(t.Router.id).where(t.Router.slug == slug).with_for_update())
-            yield SqlRoutingTransaction(s)
+                conn.execute(self.sql.lock_router, {"slug": slug})
+            yield SqlRoutingTransaction(conn, self.sql)
 
     # --- workspace ---------------------------------------------------------------------
     def load(self, *, include_crm: bool = True) -> WorkspaceDoc:
@@ -198,7 +103,9 @@ class SqlStore:
                 s.execute(
                     select(t.WorkspaceMeta.id).where(t.WorkspaceMeta.id == 1).with_for_update()
                 )
-            return save_workspace(s, doc, _now())
+            revision = save_workspace(s, doc, _now())
+        self._cache = None
+        return revision
 
     def decisions(
         self, router: str | None = None, email: str | None = None, limit: int = 100

@@ -32,7 +32,7 @@ Row = TypeVar("Row", bound=t.Base)
 
 
 def _dest(d: t.LeadDestination) -> DestinationDoc:
-    return DestinationDoc(address=d.address, format=d.format)  # type: ignore[arg-type]
+    return DestinationDoc.model_validate({"address": d.address, "format": d.format})
 
 
 def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
@@ -195,14 +195,14 @@ def _replace_keyed(
         if k not in wanted:
             s.delete(row)
     for k, values in wanted.items():
-        row = existing.get(k)
-        if row is None:
-            row = model(**{key: k}, **values)
-            s.add(row)
-            existing[k] = row
+        found = existing.get(k)
+        if found is None:
+            found = model(**{key: k}, **values)
+            s.add(found)
+            existing[k] = found
         else:
             for attr, value in values.items():
-                setattr(row, attr, value)
+                setattr(found, attr, value)
     s.flush()
     return {k: existing[k] for k in wanted}
 
@@ -214,10 +214,11 @@ def _save_users(s: Session, users: list[UserDoc], now: datetime) -> None:
         if email not in wanted and not row.is_admin:
             row.active = False  # kept for the ledger and history; an admin keeps its access
     for u in users:
-        row = existing.get(u.email)
-        if row is None:
-            row = t.User(email=u.email, created_at=now, is_admin=False)
-            s.add(row)
+        found = existing.get(u.email)
+        if found is None:
+            found = t.User(email=u.email, created_at=now, is_admin=False)
+            s.add(found)
+        row = found
         row.name, row.timezone, row.working_hours = u.name, u.timezone, u.working_hours
         row.crm_owner_id, row.credits, row.active = u.crm_owner_id, u.credits, u.active
         row.is_admin = row.is_admin or u.admin  # apply grants admin, never takes it away
@@ -298,17 +299,24 @@ def _save_stores(s: Session, doc: WorkspaceDoc) -> None:
             _add_dests(s, dests, category_id=cats[name], store_id=rows[x.name].id)
 
 
+Person = TypeVar("Person", t.CrmContact, t.CrmLead)
+
+
+def _upsert_people(
+    s: Session, model: type[Person], docs: list[CrmContactDoc] | list[CrmLeadDoc]
+) -> None:
+    emails = [d.email for d in docs]
+    existing = {r.email: r for r in s.scalars(select(model).where(model.email.in_(emails)))}
+    for d in docs:
+        row = existing.get(d.email) or model(email=d.email)
+        row.owner_id, row.name, row.company = d.owner, d.name, d.company
+        s.add(row)
+
+
 def _save_crm(s: Session, crm: CrmDoc) -> None:
     """CRM records are upserted, never deleted by a workspace file (imports hold the rest)."""
-    for model, docs in ((t.CrmContact, crm.contacts), (t.CrmLead, crm.leads)):
-        existing = {
-            r.email: r
-            for r in s.scalars(select(model).where(model.email.in_([d.email for d in docs])))
-        }
-        for d in docs:
-            row = existing.get(d.email) or model(email=d.email)
-            row.owner_id, row.name, row.company = d.owner, d.name, d.company
-            s.add(row)
+    _upsert_people(s, t.CrmContact, crm.contacts)
+    _upsert_people(s, t.CrmLead, crm.leads)
     for c in crm.companies:
         domains = [x.lower() for x in ([c.domain] if c.domain else []) + c.domains]
         found = s.scalar(
