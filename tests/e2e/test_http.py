@@ -91,6 +91,8 @@ def test_route_returns_assignee_rule_and_trace(api: httpx.Client) -> None:
     assert [d["decision_id"] for d in ledger] == [body["decision_id"]]
     one = api.get(f"/api/v1/decisions/{body['decision_id']}").json()
     assert one["assignees"] == body["assignees"]
+    assert one["created_at"].endswith("+00:00")  # timestamps come back timezone-aware
+    assert one["trace"] == body["trace"]
 
 
 def test_dry_run_records_nothing(api: httpx.Client) -> None:

@@ -93,8 +93,10 @@ def _decide(
     if prospect.email and spec.memory_hours > 0:
         since = now - timedelta(hours=spec.memory_hours)
         recent = tx.recent_assignee(spec.slug, prospect.email, since)
+    # Credits only fall between revisions (spent); none in the snapshot means none now.
+    has_credits = any(u.credits for u in snap.users.values())
     ctx = RoutingContext(
-        users=_with_credits(snap.users, tx.credits()),
+        users=_with_credits(snap.users, tx.credits()) if has_credits else snap.users,
         lists=snap.lists,
         crm=crm,
         rotation=tx.rotation(pool_keys(spec)),

@@ -1,4 +1,8 @@
-"""Typed dependencies: the container and the caller's API token."""
+"""Typed dependencies: the container and the caller's API token.
+
+They are ``async`` so FastAPI runs them on the event loop instead of sending each to the
+thread pool; the token check is answered from the store's short cache, and only a miss goes
+to the database (in a worker thread)."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.ports import TokenOwner
 from leadrail.bootstrap import Container
@@ -13,7 +18,7 @@ from leadrail.bootstrap import Container
 bearer = HTTPBearer(auto_error=False, description="An API token from `leadrail token create`.")
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     c: Container = request.app.state.container
     return c
 
@@ -21,16 +26,16 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def require_token(
-    c: ContainerDep, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> TokenOwner:
+async def _token_owner(c: Container, creds: HTTPAuthorizationCredentials | None) -> TokenOwner:
     if creds is None or creds.scheme.lower() != "bearer":
         raise HTTPException(
             401,
             "send an API token: Authorization: Bearer <token>",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    owner = c.store.token_owner(creds.credentials)
+    owner = c.store.cached_token_owner(creds.credentials)
+    if owner is None:
+        owner = await run_in_threadpool(c.store.token_owner, creds.credentials)
     if owner is None:
         raise HTTPException(
             401, "the API token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}
@@ -38,7 +43,12 @@ def require_token(
     return owner
 
 
-def require_admin(owner: Annotated[TokenOwner, Depends(require_token)]) -> TokenOwner:
+async def require_admin(
+    request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> TokenOwner:
+    """The caller's token must belong to an active admin (one dependency: each one FastAPI
+    resolves costs time on every request)."""
+    owner = await _token_owner(request.app.state.container, creds)
     if not owner.is_admin:
         raise HTTPException(403, "this needs an admin's API token")
     return owner

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,8 @@ from leadrail.app.ports import LedgerRow, RouterSnapshot, TokenOwner
 from leadrail.app.specs import router_spec, user_info
 from leadrail.app.workspace import WorkspaceDoc
 from leadrail.routing.model import CrmRecord
+
+TOKEN_CACHE_SECONDS = 5.0
 
 
 def _now() -> datetime:
@@ -42,6 +45,8 @@ class SqlStore:
         self.sql = Statements(engine.dialect.name)
         self.immediate = engine.execution_options(sqlite_immediate=True)
         self._cache: tuple[int, dict[str, RouterSnapshot]] | None = None
+        self._tokens: dict[str, tuple[TokenOwner, float]] = {}
+        self._sqlite_writer = threading.Lock()
         self._cache_lock = threading.Lock()
 
     # --- routing -----------------------------------------------------------------------
@@ -86,11 +91,36 @@ class SqlStore:
 
     @contextmanager
     def transaction(self, slug: str, *, write: bool) -> Iterator[SqlRoutingTransaction]:
-        with (self.immediate if write else self.engine).connect() as conn, conn.begin():
-            if write and self.is_postgres:
-                # Serialise decisions of one router: its pools' state lives under this lock.
-                conn.execute(self.sql.lock_router, {"slug": slug})
-            yield SqlRoutingTransaction(conn, self.sql)
+        """A routing transaction. Writers serialise per router: PostgreSQL locks the router's
+        row; SQLite takes the database write lock (BEGIN IMMEDIATE), and threads of this
+        process queue on a mutex first, so they wait in line instead of in SQLite's
+        sleep-and-retry busy handler (other processes still meet the busy timeout)."""
+        if write and not self.is_postgres:
+            with self._sqlite_writer, self._transaction(slug, write=True) as tx:
+                yield tx
+        else:
+            with self._transaction(slug, write=write) as tx:
+                yield tx
+
+    @contextmanager
+    def _transaction(self, slug: str, *, write: bool) -> Iterator[SqlRoutingTransaction]:
+        """A pooled DB-API connection with the transaction driven by hand (the hot path)."""
+        raw = self.engine.raw_connection()
+        cursor = raw.cursor()
+        try:
+            if self.is_postgres:
+                if write:  # serialise decisions of one router: its pools live under this lock
+                    cursor.execute(self.sql.lock_router, (slug,))
+            else:
+                cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            yield SqlRoutingTransaction(cursor, self.sql)
+            raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            cursor.close()
+            raw.close()  # back to the pool
 
     # --- workspace ---------------------------------------------------------------------
     def load(self, *, include_crm: bool = True) -> WorkspaceDoc:
@@ -167,14 +197,32 @@ class SqlStore:
             q = select(t.User.email).where(t.User.is_admin.is_(True), t.User.active.is_(True))
             return list(s.scalars(q.order_by(t.User.id)))
 
+    def cached_token_owner(self, secret: str) -> TokenOwner | None:
+        """The token's owner if it was checked within TOKEN_CACHE_SECONDS (no I/O)."""
+        hit = self._tokens.get(hash_token(secret))
+        return hit[0] if hit is not None and hit[1] > time.monotonic() else None
+
     def token_owner(self, secret: str) -> TokenOwner | None:
-        with self.sessions() as s:
-            row = s.execute(
-                select(t.User.id, t.User.email, t.User.is_admin)
-                .join(t.ApiToken, t.ApiToken.user_id == t.User.id)
-                .where(t.ApiToken.token_hash == hash_token(secret), t.User.active.is_(True))
-            ).first()
-        return TokenOwner(row[0], row[1], row[2]) if row else None
+        """The active user a token belongs to. Valid tokens are remembered for
+        TOKEN_CACHE_SECONDS, so a revoked token or deactivated user stops working within
+        that time; unknown tokens are always looked up."""
+        hit = self.cached_token_owner(secret)
+        if hit is not None:
+            return hit
+        key = hash_token(secret)
+        with self.engine.connect() as conn:
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            cursor.execute(self.sql.token_owner, (key,))
+            row = cursor.fetchone()
+            cursor.close()
+        if row is None:
+            self._tokens.pop(key, None)
+            return None
+        owner = TokenOwner(int(row[0]), str(row[1]), bool(row[2]))
+        if len(self._tokens) > 10_000:
+            self._tokens.clear()
+        self._tokens[key] = (owner, time.monotonic() + TOKEN_CACHE_SECONDS)
+        return owner
 
 
 def _ledger_row(r: t.Decision) -> LedgerRow:

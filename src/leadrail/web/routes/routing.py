@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse
 
 from leadrail.app.errors import NotFound
 from leadrail.app.route import route_prospect
@@ -26,13 +27,13 @@ def route_one(
     _: Admin,
     prospect: Annotated[ProspectIn, Body()],
     dry_run: Annotated[bool, Query(description="Decide without recording.")] = False,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Route one prospect: the assignee(s), the rule that matched and the trace. Recorded in
     the assignment ledger unless ``dry_run``."""
     rec = route_prospect(
         c.store, slug, prospect.fields(), c.clock.now(), dry_run=dry_run, source="api"
     )
-    return decision_json(rec)
+    return JSONResponse(decision_json(rec))  # already the documented shape: skip re-validation
 
 
 @router.get("/decisions", responses=ERRORS)
