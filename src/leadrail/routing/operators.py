@@ -165,17 +165,28 @@ def list_entry(field: str, text: str, members: frozenset[str]) -> str | None:
     """The list entry that ``text`` matches, or None. Domain fields (``domain``,
     ``*.domain``) also match a listed parent domain; e-mail fields (``email``, ``*.email``)
     also match their domain or its parents."""
-    if text in members:
-        return text
+    return list_hit(text, members, list_kind(field))
+
+
+def list_kind(field: str) -> int | None:
+    """How ``list_hit`` reads the field's text: 0 for e-mail fields (their domain and its
+    parents), 1 for domain fields (their parents), None for any other field (exact only)."""
     name = field.lower()
     if name == "email" or name.endswith(".email"):
-        domain, first = text.rpartition("@")[2], 0
-    elif name == "domain" or name.endswith(".domain"):
-        domain, first = text, 1
-    else:
+        return 0
+    if name == "domain" or name.endswith(".domain"):
+        return 1
+    return None
+
+
+def list_hit(text: str, members: frozenset[str], kind: int | None) -> str | None:
+    """The list entry that ``text`` matches, or None (``kind``: see ``list_kind``)."""
+    if text in members:
+        return text
+    if kind is None:
         return None
-    labels = domain.split(".")
-    for i in range(first, len(labels) - 1):
+    labels = (text.rpartition("@")[2] if kind == 0 else text).split(".")
+    for i in range(kind, len(labels) - 1):
         candidate = ".".join(labels[i:])
         if candidate in members:
             return candidate
