@@ -9,11 +9,14 @@ fields (see ``leadrail.routing.operators`` for what each operator means). As dat
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeAlias, assert_never
 
+from leadrail.routing import matchers
 from leadrail.routing.condition_schema import VERSION, VERSION_KEY, validate_condition
+from leadrail.routing.matchers import Matcher
 from leadrail.routing.model import Prospect
 from leadrail.routing.operators import OPERATORS, check_leaf, describe_leaf
 
@@ -38,49 +41,64 @@ Lists = Mapping[str, frozenset[str]]
 
 @dataclass(frozen=True, slots=True)
 class Leaf:
-    """``field op value``. List values are tuples; ``exists`` without a value means true."""
+    """``field op value``. List values are tuples; ``exists`` without a value means true.
+    Every condition also carries its ``matcher``, compiled from the rest when it is built."""
 
     field: str
     op: str
     value: object = True
+    matcher: Matcher = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matcher", matchers.leaf_matcher(self.field, self.op, self.value))
 
 
 @dataclass(frozen=True, slots=True)
 class All:
     items: tuple[Condition, ...]
+    matcher: Matcher = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        compiled = matchers.AllOf(tuple(item.matcher for item in self.items))
+        object.__setattr__(self, "matcher", compiled)
 
 
 @dataclass(frozen=True, slots=True)
 class AnyOf:
     items: tuple[Condition, ...]
+    matcher: Matcher = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        compiled = matchers.AnyOf(tuple(item.matcher for item in self.items))
+        object.__setattr__(self, "matcher", compiled)
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
     item: Condition
+    matcher: Matcher = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matcher", matchers.Negation(self.item.matcher))
 
 
 @dataclass(frozen=True, slots=True)
 class Always:
     """Matches every prospect (``{always: true}``)."""
 
+    matcher: Matcher = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matcher", matchers.Anything())
+
 
 Condition: TypeAlias = Leaf | All | AnyOf | Not | Always
 
 
 def evaluate(c: Condition, prospect: Prospect, lists: Lists) -> bool:
-    """Whether the prospect satisfies the condition."""
-    if isinstance(c, Leaf):
-        return check_leaf(c.field, c.op, c.value, prospect, lists)[0]
-    if isinstance(c, All):
-        return all(evaluate(item, prospect, lists) for item in c.items)
-    if isinstance(c, AnyOf):
-        return any(evaluate(item, prospect, lists) for item in c.items)
-    if isinstance(c, Not):
-        return not evaluate(c.item, prospect, lists)
-    if isinstance(c, Always):
-        return True
-    assert_never(c)
+    """Whether the prospect satisfies the condition (its compiled ``matcher``; ``explain``
+    gives the same answer with a sentence)."""
+    return c.matcher.holds(prospect.fields, lists)
 
 
 def explain(c: Condition, prospect: Prospect, lists: Lists) -> str:

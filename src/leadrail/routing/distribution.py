@@ -22,12 +22,12 @@ them. Currents restart at 0 when the stored state belongs to an earlier reset pe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadrail.routing.model import PoolSpec, PoolState, RoutingContext, TraceStep, Via
-from leadrail.routing.periods import user_is_away
+from leadrail.routing.model import PoolSpec, PoolState, RoutingContext, TraceStep, UserInfo, Via
+from leadrail.routing.periods import away_check
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ class PoolChoice:
     trace: tuple[TraceStep, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Seat:
     """One member's standing for this assignment."""
 
@@ -65,7 +65,12 @@ def choose_from_pool(
 ) -> PoolChoice:
     """Pick the pool member for this prospect: memory, then credits, then rotation."""
     name = pool.team or pool.key
-    seats = [_seat(m.user, m.weight, pool, ctx, now, tz, compensation) for m in pool.members]
+    away = away_check(now, tz)
+    available = ctx.available if pool.round_robin == "flexible" else None
+    seats = [
+        _seat(m.user, m.weight, ctx.users.get(m.user), away, available, compensation)
+        for m in pool.members
+    ]
     trace: list[TraceStep] = []
     remembered = _remembered(name, seats, ctx.recent_assignee, trace)
     if remembered is not None:
@@ -92,22 +97,19 @@ def choose_from_pool(
 def _seat(
     user: str,
     weight: int,
-    pool: PoolSpec,
-    ctx: RoutingContext,
-    now: datetime,
-    tz: str,
+    info: UserInfo | None,
+    away: Callable[[UserInfo], bool],
+    available: frozenset[str] | None,
     compensation: bool,
 ) -> _Seat:
-    info = ctx.users.get(user)
     if info is None:
         return _Seat(user, weight, False, False, 0, "not a leadrail user")
     if not info.active:
         return _Seat(user, weight, False, False, 0, "inactive")
     if weight <= 0:
         return _Seat(user, weight, False, False, 0, "paused")
-    if user_is_away(info, now, tz):
+    if away(info):
         return _Seat(user, weight, compensation, False, 0, "on vacation")
-    available = ctx.available if pool.round_robin == "flexible" else None
     if available is not None and user not in available:
         return _Seat(user, weight, True, False, 0, "not available at the slot")
     return _Seat(user, weight, True, True, info.credits, None)

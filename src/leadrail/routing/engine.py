@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadrail.routing.conditions import evaluate, explain
+from leadrail.routing.conditions import explain
 from leadrail.routing.distribution import choose_from_pool
 from leadrail.routing.model import (
     Decision,
     Destination,
+    LaterSteps,
     OwnershipSpec,
     PoolState,
     Prospect,
     RouterSpec,
     RoutingContext,
     Rule,
+    Trace,
     TraceStep,
     Via,
 )
@@ -23,6 +26,7 @@ from leadrail.routing.ownership import find_owner, why_unavailable
 from leadrail.routing.periods import period_key, require_aware
 
 DEFAULT_RULE = "default"
+_Steps = list[TraceStep | LaterSteps]  # the trace being written (see Trace)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +55,7 @@ def route(router: RouterSpec, prospect: Prospect, ctx: RoutingContext, now: date
     presence counts as online.
     """
     require_aware(now)
-    trace: list[TraceStep] = []
+    trace: _Steps = []
     if router.ownership.enabled:
         owned = _owner_decision(router.ownership, None, router, ctx, now, trace)
         if owned is not None:
@@ -70,12 +74,12 @@ def route(router: RouterSpec, prospect: Prospect, ctx: RoutingContext, now: date
     if delivery is None:
         detail = "nobody is available: the prospect is not assigned"
         trace.append(TraceStep("decision", "none", detail))
-        return Decision((), name, "none", tuple(trace), decided_at=now)
+        return Decision((), name, "none", Trace(trace), decided_at=now)
     return Decision(
         assignees=delivery.assignees,
         rule=name,
         via=delivery.via,
-        trace=tuple(trace),
+        trace=Trace(trace),
         pool_key=delivery.pool_key,
         pool_state=delivery.pool_state,
         credit_spent=delivery.credit_spent,
@@ -90,32 +94,62 @@ def _owner_decision(
     router: RouterSpec,
     ctx: RoutingContext,
     now: datetime,
-    trace: list[TraceStep],
+    trace: _Steps,
 ) -> Decision | None:
     match = find_owner(spec, ctx.crm, ctx.users, now=now, tz=router.timezone, require_online=True)
     trace.extend(match.trace)
     if match.user is None:
         return None
     return Decision(
-        (match.user,), rule, "owner", tuple(trace), owner_record=match.record, decided_at=now
+        (match.user,), rule, "owner", Trace(trace), owner_record=match.record, decided_at=now
     )
 
 
 def _first_match(
-    router: RouterSpec, prospect: Prospect, ctx: RoutingContext, trace: list[TraceStep]
+    router: RouterSpec, prospect: Prospect, ctx: RoutingContext, trace: _Steps
 ) -> Rule | None:
-    for rule in router.rules:
-        why = explain(rule.when, prospect, ctx.lists)
-        data = {"rule": rule.name}
-        if evaluate(rule.when, prospect, ctx.lists):
-            trace.append(TraceStep("rule", "matched", f"rule '{rule.name}' matched: {why}", data))
-            return rule
-        detail = f"rule '{rule.name}' did not match: {why}"
-        trace.append(TraceStep("rule", "no_match", detail, data))
-    detail = "no rule matched" if router.rules else "the router has no rules"
+    """The first rule whose condition holds (its compiled matcher: no sentences). The
+    sentences of the rules before it are written only if the trace is read."""
+    fields, lists, rules = prospect.fields, ctx.lists, router.rules
+    index = 0
+    for rule in rules:
+        if rule.when.matcher.holds(fields, lists):
+            break
+        index += 1
+    if index:
+        trace.append(_not_matched(rules[:index], prospect, lists))
+    if index < len(rules):
+        rule = rules[index]
+        why = explain(rule.when, prospect, lists)
+        detail = f"rule '{rule.name}' matched: {why}"
+        trace.append(TraceStep("rule", "matched", detail, {"rule": rule.name}))
+        return rule
+    detail = "no rule matched" if rules else "the router has no rules"
     detail += ": the default route applies"
     trace.append(TraceStep("default", "matched", detail, {"rule": DEFAULT_RULE}))
     return None
+
+
+def _not_matched(
+    rules: tuple[Rule, ...], prospect: Prospect, lists: Mapping[str, frozenset[str]]
+) -> LaterSteps:
+    """Writes the ``no_match`` steps of ``rules`` when called, from copies of the prospect's
+    fields and of the lists taken now."""
+    seen = Prospect(prospect.email, prospect.domain, prospect.free_mail, dict(prospect.fields))
+    named = dict(lists)
+
+    def steps() -> list[TraceStep]:
+        return [
+            TraceStep(
+                "rule",
+                "no_match",
+                f"rule '{rule.name}' did not match: {explain(rule.when, seen, named)}",
+                {"rule": rule.name},
+            )
+            for rule in rules
+        ]
+
+    return steps
 
 
 def _deliver(
@@ -123,7 +157,7 @@ def _deliver(
     router: RouterSpec,
     ctx: RoutingContext,
     now: datetime,
-    trace: list[TraceStep],
+    trace: _Steps,
 ) -> _Delivery | None:
     if dest.kind == "category":
         detail = f"category '{dest.category}': sent to the category's lead addresses"
@@ -139,7 +173,7 @@ def _pool(
     router: RouterSpec,
     ctx: RoutingContext,
     now: datetime,
-    trace: list[TraceStep],
+    trace: _Steps,
 ) -> _Delivery | None:
     pool = dest.pool
     if pool is None:
@@ -166,7 +200,7 @@ def _users(
     router: RouterSpec,
     ctx: RoutingContext,
     now: datetime,
-    trace: list[TraceStep],
+    trace: _Steps,
 ) -> _Delivery | None:
     """One user (``kind="user"``), or everyone available in a broadcast group."""
     problems = {u: why_unavailable(ctx.users.get(u), now, router.timezone) for u in dest.users}

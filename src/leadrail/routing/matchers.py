@@ -9,6 +9,7 @@ those of ``leadrail.routing.operators.check_leaf``, which still writes the sente
 from __future__ import annotations
 
 from collections.abc import Mapping
+from math import isfinite
 
 from leadrail.routing.operators import list_hit, list_kind, number_of, text_of
 
@@ -26,26 +27,15 @@ class Matcher:
 
 
 class _Field(Matcher):
-    """One field compared with a value: a missing or blank field gives ``missing``; otherwise
-    ``test`` gets the trimmed text."""
+    """One field compared with a value. Each kind's ``holds`` starts the same way: a missing
+    or blank field gives ``missing``; otherwise the comparison gets the trimmed text (written
+    out in each, as a call less per leaf is most of the engine's time)."""
 
     __slots__ = ("key", "missing")
 
     def __init__(self, field: str, missing: bool) -> None:
         self.key = field.lower()
         self.missing = missing
-
-    def holds(self, fields: Fields, lists: Lists) -> bool:
-        raw = fields.get(self.key)
-        if raw is None:
-            return self.missing
-        raw = raw.strip()
-        if not raw:
-            return self.missing
-        return self.test(raw, lists)
-
-    def test(self, raw: str, lists: Lists) -> bool:
-        raise NotImplementedError
 
 
 class _Same(_Field):
@@ -62,9 +52,12 @@ class _Same(_Field):
         self.plain = frozenset(text for text, number in read if number is None)
         self.negate = negate
 
-    def test(self, raw: str, lists: Lists) -> bool:
+    def holds(self, fields: Fields, lists: Lists) -> bool:
+        raw = fields.get(self.key)
+        if raw is None or not (raw := raw.strip()):
+            return self.missing
         if self.numbers:
-            number = number_of(raw)
+            number = _number(raw)
             if number is not None:
                 return (number in self.numbers or raw.lower() in self.plain) != self.negate
         return (raw.lower() in self.texts) != self.negate
@@ -77,7 +70,10 @@ class _Contains(_Field):
         super().__init__(field, missing=False)
         self.options = options
 
-    def test(self, raw: str, lists: Lists) -> bool:
+    def holds(self, fields: Fields, lists: Lists) -> bool:
+        raw = fields.get(self.key)
+        if raw is None or not (raw := raw.strip()):
+            return False
         text = raw.lower()
         for option in self.options:
             if option in text:
@@ -95,7 +91,10 @@ class _Affix(_Field):
         self.options = options
         self.start = start
 
-    def test(self, raw: str, lists: Lists) -> bool:
+    def holds(self, fields: Fields, lists: Lists) -> bool:
+        raw = fields.get(self.key)
+        if raw is None or not (raw := raw.strip()):
+            return False
         text = raw.lower()
         return text.startswith(self.options) if self.start else text.endswith(self.options)
 
@@ -110,11 +109,12 @@ class _Compare(_Field):
         self.limit = limit
         self.above = above
 
-    def test(self, raw: str, lists: Lists) -> bool:
+    def holds(self, fields: Fields, lists: Lists) -> bool:
+        raw = fields.get(self.key)
         limit = self.limit
-        if limit is None:
+        if raw is None or limit is None or not (raw := raw.strip()):
             return False
-        number = number_of(raw)
+        number = _number(raw)
         if number is None:
             return False
         return number > limit if self.above else number < limit
@@ -123,8 +123,9 @@ class _Compare(_Field):
 class _Exists(_Field):
     __slots__ = ()
 
-    def test(self, raw: str, lists: Lists) -> bool:
-        return not self.missing
+    def holds(self, fields: Fields, lists: Lists) -> bool:
+        raw = fields.get(self.key)
+        return self.missing if raw is None or not raw.strip() else not self.missing
 
 
 class _InList(_Field):
@@ -135,9 +136,26 @@ class _InList(_Field):
         self.name = name
         self.kind = list_kind(field)
 
-    def test(self, raw: str, lists: Lists) -> bool:
+    def holds(self, fields: Fields, lists: Lists) -> bool:
+        raw = fields.get(self.key)
+        if raw is None or not (raw := raw.strip()):
+            return False
         members = lists.get(self.name)
-        return members is not None and list_hit(raw.lower(), members, self.kind) is not None
+        if members is None:
+            return False
+        text = raw.lower()
+        if text in members:
+            return True
+        return self.kind is not None and list_hit(text, members, self.kind) is not None
+
+
+def _number(raw: str) -> float | None:
+    """``number_of`` for trimmed text."""
+    try:
+        number = float(raw)
+    except ValueError:
+        return None
+    return number if isfinite(number) else None
 
 
 class _Unknown(Matcher):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from leadrail.routing.model import ResetPeriod, UserInfo, is_away
 
 
+@lru_cache(maxsize=1024)
 def zone(tz: str) -> ZoneInfo:
-    """The named IANA timezone; ValueError when it does not exist."""
+    """The named IANA timezone; ValueError when it does not exist (names found are cached)."""
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -67,8 +70,28 @@ def user_is_away(user: UserInfo, now: datetime, fallback_tz: str) -> bool:
     """True when ``now`` falls in one of the user's vacations, read as dates in the user's
     own timezone (``fallback_tz`` when the user's is unknown)."""
     require_aware(now)
+    return is_away(user, now, _user_zone(user.timezone, fallback_tz))
+
+
+def away_check(now: datetime, fallback_tz: str) -> Callable[[UserInfo], bool]:
+    """``user_is_away`` at ``now`` for many users, working out each timezone's date once."""
+    dates: dict[str, date] = {}
+
+    def away(user: UserInfo) -> bool:
+        today = dates.get(user.timezone)
+        if today is None:
+            require_aware(now)
+            local = now.astimezone(_user_zone(user.timezone, fallback_tz))
+            today = dates[user.timezone] = local.date()
+        if not user.vacations:
+            return False
+        return any(v.start <= today <= v.end for v in user.vacations)
+
+    return away
+
+
+def _user_zone(tz: str, fallback_tz: str) -> ZoneInfo:
     try:
-        tz = zone(user.timezone)
+        return zone(tz)
     except ValueError:
-        tz = zone(fallback_tz)
-    return is_away(user, now, tz)
+        return zone(fallback_tz)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -245,3 +246,88 @@ class RotationState(Base):
     pool_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     period: Mapped[str] = mapped_column(String(16))
     current: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Click(Base):
+    """One open of a click link (``GET /c/{slug}``), for click-to-meeting conversion."""
+
+    __tablename__ = "clicks"
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    router: Mapped[str] = mapped_column(String(63))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    email: Mapped[str] = mapped_column(String(254), default="")
+    decision_id: Mapped[str | None] = mapped_column(String(32))
+    utm: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_clicks_router_created", "router", "created_at"),)
+
+
+class Meeting(Base):
+    """A booked meeting. A rep never has two booked meetings that overlap: bookings take the
+    rep's lock and check, and (rep, start) is unique among booked meetings."""
+
+    __tablename__ = "meetings"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    router: Mapped[str] = mapped_column(String(63))
+    decision_id: Mapped[str | None] = mapped_column(String(32))
+    meeting_type: Mapped[str | None] = mapped_column(String(63))
+    rep: Mapped[str] = mapped_column(String(254))
+    start: Mapped[datetime] = mapped_column(UtcDateTime())
+    end: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(String(2000), default="")
+    guests: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    location: Mapped[str | None] = mapped_column(String(500))
+    prospect: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        Index("ix_meetings_rep_start", "rep", "start"),
+        Index("ix_meetings_router_created", "router", "created_at"),
+        Index(
+            "uq_meetings_booked_rep_start",
+            "rep",
+            "start",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )
+
+
+class BusyBlock(Base):
+    """Busy time in the built-in calendar (imported or entered), besides meetings."""
+
+    __tablename__ = "busy_blocks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_email: Mapped[str] = mapped_column(String(254), index=True)
+    start: Mapped[datetime] = mapped_column(UtcDateTime())
+    end: Mapped[datetime] = mapped_column(UtcDateTime())
+    summary: Mapped[str] = mapped_column(String(200), default="busy")
+
+
+class OutboxJob(Base):
+    """Work to do after a commit (send an invite, write a calendar event), retried with
+    backoff until done or out of attempts; written in the transaction that caused it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(64))  # e.g. the meeting id
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
