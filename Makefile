@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint types imports unit bench clean install
+.PHONY: run test lint types imports unit bench clean install browser
 
 install: $(STAMP)
 
@@ -35,7 +35,14 @@ types: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-test: lint types imports
+# The browser tests drive Debian's chromium (a browser download does not work here).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	    || echo "could not install chromium: browser tests will be skipped (or fail under CI)"; }
+
+test: lint types imports browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 unit: $(STAMP)

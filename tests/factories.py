@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -24,4 +25,56 @@ def workspace(
         "teams": [{"name": "SDR", "members": members}],
         "lists": [{"name": "target-accounts", "values": ["bigco.test"]}],
         "routers": [r],
+    }
+
+
+class FixedClock:
+    """A clock that says what the test tells it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+
+MONDAY_8AM_NY = datetime(2026, 11, 30, 13, 0, tzinfo=UTC)  # 08:00 in New York
+
+
+def booking_workspace(reps: int = 3, **router: Any) -> dict[str, Any]:
+    """Reps rep0..repN-1 working 09:00-17:00 New York time, a 30-minute meeting type and
+    three routers: 'strict' (team rotation), 'flexible' (team, flexible) and 'solo' (rep0)."""
+    users = [
+        {"email": f"rep{i}@acme.test", "name": f"Rep {i}", "timezone": "America/New_York",
+         "working_hours": {"mon-fri": "09:00-17:00"}}
+        for i in range(reps)
+    ]  # fmt: skip
+    common: dict[str, Any] = {
+        "meeting_type": "intro-30", "display_notes": True,
+        "redirect_url": "https://example.test/thanks?src=lr",
+        "default_guests": ["guest@partner.test"], "memory_hours": 2,
+    }  # fmt: skip
+    routers = [
+        {"slug": "strict", "title": "Strict", "default": {"team": "SDR"}, **common},
+        {"slug": "flexible", "title": "Flexible",
+         "default": {"team": "SDR", "round_robin": "flexible"}, **common},
+        {"slug": "solo", "title": "Solo", "default": {"user": "rep0@acme.test"}, **common},
+    ]  # fmt: skip
+    for r in routers:
+        r.update(router)
+    return {
+        "timezone": "America/New_York",
+        "users": users,
+        "teams": [{"name": "SDR", "members": [{"user": u["email"]} for u in users]}],
+        "meeting_types": [
+            {
+                "slug": "intro-30",
+                "name": "Intro call",
+                "duration_minutes": 30,
+                "minimum_notice_minutes": 60,
+                "horizon_days": 14,
+                "location": "https://meet.acme.test/{rep}",
+            }
+        ],
+        "routers": routers,
     }

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from leadrail.adapters.db.busy import BusyTimes
 from leadrail.adapters.db.engine import make_engine, migrate
+from leadrail.adapters.db.outbox_repo import SqlOutbox
 from leadrail.adapters.db.store import SqlStore
+from leadrail.app.signing import LinkSigner
 from leadrail.settings import Settings
 
 
@@ -23,6 +27,14 @@ class Container:
     engine: Engine
     store: SqlStore
     clock: SystemClock
+    calendar: BusyTimes
+    outbox: SqlOutbox
+    signer: LinkSigner
+    wake: threading.Event = field(default_factory=threading.Event)
+
+    def wake_worker(self) -> None:
+        """New outbox work: let the worker look now rather than at its next tick."""
+        self.wake.set()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -36,4 +48,9 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
         pool_size=settings.db_pool_size,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
-    return Container(settings, engine, SqlStore(engine), SystemClock())
+    store = SqlStore(engine)
+    from leadrail.adapters.notify import caldav_busy
+
+    calendar = BusyTimes(engine, store.calendars, caldav_busy, settings.caldav_cache_seconds)
+    signer = LinkSigner(settings.secret_key or store.link_secret)
+    return Container(settings, engine, store, SystemClock(), calendar, SqlOutbox(engine), signer)

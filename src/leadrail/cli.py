@@ -84,6 +84,28 @@ def serve(
     )
 
 
+@app.command()
+def worker() -> None:
+    """Run the delivery worker alone: invites and calendar writes from the outbox (the
+    server runs one in-process unless LEADRAIL_WORKER=false). Stop it with Ctrl-C."""
+    import signal
+    import threading
+
+    from leadrail.worker import run_worker
+
+    c = container()
+    stop = threading.Event()
+
+    def halt(*_: object) -> None:
+        stop.set()
+        c.wake_worker()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, halt)
+    out.print("worker running; Ctrl-C stops it")
+    run_worker(c, stop)
+
+
 def read_yaml(path: Path) -> Any:
     try:
         text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")

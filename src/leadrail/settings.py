@@ -22,6 +22,22 @@ class Settings(BaseSettings):
     demo_file: str = "examples/demo.yaml"
     public_base_url: str = "http://127.0.0.1:8000"
 
+    secret_key: str | None = Field(
+        default=None,
+        description="Signs cancel/reschedule links. Unset: a random key is made once and "
+        "kept in the database.",
+    )
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_tls: str = "none"  # none | starttls | implicit
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    mail_from: str = "leadrail@localhost"
+    worker: bool = Field(default=True, description="Run the delivery worker in the server.")
+    worker_interval_seconds: float = 1.0
+    caldav_cache_seconds: float = 60.0
+    public_rate_limit: str = "60/minute"
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -109,7 +109,7 @@ def test_rotation_trace_names_the_member_its_deficit_and_who_was_skipped() -> No
     step = choice.trace[-1]
     assert (step.step, step.outcome) == ("rotation", "chosen")
     assert step.detail == (
-        f"pool SDR: {BO} was furthest behind its weighted share (deficit 2.0); "
+        f"pool SDR: {BO} is due next by its weighted share (deficit 2.0); "
         f"skipped {ANA} (on vacation), {CY} (inactive), zed@acme.test (not a leadrail user)"
     )
     assert step.data["deficit"] == 2.0

@@ -52,7 +52,7 @@ def test_first_matching_rule_wins_and_the_trace_reads_well() -> None:
     assert details(decision) == [
         "rule 'Big' did not match: employee_count '12' is not greater than 500",
         "rule 'Target accounts' matched: domain 'bigco.test' is in list 'target-accounts'",
-        "pool SDR: cy@acme.test was furthest behind its weighted share (deficit 0.5)",
+        "pool SDR: cy@acme.test is due next by its weighted share (deficit 0.5)",
     ]
 
 
@@ -126,7 +126,7 @@ def test_unavailable_user_falls_back_to_the_default_destination() -> None:
         "rule 'To Bo' matched: every prospect matches",
         "user bo@acme.test: is on vacation",
         "rule 'To Bo' found nobody available: using the default route",
-        "pool SDR: ana@acme.test was furthest behind its weighted share (deficit 0.5); "
+        "pool SDR: ana@acme.test is due next by its weighted share (deficit 0.5); "
         "skipped bo@acme.test (on vacation)",
     ]
 

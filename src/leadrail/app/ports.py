@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from leadrail.app.workspace import RouterDoc, WorkspaceDoc
+from leadrail.app.workspace import MeetingTypeDoc, RouterDoc, UserDoc, WorkspaceDoc
 from leadrail.routing.model import CrmRecord, Decision, PoolState, Prospect, RouterSpec, UserInfo
 
 
@@ -21,6 +21,8 @@ class RouterSnapshot:
     spec: RouterSpec
     users: Mapping[str, UserInfo]
     lists: Mapping[str, frozenset[str]]
+    meeting: MeetingTypeDoc | None = None
+    user_docs: Mapping[str, UserDoc] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -35,29 +37,6 @@ class RecordedDecision:
 
 class StaleState(Exception):
     """The state a decision was computed from changed underneath it: compute it again."""
-
-
-class RoutingTransaction(Protocol):
-    """One routing decision's unit of work. A writing transaction holds the router's lock
-    (PostgreSQL: row lock on the router; SQLite: the database write lock) from its start."""
-
-    def revision(self) -> int: ...
-
-    def rotation(self, pool_keys: Sequence[str]) -> Mapping[str, PoolState]: ...
-
-    def credits(self) -> Mapping[str, int]: ...
-
-    def recent_assignee(self, router: str, email: str, since: datetime) -> str | None: ...
-
-    def record(
-        self,
-        router: str,
-        prospect: Prospect,
-        decision: Decision,
-        *,
-        source: str,
-        raw: Mapping[str, Any],
-    ) -> str: ...
 
 
 class RoutingStore(Protocol):
@@ -112,3 +91,117 @@ class AccountStore(Protocol):
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+# --- click routers: meetings, calendars, the outbox -------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    id: str
+    router: str
+    rep: str
+    start: datetime
+    end: datetime
+    status: str
+    email: str
+    name: str
+    notes: str
+    guests: list[str]
+    location: str | None
+    sequence: int
+    decision_id: str | None
+    meeting_type: str | None
+
+
+@dataclass(frozen=True)
+class NewMeeting:
+    id: str
+    router: str
+    rep: str
+    start: datetime
+    end: datetime
+    email: str
+    name: str
+    notes: str
+    guests: list[str]
+    location: str | None
+    prospect: Mapping[str, Any]
+    decision_id: str | None
+    meeting_type: str | None
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str  # "invite", "calendar_put", "calendar_delete"
+    ref: str  # the meeting's id
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+class SlotTaken(Exception):
+    """The chosen time is no longer free for that rep."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class BookingTransaction(Protocol):
+    """Holds the rep's lock: no other booking for that rep commits in between."""
+
+    def meetings_between(
+        self, rep: str, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]: ...
+
+    def insert_meeting(self, meeting: NewMeeting, now: datetime) -> None: ...
+
+    def cancel_meeting(self, meeting_id: str, now: datetime) -> bool: ...
+
+    def enqueue(self, job: Job, now: datetime) -> None: ...
+
+
+class RoutingTransaction(BookingTransaction, Protocol):
+    """One routing decision's unit of work. A writing transaction holds the router's lock
+    (PostgreSQL: row lock on the router; SQLite: the database write lock) from its start."""
+
+    def revision(self) -> int: ...
+
+    def rotation(self, pool_keys: Sequence[str]) -> Mapping[str, PoolState]: ...
+
+    def credits(self) -> Mapping[str, int]: ...
+
+    def recent_assignee(self, router: str, email: str, since: datetime) -> str | None: ...
+
+    def record(
+        self,
+        router: str,
+        prospect: Prospect,
+        decision: Decision,
+        *,
+        source: str,
+        raw: Mapping[str, Any],
+    ) -> str: ...
+
+
+class BookingStore(Protocol):
+    def booking(self, rep: str) -> AbstractContextManager[BookingTransaction]: ...
+
+    def meeting(self, meeting_id: str) -> MeetingRow | None: ...
+
+    def record_click(
+        self,
+        router: str,
+        email: str,
+        decision_id: str | None,
+        utm: Mapping[str, str],
+        now: datetime,
+    ) -> None: ...
+
+    def latest_decision(self, router: str, email: str, since: datetime) -> LedgerRow | None: ...
+
+
+class BusyCalendar(Protocol):
+    """Busy time of a rep as aware UTC intervals: booked meetings, the built-in calendar's
+    blocks and the rep's connected calendar (CalDAV, cached briefly)."""
+
+    def busy(self, rep: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]: ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -115,10 +115,13 @@ def route_prospect(
     dry_run: bool = False,
     source: str = "api",
     available: frozenset[str] | None = None,
+    then: Callable[[RoutingTransaction, RecordedDecision], None] | None = None,
 ) -> RecordedDecision:
     """Route one prospect. Unless ``dry_run``, the decision, the rotation state and any credit
     spent are written in one transaction that holds the router's lock. The router's settings
-    are checked against the workspace revision inside that transaction."""
+    are checked against the workspace revision inside that transaction. ``then`` runs inside
+    the same transaction after the decision is recorded (a booking); if it raises, nothing
+    of the decision is kept."""
     snap = snapshot_or_404(store, slug)
     for _ in range(RETRIES):
         prospect = prospect_from(raw, snap.spec)
@@ -132,7 +135,10 @@ def route_prospect(
                 decision_id = (
                     None if dry_run else tx.record(slug, prospect, decision, source=source, raw=raw)
                 )
-            return RecordedDecision(decision_id, slug, decision, prospect, now)
+                recorded = RecordedDecision(decision_id, slug, decision, prospect, now)
+                if then is not None:
+                    then(tx, recorded)
+            return recorded
         except Outdated as changed:
             snap = snapshot_or_404(store, slug, revision=changed.revision)
         except StaleState:

@@ -8,7 +8,7 @@ Shapes are checked by Pydantic; cross references (teams, users, lists, rule cond
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,10 +25,10 @@ from pydantic import (
 from leadrail.app.errors import InvalidWorkspace, Problem
 from leadrail.app.references import check_references
 from leadrail.routing.normalise import normalise_domain
+from leadrail.scheduling.model import parse_working_hours
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _lower(v: object) -> object:
@@ -65,40 +65,23 @@ class VacationDoc(Doc):
         return self
 
 
-def parse_day_spec(spec: str) -> list[str]:
-    """'mon-fri' -> [mon..fri]; 'sat,sun'; 'mon'."""
-    days: list[str] = []
-    for part in spec.lower().replace(" ", "").split(","):
-        if "-" in part:
-            a, _, b = part.partition("-")
-            if a not in DAYS or b not in DAYS:
-                raise ValueError(f"unknown day range {part!r} (days are {', '.join(DAYS)})")
-            i, j = DAYS.index(a), DAYS.index(b)
-            if j < i:
-                raise ValueError(f"day range {part!r} runs backwards")
-            days.extend(DAYS[i : j + 1])
-        elif part in DAYS:
-            days.append(part)
-        else:
-            raise ValueError(f"unknown day {part!r} (days are {', '.join(DAYS)})")
-    return days
+class CalendarDoc(Doc):
+    """A rep's calendar: leadrail's built-in one (default), or a CalDAV calendar collection
+    whose busy times are honoured and into which booked meetings are written. The password
+    is never in the file: ``password_env`` names the environment variable that holds it."""
 
+    provider: Literal["builtin", "caldav"] = "builtin"
+    url: str | None = Field(default=None, max_length=2000)
+    username: str | None = Field(default=None, max_length=254)
+    password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
 
-def parse_hours(spec: str) -> list[tuple[time, time]]:
-    """'09:00-17:00' or '09:00-12:00,13:00-17:00'."""
-    out: list[tuple[time, time]] = []
-    for part in spec.replace(" ", "").split(","):
-        m = re.fullmatch(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", part)
-        if not m:
-            raise ValueError(f"hours {part!r} must look like 09:00-17:00")
-        h1, m1, h2, m2 = (int(x) for x in m.groups())
-        if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-            raise ValueError(f"hours {part!r} is not a valid time range")
-        start, end = time(h1, m1), (time(23, 59, 59) if h2 == 24 else time(h2, m2))
-        if end <= start:
-            raise ValueError(f"hours {part!r} ends before it starts")
-        out.append((start, end))
-    return out
+    @model_validator(mode="after")
+    def _url(self) -> CalendarDoc:
+        if self.provider == "caldav" and not (
+            self.url and re.match(r"^https?://[^\s/?#]+", self.url)
+        ):
+            raise ValueError("a caldav calendar needs url: the http(s) URL of the collection")
+        return self
 
 
 class UserDoc(Doc):
@@ -109,6 +92,7 @@ class UserDoc(Doc):
     crm_owner_id: str | None = Field(default=None, max_length=64)
     vacations: list[VacationDoc] = Field(default_factory=list)
     credits: int = Field(default=0, ge=0)
+    calendar: CalendarDoc | None = None
     active: bool = True
     admin: bool = False
 
@@ -117,9 +101,7 @@ class UserDoc(Doc):
     @field_validator("working_hours")
     @classmethod
     def _hours(cls, v: dict[str, str]) -> dict[str, str]:
-        for days, hours in v.items():
-            parse_day_spec(days)
-            parse_hours(hours)
+        parse_working_hours(v)  # the scheduler's own parser: what it accepts is valid
         return v
 
 

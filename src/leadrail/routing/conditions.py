@@ -1,7 +1,7 @@
 """Condition trees: versioned data (dump/load) with pure matchers (evaluate/explain/describe).
 
 A rule's ``when`` is a tree of ``All``/``AnyOf``/``Not`` over ``Leaf`` comparisons of prospect
-fields (see ``leadrail.routing.operators`` for what each operator means). As data::
+fields (see ``leadrail.routing.matchers`` for what each operator means). As data::
 
     {"$version": 1, "all": [{"field": "domain", "op": "in_list", "value": "target-accounts"},
                             {"not": {"field": "country", "op": "equals", "value": "FR"}}]}
@@ -16,9 +16,9 @@ from typing import TypeAlias, assert_never
 
 from leadrail.routing import matchers
 from leadrail.routing.condition_schema import VERSION, VERSION_KEY, validate_condition
-from leadrail.routing.matchers import Matcher
+from leadrail.routing.matchers import LeafMatcher, Matcher
 from leadrail.routing.model import Prospect
-from leadrail.routing.operators import OPERATORS, check_leaf, describe_leaf
+from leadrail.routing.operators import OPERATORS, describe_leaf
 
 __all__ = [
     "OPERATORS",
@@ -47,7 +47,7 @@ class Leaf:
     field: str
     op: str
     value: object = True
-    matcher: Matcher = dataclasses.field(init=False, repr=False, compare=False)
+    matcher: LeafMatcher = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "matcher", matchers.leaf_matcher(self.field, self.op, self.value))
@@ -107,7 +107,7 @@ def explain(c: Condition, prospect: Prospect, lists: Lists) -> str:
     ``condition 2 of 3 failed: employee_count '12' is not greater than 500``. A ``Not`` is
     explained by its inner condition's outcome, which is the reason either way."""
     if isinstance(c, Leaf):
-        return check_leaf(c.field, c.op, c.value, prospect, lists)[1]
+        return c.matcher.check(prospect.fields, lists)[1]
     if isinstance(c, All | AnyOf) and len(c.items) == 1:
         return explain(c.items[0], prospect, lists)
     if isinstance(c, All):

@@ -22,12 +22,20 @@ them. Currents restart at 0 when the stored state belongs to an earlier reset pe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadrail.routing.model import PoolSpec, PoolState, RoutingContext, TraceStep, UserInfo, Via
-from leadrail.routing.periods import away_check
+from leadrail.routing.model import (
+    Member,
+    PoolSpec,
+    PoolState,
+    RoutingContext,
+    TraceStep,
+    UserInfo,
+    Via,
+)
+from leadrail.routing.periods import AwayCheck
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +50,17 @@ class PoolChoice:
     trace: tuple[TraceStep, ...]
 
 
-@dataclass(slots=True)
-class _Seat:
-    """One member's standing for this assignment."""
+_AWAY, _BUSY = "on vacation", "not available at the slot"
 
-    user: str
-    weight: int
-    participating: bool
-    eligible: bool
-    credits: int
-    reason: str | None  # why it is not eligible
+
+@dataclass(slots=True)
+class _Standing:
+    """Where the pool's members stand for this assignment, each list in pool order."""
+
+    participating: list[Member]  # their currents grow (see the module docstring)
+    eligible: list[Member]  # may get this prospect
+    credited: list[tuple[Member, int]]  # eligible members with meeting credits, and how many
+    skipped: list[str]  # "user (why not eligible)"
 
 
 def choose_from_pool(
@@ -65,73 +74,98 @@ def choose_from_pool(
 ) -> PoolChoice:
     """Pick the pool member for this prospect: memory, then credits, then rotation."""
     name = pool.team or pool.key
-    away = away_check(now, tz)
+    away = AwayCheck(now, tz)
     available = ctx.available if pool.round_robin == "flexible" else None
-    seats = [
-        _seat(m.user, m.weight, ctx.users.get(m.user), away, available, compensation)
-        for m in pool.members
-    ]
+    standing = _standing(pool.members, ctx.users, away, available, compensation)
     trace: list[TraceStep] = []
-    remembered = _remembered(name, seats, ctx.recent_assignee, trace)
-    if remembered is not None:
-        return PoolChoice(remembered, "memory", None, None, tuple(trace))
+    if ctx.recent_assignee and _remembered(name, pool, ctx, away, available, trace):
+        return PoolChoice(ctx.recent_assignee, "memory", None, None, tuple(trace))
     currents = _currents(pool, ctx.rotation.get(pool.key), period, trace)
-    eligible = [s for s in seats if s.eligible]
-    skipped = _skipped(seats)
-    if not eligible:
+    skipped = ", ".join(standing.skipped)
+    if not standing.eligible:
         detail = f"pool {name}: nobody is eligible" + (f" (skipped {skipped})" if skipped else "")
         trace.append(TraceStep("rotation", "empty", detail, {"pool": pool.key}))
         return PoolChoice(None, "none", None, None, tuple(trace))
-    with_credits = [s for s in eligible if s.credits > 0]
-    if with_credits:
-        seat = max(with_credits, key=lambda s: currents.get(s.user, 0) + s.weight)
+    if standing.credited:
+        member, credits = max(
+            standing.credited, key=lambda mc: currents.get(mc[0].user, 0) + mc[0].weight
+        )
         detail = (
-            f"pool {name}: {seat.user} has {_credits(seat.credits)}: assigned "
+            f"pool {name}: {member.user} has {_credits(credits)}: assigned "
             "ahead of the rotation, one credit spent"
         )
-        trace.append(TraceStep("credit", "chosen", detail, {"pool": pool.key, "user": seat.user}))
-        return PoolChoice(seat.user, "credit", None, seat.user, tuple(trace))
-    return _rotate(pool, name, seats, currents, period, skipped, trace)
+        data = {"pool": pool.key, "user": member.user}
+        trace.append(TraceStep("credit", "chosen", detail, data))
+        return PoolChoice(member.user, "credit", None, member.user, tuple(trace))
+    return _rotate(pool, name, standing, currents, period, skipped, trace)
 
 
-def _seat(
-    user: str,
-    weight: int,
-    info: UserInfo | None,
-    away: Callable[[UserInfo], bool],
+def _standing(
+    members: Sequence[Member],
+    users: Mapping[str, UserInfo],
+    away: AwayCheck,
     available: frozenset[str] | None,
     compensation: bool,
-) -> _Seat:
+) -> _Standing:
+    standing = _Standing([], [], [], [])
+    for member in members:
+        info = users.get(member.user)
+        reason = _reason(member, info, away, available)
+        if reason is None and info is not None:  # (info is known when eligible)
+            standing.participating.append(member)
+            standing.eligible.append(member)
+            if info.credits > 0:
+                standing.credited.append((member, info.credits))
+            continue
+        standing.skipped.append(f"{member.user} ({reason})")
+        if reason == _BUSY or (reason == _AWAY and compensation):
+            standing.participating.append(member)
+    return standing
+
+
+def _reason(
+    member: Member,
+    info: UserInfo | None,
+    away: AwayCheck,
+    available: frozenset[str] | None,
+) -> str | None:
+    """Why the member may not get this prospect (None: eligible)."""
     if info is None:
-        return _Seat(user, weight, False, False, 0, "not a leadrail user")
+        return "not a leadrail user"
     if not info.active:
-        return _Seat(user, weight, False, False, 0, "inactive")
-    if weight <= 0:
-        return _Seat(user, weight, False, False, 0, "paused")
-    if away(info):
-        return _Seat(user, weight, compensation, False, 0, "on vacation")
-    if available is not None and user not in available:
-        return _Seat(user, weight, True, False, 0, "not available at the slot")
-    return _Seat(user, weight, True, True, info.credits, None)
+        return "inactive"
+    if member.weight <= 0:
+        return "paused"
+    if (info.vacations or info.timezone not in away.dates) and away(info):
+        return _AWAY
+    if available is not None and member.user not in available:
+        return _BUSY
+    return None
 
 
 def _remembered(
-    name: str, seats: Sequence[_Seat], recent: str | None, trace: list[TraceStep]
-) -> str | None:
-    if not recent:
-        return None
-    seat = next((s for s in seats if s.user == recent), None)
-    if seat is None:
+    name: str,
+    pool: PoolSpec,
+    ctx: RoutingContext,
+    away: AwayCheck,
+    available: frozenset[str] | None,
+    trace: list[TraceStep],
+) -> bool:
+    """Whether the recent assignee gets the prospect again (it is an eligible member)."""
+    recent = ctx.recent_assignee
+    member = next((m for m in pool.members if m.user == recent), None)
+    if member is None:
         detail = f"recent assignee {recent} is not a member of pool {name}"
         trace.append(TraceStep("memory", "skipped", detail, {"user": recent}))
-        return None
-    if not seat.eligible:
-        detail = f"pool {name}: recent assignee {recent} is {seat.reason}: using the rotation"
+        return False
+    reason = _reason(member, ctx.users.get(member.user), away, available)
+    if reason is not None:
+        detail = f"pool {name}: recent assignee {recent} is {reason}: using the rotation"
         trace.append(TraceStep("memory", "skipped", detail, {"user": recent}))
-        return None
+        return False
     detail = f"pool {name}: {recent} had this prospect recently: same rep again"
     trace.append(TraceStep("memory", "chosen", detail, {"user": recent}))
-    return recent
+    return True
 
 
 def _currents(
@@ -152,43 +186,43 @@ def _currents(
 def _rotate(
     pool: PoolSpec,
     name: str,
-    seats: Sequence[_Seat],
+    standing: _Standing,
     currents: dict[str, int],
     period: str,
     skipped: str,
     trace: list[TraceStep],
 ) -> PoolChoice:
-    participants = [s for s in seats if s.participating]
-    total = sum(s.weight for s in participants)
-    for s in participants:
-        currents[s.user] = currents.get(s.user, 0) + s.weight
-    chosen = _due_first([s for s in seats if s.eligible], currents, total, len(participants))
+    total = 0
+    for member in standing.participating:
+        total += member.weight
+        currents[member.user] = currents.get(member.user, 0) + member.weight
+    chosen = _due_first(standing.eligible, currents, total, len(standing.participating))
     deficit = currents[chosen.user] / total
     currents[chosen.user] -= total
-    kept = {s.user: currents[s.user] for s in seats if currents.get(s.user, 0) != 0}
-    detail = f"pool {name}: {chosen.user} was furthest behind its weighted share"
+    kept = {m.user: currents[m.user] for m in pool.members if currents.get(m.user, 0) != 0}
+    detail = f"pool {name}: {chosen.user} is due next by its weighted share"
     detail += f" (deficit {deficit:.1f})" + (f"; skipped {skipped}" if skipped else "")
     data = {"pool": pool.key, "user": chosen.user, "deficit": round(deficit, 3)}
     trace.append(TraceStep("rotation", "chosen", detail, data))
     return PoolChoice(chosen.user, "rotation", PoolState(period, kept), None, tuple(trace))
 
 
-def _due_first(eligible: Sequence[_Seat], current: Mapping[str, int], total: int, k: int) -> _Seat:
+def _due_first(
+    eligible: Sequence[Member], current: Mapping[str, int], total: int, k: int
+) -> Member:
     """The eligible member due first (see the module docstring); ties: pool order."""
     d = max(2 * (k - 1), 1)
-    due = [s for s in eligible if d * current[s.user] >= total] or list(eligible)
+    due = [m for m in eligible if d * current[m.user] >= total] or eligible
+    # deadline(m) = (W(D-1)/D - current)/w: compare gap(m) / w(m), gap = W(D-1) - D*current,
+    # cross-multiplied to stay in integers
+    slack = (d - 1) * total
     best = due[0]
-    for seat in due[1:]:
-        # deadline(seat) < deadline(best), cross-multiplied to stay in integers
-        mine = ((d - 1) * total - d * current[seat.user]) * best.weight
-        theirs = ((d - 1) * total - d * current[best.user]) * seat.weight
-        if mine < theirs:
-            best = seat
+    best_gap = slack - d * current[best.user]
+    for member in due[1:]:
+        gap = slack - d * current[member.user]
+        if gap * best.weight < best_gap * member.weight:
+            best, best_gap = member, gap
     return best
-
-
-def _skipped(seats: Sequence[_Seat]) -> str:
-    return ", ".join(f"{s.user} ({s.reason})" for s in seats if s.reason)
 
 
 def _credits(n: int) -> str:

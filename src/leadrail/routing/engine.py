@@ -112,8 +112,8 @@ def _first_match(
     sentences of the rules before it are written only if the trace is read."""
     fields, lists, rules = prospect.fields, ctx.lists, router.rules
     index = 0
-    for rule in rules:
-        if rule.when.matcher.holds(fields, lists):
+    for check in router.checks:
+        if check(fields, lists):
             break
         index += 1
     if index:

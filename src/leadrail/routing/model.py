@@ -19,6 +19,8 @@ ResetPeriod = Literal["none", "daily", "weekly", "monthly"]
 MatchKind = Literal["contacts", "companies", "leads"]
 RecordKind = Literal["contact", "lead", "company"]
 DestinationKind = Literal["pool", "user", "broadcast", "category"]
+# a compiled condition: does it hold for these prospect fields, with these named lists?
+Check = Callable[[Mapping[str, str], Mapping[str, frozenset[str]]], bool]
 Via = Literal["owner", "memory", "credit", "rotation", "user", "broadcast", "category", "none"]
 
 
@@ -104,6 +106,12 @@ class RouterSpec:
     vacation_compensation: bool = True
     memory_hours: float = 2.0
     strip_emails: bool = False
+    # each rule's compiled condition (``rule.when.matcher.holds``), in order: set from the
+    # rules when built; the engine's loop over the rules
+    checks: tuple[Check, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "checks", tuple(rule.when.matcher.holds for rule in self.rules))
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -73,21 +72,25 @@ def user_is_away(user: UserInfo, now: datetime, fallback_tz: str) -> bool:
     return is_away(user, now, _user_zone(user.timezone, fallback_tz))
 
 
-def away_check(now: datetime, fallback_tz: str) -> Callable[[UserInfo], bool]:
-    """``user_is_away`` at ``now`` for many users, working out each timezone's date once."""
-    dates: dict[str, date] = {}
+class AwayCheck:
+    """``user_is_away`` at one instant for many users, working out each timezone's local date
+    once. ``dates`` holds those worked out so far: a user with no vacations in one of them is
+    not away (asking would only look the date up)."""
 
-    def away(user: UserInfo) -> bool:
-        today = dates.get(user.timezone)
+    __slots__ = ("now", "fallback_tz", "dates")
+
+    def __init__(self, now: datetime, fallback_tz: str) -> None:
+        self.now = now
+        self.fallback_tz = fallback_tz
+        self.dates: dict[str, date] = {}
+
+    def __call__(self, user: UserInfo) -> bool:
+        today = self.dates.get(user.timezone)
         if today is None:
-            require_aware(now)
-            local = now.astimezone(_user_zone(user.timezone, fallback_tz))
-            today = dates[user.timezone] = local.date()
-        if not user.vacations:
-            return False
+            require_aware(self.now)
+            local = self.now.astimezone(_user_zone(user.timezone, self.fallback_tz))
+            today = self.dates[user.timezone] = local.date()
         return any(v.start <= today <= v.end for v in user.vacations)
-
-    return away
 
 
 def _user_zone(tz: str, fallback_tz: str) -> ZoneInfo:

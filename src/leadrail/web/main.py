@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web import errors
-from leadrail.web.routes import routing, workspace
+from leadrail.web.ratelimit import PublicLimiter
+from leadrail.web.routes import bookings, links, routing, workspace
+
+HERE = Path(__file__).parent
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
@@ -21,10 +28,20 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = container is None
-        app.state.container = container or bootstrap(settings)
+        c = container or bootstrap(settings)
+        app.state.container = c
+        worker = None
+        if c.settings.worker:
+            from leadrail.worker import start_in_background
+
+            worker = start_in_background(c)
         yield
+        if worker is not None:
+            worker[1].set()
+            c.wake_worker()
+            worker[0].join(timeout=10)
         if own:
-            app.state.container.close()
+            c.close()
 
     app = FastAPI(
         title="leadrail",
@@ -34,9 +51,12 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     )
     if container is not None:
         app.state.container = container
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.public_limiter = PublicLimiter(settings.public_rate_limit)
     errors.install(app)
-    app.include_router(routing.router)
-    app.include_router(workspace.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in (routing, workspace, bookings, links):
+        app.include_router(module.router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, Any]:
@@ -44,6 +64,15 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         with c.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "database": c.engine.dialect.name}
+
+    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
+    def home(request: Request) -> Response:
+        c: Container = app.state.container
+        routers = [r.doc for r in c.store.routers()]
+        page: Response = app.state.templates.TemplateResponse(
+            request, "home.html", {"routers": routers}
+        )
+        return page
 
     return app
 

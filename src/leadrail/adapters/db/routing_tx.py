@@ -12,13 +12,19 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from leadrail.app.ports import StaleState
+from leadrail.app.ports import Job, NewMeeting, StaleState
 from leadrail.app.route import trace_json
 from leadrail.routing.model import Decision, PoolState, Prospect
 
 DECISION_COLUMNS = (
     "id", "router", "created_at", "email", "rule", "via", "assignee", "assignees", "pool_key",
     "period", "credit_spent", "category", "prospect", "trace", "source",
+)  # fmt: skip
+
+
+MEETING_COLUMNS = (
+    "id", "router", "decision_id", "meeting_type", "rep", "start", "\"end\"", "status", "email",
+    "name", "notes", "guests", "location", "prospect", "sequence", "created_at",
 )  # fmt: skip
 
 
@@ -55,6 +61,29 @@ class Statements:
             "SELECT u.id, u.email, u.is_admin FROM api_tokens k JOIN users u ON u.id = k.user_id "
             "WHERE k.token_hash = ? AND u.active"
         )
+
+        self.lock_rep = q("SELECT id FROM users WHERE email = ? FOR UPDATE")
+        self.meetings_between = q(
+            "SELECT start, \"end\" FROM meetings WHERE rep = ? AND status = 'booked' "
+            'AND start < ? AND "end" > ?'
+        )
+        self.insert_meeting = q(
+            f"INSERT INTO meetings ({', '.join(MEETING_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in MEETING_COLUMNS)})"
+        )
+        self.cancel_meeting = q(
+            "UPDATE meetings SET status = 'cancelled', cancelled_at = ?, sequence = sequence + 1 "
+            "WHERE id = ? AND status = 'booked'"
+        )
+        self.enqueue = q(
+            "INSERT INTO outbox (kind, ref, payload, status, attempts, next_attempt_at, "
+            "created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)"
+        )
+
+    def parse_when(self, value: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
 
     def when(self, moment: datetime) -> object:
         """A timestamp as the column stores it: aware on PostgreSQL; on SQLite the UTC text
@@ -125,3 +154,35 @@ class SqlRoutingTransaction:
             ),
         )  # fmt: skip
         return decision_id
+
+    # --- bookings (the caller holds the rep's lock: see lock) ---------------------------
+    def lock(self, rep: str) -> None:
+        if self.sql.postgres:
+            self.cur.execute(self.sql.lock_rep, (rep,))
+
+    def meetings_between(
+        self, rep: str, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        self.lock(rep)
+        self.cur.execute(self.sql.meetings_between, (rep, self.sql.when(end), self.sql.when(start)))
+        return [(self.sql.parse_when(a), self.sql.parse_when(b)) for a, b in self.cur.fetchall()]
+
+    def insert_meeting(self, meeting: NewMeeting, now: datetime) -> None:
+        w = self.sql.when
+        self.cur.execute(
+            self.sql.insert_meeting,
+            (
+                meeting.id, meeting.router, meeting.decision_id, meeting.meeting_type,
+                meeting.rep, w(meeting.start), w(meeting.end), "booked", meeting.email,
+                meeting.name, meeting.notes, json.dumps(meeting.guests), meeting.location,
+                json.dumps(dict(meeting.prospect)), 0, w(now),
+            ),
+        )  # fmt: skip
+
+    def cancel_meeting(self, meeting_id: str, now: datetime) -> bool:
+        self.cur.execute(self.sql.cancel_meeting, (self.sql.when(now), meeting_id))
+        return bool(self.cur.rowcount == 1)
+
+    def enqueue(self, job: Job, now: datetime) -> None:
+        w = self.sql.when(now)
+        self.cur.execute(self.sql.enqueue, (job.kind, job.ref, json.dumps(dict(job.payload)), w, w))

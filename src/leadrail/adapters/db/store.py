@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -17,9 +17,9 @@ from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.routing_tx import SqlRoutingTransaction, Statements
 from leadrail.adapters.db.workspace_repo import load_workspace, save_workspace
 from leadrail.app.errors import Conflict
-from leadrail.app.ports import LedgerRow, RouterSnapshot, TokenOwner
+from leadrail.app.ports import LedgerRow, MeetingRow, RouterSnapshot, TokenOwner
 from leadrail.app.specs import router_spec, user_info
-from leadrail.app.workspace import WorkspaceDoc
+from leadrail.app.workspace import CalendarDoc, WorkspaceDoc
 from leadrail.routing.model import CrmRecord
 
 TOKEN_CACHE_SECONDS = 5.0
@@ -78,8 +78,18 @@ class SqlStore:
             doc = load_workspace(s, include_crm=False)
         users = {u.email: user_info(u, doc.timezone) for u in doc.users or []}
         lists = {x.name: frozenset(x.values) for x in doc.lists or []}
+        meetings = {m.slug: m for m in doc.meeting_types or []}
+        user_docs = {u.email: u for u in doc.users or []}
         return revision, {
-            r.slug: RouterSnapshot(revision, r, router_spec(r, doc), users, lists)
+            r.slug: RouterSnapshot(
+                revision,
+                r,
+                router_spec(r, doc),
+                users,
+                lists,
+                meetings.get(r.meeting_type) if r.meeting_type else None,
+                user_docs,
+            )
             for r in doc.routers or []
         }
 
@@ -121,6 +131,90 @@ class SqlStore:
         finally:
             cursor.close()
             raw.close()  # back to the pool
+
+    def link_secret(self) -> str:
+        """The key that signs meeting links when LEADRAIL_SECRET_KEY is not set: made once,
+        kept in the database (never exported), shared by every process."""
+        with self.writer_sessions() as s, s.begin():
+            meta = s.get_one(t.WorkspaceMeta, 1, with_for_update=self.is_postgres)
+            secret = meta.settings.get("link_secret")
+            if not secret:
+                secret = secrets.token_urlsafe(32)
+                meta.settings = {**meta.settings, "link_secret": secret}
+            return str(secret)
+
+    def routers(self) -> list[RouterSnapshot]:
+        """Every router of the current workspace."""
+        self.router("")  # refreshes the snapshot cache when the workspace moved on
+        return list(self._cache[1].values()) if self._cache else []
+
+    def calendars(self) -> dict[str, tuple[CalendarDoc, str]]:
+        """The reps' calendar settings and timezones, from the current workspace snapshot."""
+        snap = next(iter(self._cache[1].values()), None) if self._cache else None
+        if snap is None:
+            return {}
+        return {
+            e: (u.calendar, u.timezone or snap.spec.timezone)
+            for e, u in snap.user_docs.items()
+            if u.calendar is not None
+        }
+
+    # --- click routers -----------------------------------------------------------------
+    @contextmanager
+    def booking(self, rep: str) -> Iterator[SqlRoutingTransaction]:
+        """A write transaction for one rep's calendar (the rep's row lock on PostgreSQL)."""
+        if self.is_postgres:
+            with self._transaction("", write=False) as tx:
+                tx.lock(rep)
+                yield tx
+        else:
+            with self._sqlite_writer, self._transaction("", write=True) as tx:
+                yield tx
+
+    def meeting(self, meeting_id: str) -> MeetingRow | None:
+        with self.sessions() as s:
+            m = s.get(t.Meeting, meeting_id)
+            if m is None:
+                return None
+            return MeetingRow(
+                id=m.id, router=m.router, rep=m.rep, start=m.start, end=m.end,
+                status=m.status, email=m.email, name=m.name, notes=m.notes,
+                guests=list(m.guests), location=m.location, sequence=m.sequence,
+                decision_id=m.decision_id, meeting_type=m.meeting_type,
+            )  # fmt: skip
+
+    def record_click(
+        self,
+        router: str,
+        email: str,
+        decision_id: str | None,
+        utm: Mapping[str, str],
+        now: datetime,
+    ) -> None:
+        with self.sessions() as s, s.begin():
+            s.add(
+                t.Click(
+                    router=router,
+                    created_at=now,
+                    email=email,
+                    decision_id=decision_id,
+                    utm=dict(utm),
+                )
+            )
+
+    def latest_decision(self, router: str, email: str, since: datetime) -> LedgerRow | None:
+        with self.sessions() as s:
+            row = s.scalar(
+                select(t.Decision)
+                .where(
+                    t.Decision.router == router,
+                    t.Decision.email == email,
+                    t.Decision.created_at >= since,
+                )
+                .order_by(t.Decision.seq.desc())
+                .limit(1)
+            )
+            return _ledger_row(row) if row else None
 
     # --- workspace ---------------------------------------------------------------------
     def load(self, *, include_crm: bool = True) -> WorkspaceDoc:

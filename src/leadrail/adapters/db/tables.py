@@ -79,6 +79,7 @@ class User(Base):
     crm_owner_id: Mapped[str | None] = mapped_column(String(64), index=True)
     working_hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     credits: Mapped[int] = mapped_column(Integer, default=0)
+    calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

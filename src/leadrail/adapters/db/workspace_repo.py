@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
 from leadrail.app.workspace import (
+    CalendarDoc,
     CategoryDoc,
     CrmCompanyDoc,
     CrmContactDoc,
@@ -60,6 +61,7 @@ def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
                 working_hours=u.working_hours,
                 crm_owner_id=u.crm_owner_id,
                 vacations=vacations.get(u.id, []),
+                calendar=CalendarDoc.model_validate(u.calendar) if u.calendar else None,
                 credits=u.credits,
                 active=u.active,
                 admin=u.is_admin,
@@ -221,6 +223,7 @@ def _save_users(s: Session, users: list[UserDoc], now: datetime) -> None:
         row = found
         row.name, row.timezone, row.working_hours = u.name, u.timezone, u.working_hours
         row.crm_owner_id, row.credits, row.active = u.crm_owner_id, u.credits, u.active
+        row.calendar = u.calendar.model_dump(mode="json") if u.calendar else None
         row.is_admin = row.is_admin or u.admin  # apply grants admin, never takes it away
         s.flush()
         s.execute(delete(t.Vacation).where(t.Vacation.user_id == row.id))

@@ -1,0 +1,1 @@
+"""Calendars: iCalendar invitations (ics) and the rep's connected CalDAV calendar."""

@@ -1,0 +1,86 @@
+"""A rep's busy time: booked meetings, built-in busy blocks, and the rep's CalDAV calendar
+(cached for a short while so a page of slots does not query the calendar server per rep per
+request)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from leadrail.adapters.db import tables as t
+from leadrail.app.workspace import CalendarDoc
+
+Intervals = list[tuple[datetime, datetime]]
+RemoteBusy = Callable[[CalendarDoc, str, datetime, datetime], Intervals]
+
+
+class BusyTimes:
+    """Implements the BusyCalendar port."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        calendars: Callable[[], Mapping[str, tuple[CalendarDoc, str]]],
+        remote: RemoteBusy | None,
+        cache_seconds: float = 60.0,
+    ) -> None:
+        self.engine = engine
+        self.calendars = calendars  # the reps' calendar settings (from the workspace snapshot)
+        self.remote = remote
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, datetime, datetime, Intervals]] = {}
+        self._lock = threading.Lock()
+
+    def busy(self, rep: str, start: datetime, end: datetime) -> Intervals:
+        with Session(self.engine) as s:
+            meetings = s.execute(
+                select(t.Meeting.start, t.Meeting.end).where(
+                    t.Meeting.rep == rep,
+                    t.Meeting.status == "booked",
+                    t.Meeting.start < end,
+                    t.Meeting.end > start,
+                )
+            ).all()
+            blocks = s.execute(
+                select(t.BusyBlock.start, t.BusyBlock.end).where(
+                    t.BusyBlock.user_email == rep, t.BusyBlock.start < end, t.BusyBlock.end > start
+                )
+            ).all()
+        out: Intervals = [(a, b) for a, b in meetings] + [(a, b) for a, b in blocks]
+        return out + self._remote(rep, start, end)
+
+    def _remote(self, rep: str, start: datetime, end: datetime) -> Intervals:
+        found = self.calendars().get(rep)
+        if found is None or found[0].provider != "caldav" or self.remote is None:
+            return []
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(rep)
+        if hit and hit[0] > now and hit[1] <= start and end <= hit[2]:
+            return [(a, b) for a, b in hit[3] if a < end and b > start]
+        # fetch a wider window once, so the next pages of slots come from the cache
+        wide_start, wide_end = start - timedelta(days=1), max(end, start + timedelta(days=45))
+        try:
+            fetched = self.remote(found[0], found[1], wide_start, wide_end)
+        except Exception:  # the calendar server is down or refused us
+            if hit:  # stale but known: better than nothing
+                return [(a, b) for a, b in hit[3] if a < end and b > start]
+            return [(start, end)]  # unknown: treat the rep as busy rather than double-book
+        with self._lock:
+            self._cache[rep] = (now + self.cache_seconds, wide_start, wide_end, fetched)
+        return [(a, b) for a, b in fetched if a < end and b > start]
+
+    def forget(self, rep: str) -> None:
+        """Drop the cached remote busy time of a rep (after writing an event to it)."""
+        with self._lock:
+            self._cache.pop(rep, None)
+
+
+def caldav_password(cal: CalendarDoc) -> str | None:
+    return os.environ.get(cal.password_env) if cal.password_env else None

@@ -1,0 +1,130 @@
+"""Runs outbox jobs: invites by e-mail (iCalendar over SMTP) and events in reps' CalDAV
+calendars."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from leadrail.adapters.calendar.caldav_calendar import CalDavCalendar, CalDavSettings, CalendarError
+from leadrail.adapters.calendar.ics import Invite, build_ics, invite_message
+from leadrail.adapters.db.busy import caldav_password
+from leadrail.adapters.db.store import SqlStore
+from leadrail.adapters.mail.smtp import MailError, SmtpMailer
+from leadrail.app.outbox import ClaimedJob, JobFailed
+from leadrail.app.ports import MeetingRow
+from leadrail.app.signing import LinkSigner
+from leadrail.app.workspace import CalendarDoc
+
+
+def caldav_for(cal: CalendarDoc, tz: str, timeout: float = 10.0) -> CalDavCalendar:
+    """A CalDAV client for one rep (``tz``: the rep's zone, for all-day events)."""
+    settings = CalDavSettings(
+        url=cal.url or "",
+        username=cal.username,
+        password=caldav_password(cal),
+        timeout_seconds=timeout,
+        timezone=tz,
+    )
+    return CalDavCalendar(settings)
+
+
+def caldav_busy(
+    cal: CalendarDoc, tz: str, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    with caldav_for(cal, tz) as client:
+        return client.busy(start, end)
+
+
+class JobRunner:
+    def __init__(
+        self,
+        store: SqlStore,
+        mailer: SmtpMailer,
+        sender: str,
+        signer: LinkSigner,
+        base_url: str,
+        forget_busy: Callable[[str], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.mailer = mailer
+        self.sender = sender
+        self.signer = signer
+        self.base_url = base_url.rstrip("/")
+        self.forget_busy = forget_busy
+
+    def run(self, job: ClaimedJob) -> str:
+        meeting = self.store.meeting(job.ref)
+        if meeting is None:
+            raise JobFailed(f"meeting {job.ref} no longer exists", retryable=False)
+        try:
+            if job.kind == "invite":
+                return self._invite(meeting, str(job.payload.get("method", "REQUEST")))
+            if job.kind in ("calendar_put", "calendar_delete"):
+                return self._calendar(meeting, put=job.kind == "calendar_put")
+        except ValueError as e:  # an invite that cannot be written: retrying will not help
+            raise JobFailed(f"cannot build the invite: {e}", retryable=False) from None
+        raise JobFailed(f"unknown job kind {job.kind!r}", retryable=False)
+
+    def invite(self, m: MeetingRow) -> Invite:
+        snap = self.store.router(m.router)
+        rep = snap.users.get(m.rep) if snap else None
+        tz = (rep.timezone if rep else None) or (snap.spec.timezone if snap else "UTC")
+        title = snap.meeting.name if snap and snap.meeting else "Meeting"
+        who = m.name or m.email
+        links = (
+            f"Cancel: {self.base_url}{self.signer.path(m.id, 'cancel')}\n"
+            f"Reschedule: {self.base_url}{self.signer.path(m.id, 'reschedule')}"
+        )
+        description = (f"Notes from {who}:\n{m.notes}\n\n" if m.notes else "") + links
+        attendees = [(m.name, m.email), *((g, g) for g in m.guests)]
+        return Invite(
+            uid=f"{m.id}@leadrail", sequence=m.sequence, start=m.start, end=m.end, tz=tz,
+            summary=f"{title}: {who} and {(rep.name if rep else '') or m.rep}",
+            description=description, location=(m.location or "").replace("{rep}", m.rep.split(
+                "@")[0]) or None,
+            organizer_name=(rep.name if rep else "") or m.rep, organizer_email=m.rep,
+            attendees=tuple(attendees),
+            cancel_url=f"{self.base_url}{self.signer.path(m.id, 'cancel')}",
+            reschedule_url=f"{self.base_url}{self.signer.path(m.id, 'reschedule')}",
+        )  # fmt: skip
+
+    def _invite(self, m: MeetingRow, method: str) -> str:
+        invite = self.invite(m)
+        cancel = method == "CANCEL"
+        subject = ("Cancelled: " if cancel else "Invitation: ") + invite.summary
+        when = m.start.strftime("%Y-%m-%d %H:%M UTC")
+        text = (
+            f"{invite.summary}\n{'Cancelled' if cancel else 'When'}: {when}\n\n"
+            f"{invite.description}\n"
+        )
+        message = invite_message(
+            invite,
+            method="CANCEL" if cancel else "REQUEST",
+            sender=self.sender,
+            to=[m.email, m.rep, *m.guests],
+            subject=subject,
+            text=text,
+        )
+        try:
+            return self.mailer.send_sync(message)
+        except MailError as e:
+            raise JobFailed(f"SMTP: {e}", retryable=e.retryable) from None
+
+    def _calendar(self, m: MeetingRow, *, put: bool) -> str:
+        found = self.store.calendars().get(m.rep)
+        if found is None or found[0].provider != "caldav":
+            return "built-in calendar: nothing to write"
+        try:
+            with caldav_for(*found) as client:
+                if put and m.status == "booked":
+                    ics = build_ics(self.invite(m), method="REQUEST")
+                    client.put_event(f"{m.id}@leadrail", ics)
+                    return "event written"
+                client.delete_event(f"{m.id}@leadrail")
+                return "event removed"
+        except CalendarError as e:
+            raise JobFailed(f"CalDAV: {e}", retryable=e.retryable) from None
+        finally:
+            if self.forget_busy is not None:
+                self.forget_busy(m.rep)

@@ -1,0 +1,53 @@
+"""The delivery worker: drains the outbox (invites, calendar writes). Runs in the server
+process by default; `leadrail worker` runs it alone (several at once are safe: jobs are
+claimed with a lease, with SKIP LOCKED on PostgreSQL)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from leadrail.adapters.mail.smtp import SmtpMailer, SmtpSettings
+from leadrail.adapters.notify import JobRunner
+from leadrail.app.outbox import drain
+from leadrail.bootstrap import Container
+
+log = logging.getLogger("leadrail.worker")
+
+
+def runner_for(c: Container) -> JobRunner:
+    s = c.settings
+    tls = s.smtp_tls if s.smtp_tls in ("none", "starttls", "implicit") else "none"
+    mailer = SmtpMailer(
+        SmtpSettings(
+            host=s.smtp_host,
+            port=s.smtp_port,
+            tls=tls,  # type: ignore[arg-type]
+            username=s.smtp_username,
+            password=s.smtp_password,
+            sender=s.mail_from,
+        )
+    )
+    return JobRunner(c.store, mailer, s.mail_from, c.signer, s.public_base_url, c.calendar.forget)
+
+
+def run_worker(c: Container, stop: threading.Event) -> None:
+    runner = runner_for(c)
+    while not stop.is_set():
+        try:
+            busy = drain(c.outbox, runner, c.clock.now())
+        except Exception:  # keep the worker alive; the job's lease brings it back
+            log.exception("outbox drain failed")
+            busy = 0
+        if not busy:
+            c.wake.wait(c.settings.worker_interval_seconds)
+            c.wake.clear()
+
+
+def start_in_background(c: Container) -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_worker, args=(c, stop), name="leadrail-worker", daemon=True
+    )
+    thread.start()
+    return thread, stop

@@ -1,0 +1,105 @@
+"""A rep with a CalDAV calendar (a real Radicale server): their busy time is honoured on the
+booking page, the booked meeting appears in their calendar, cancelling removes it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from leadrail.adapters.calendar.caldav_calendar import CalDavCalendar, CalDavSettings
+from leadrail.app.apply import apply_workspace
+from leadrail.app.booking import book
+from leadrail.app.cancel import cancel_meeting
+from leadrail.app.links import open_link
+from leadrail.app.outbox import drain
+from leadrail.bootstrap import Container, bootstrap
+from leadrail.settings import Settings
+from leadrail.worker import runner_for
+from tests.factories import MONDAY_8AM_NY, FixedClock, booking_workspace
+from tests.integration.adapters.conftest import Radicale
+from tests.integration.adapters.test_caldav import foreign_event, put_foreign
+
+NINE = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # Monday 09:00 New York
+ELEVEN = NINE + timedelta(hours=2)
+
+
+@pytest.fixture
+def setup(
+    sqlite_url: str, radicale: Radicale, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Container, str, Radicale]]:
+    url = radicale.new_calendar_url()
+    monkeypatch.setenv("LEADRAIL_TEST_CALDAV_PASSWORD", radicale.password)
+    c = bootstrap(Settings(database_url=sqlite_url, secret_key="c" * 32, worker=False, smtp_port=1))
+    c.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
+    doc = booking_workspace()
+    doc["users"][0]["calendar"] = {
+        "provider": "caldav",
+        "url": url,
+        "username": radicale.user,
+        "password_env": "LEADRAIL_TEST_CALDAV_PASSWORD",
+    }
+    apply_workspace(c.store, doc)
+    yield c, url, radicale
+    c.close()
+
+
+def remote(url: str, radicale: Radicale) -> CalDavCalendar:
+    return CalDavCalendar(
+        CalDavSettings(
+            url=url, username=radicale.user, password=radicale.password, timezone="America/New_York"
+        )
+    )
+
+
+def test_caldav_busy_time_is_honoured_and_meetings_are_written(
+    setup: tuple[Container, str, Radicale],
+) -> None:
+    c, url, radicale = setup
+    put_foreign(
+        radicale, url, {"dentist": foreign_event("dentist", NINE, NINE + timedelta(hours=1))}
+    )
+    now = c.clock.now()
+    view = open_link(c.store, c.calendar, "solo", {"email": "pat@example.test"}, now)
+    assert NINE not in view.slots  # busy in the rep's own calendar
+    assert NINE + timedelta(hours=1) in view.slots
+    done = book(
+        c.store, c.calendar, "solo", {"email": "pat@example.test", "name": "Pat"}, ELEVEN, now
+    )
+    drain(c.outbox, runner_for(c), now)
+    put = [j for j in c.outbox.jobs() if j["kind"] == "calendar_put"][0]
+    assert put["status"] == "done"
+    assert put["result"] == "event written"
+    with remote(url, radicale) as cal:
+        assert (ELEVEN, ELEVEN + timedelta(minutes=30)) in cal.busy(NINE, NINE + timedelta(hours=8))
+    # the booking page now shows eleven as taken (the cache was refreshed after the write)
+    again = open_link(c.store, c.calendar, "solo", {"email": "sam@example.test"}, now)
+    assert ELEVEN not in again.slots
+    cancel_meeting(c.store, done.meeting_id, now)
+    drain(c.outbox, runner_for(c), now)
+    with remote(url, radicale) as cal:
+        assert (ELEVEN, ELEVEN + timedelta(minutes=30)) not in cal.busy(
+            NINE, NINE + timedelta(hours=8)
+        )
+
+
+def test_calendar_down_at_booking_time_the_booking_stands(
+    setup: tuple[Container, str, Radicale],
+) -> None:
+    c, _, _ = setup
+    doc = booking_workspace()
+    doc["users"][0]["calendar"] = {"provider": "caldav", "url": "http://127.0.0.1:1/cal/"}
+    apply_workspace(c.store, doc)
+    now = c.clock.now()
+    view = open_link(c.store, c.calendar, "solo", {"email": "pat@example.test"}, now)
+    assert view.slots == {}  # unknown busy time: no slot rather than a double booking
+    # a meeting booked while the calendar was known still gets its event retried later
+    apply_workspace(c.store, booking_workspace())
+    done = book(c.store, c.calendar, "solo", {"email": "pat@example.test"}, NINE, now)
+    apply_workspace(c.store, doc)
+    drain(c.outbox, runner_for(c), now)
+    put = [j for j in c.outbox.jobs() if j["kind"] == "calendar_put"][0]
+    assert put["status"] == "pending"
+    assert put["last_error"].startswith("CalDAV")
+    assert c.store.meeting(done.meeting_id) is not None
