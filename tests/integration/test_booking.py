@@ -212,3 +212,32 @@ def test_a_rep_on_vacation_today_is_skipped_by_strict_routing(c: Container) -> N
     view = open_link(c.store, c.calendar, "strict", {"email": "pat@example.test"}, c.clock.now())
     assert view.found is not None
     assert view.found.reps == ("rep1@acme.test",)
+
+
+def test_ownership_sends_the_prospect_to_the_owners_calendar(c: Container) -> None:
+    doc = booking_workspace(ownership={"enabled": True}, strip_emails=True)
+    doc["users"][2]["crm_owner_id"] = "OWN-2"
+    doc["crm"] = {"contacts": [{"email": "cto@bigco.test", "owner": "OWN-2"}]}
+    apply_workspace(c.store, doc)
+    view = open_link(c.store, c.calendar, "strict", {"email": "CTO+news@BigCo.test"}, c.clock.now())
+    assert view.email == "cto@bigco.test"  # strip_emails
+    assert view.found is not None
+    assert view.found.reps == ("rep2@acme.test",)
+    assert view.found.decision.decision.via == "owner"
+    done = book(c.store, c.calendar, "strict", {"email": "cto@bigco.test"}, NINE, c.clock.now())
+    assert done.rep == "rep2@acme.test"
+
+
+def test_notes_are_kept_only_when_the_router_displays_them(c: Container) -> None:
+    apply_workspace(c.store, booking_workspace(display_notes=False))
+    book(
+        c.store,
+        c.calendar,
+        "solo",
+        {"email": "pat@example.test"},
+        NINE,
+        c.clock.now(),
+        notes="please call first",
+    )
+    (m,) = meetings(c)
+    assert m.notes == ""

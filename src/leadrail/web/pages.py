@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -24,9 +25,15 @@ def zone_or(name: str | None, fallback: str) -> str:
     return fallback
 
 
+@cache
+def known_zones() -> frozenset[str]:
+    """Every IANA zone name (reading them walks the tz database: once per process)."""
+    return frozenset(available_timezones()) | {"UTC"}
+
+
 def zone_choices(current: str) -> list[str]:
     zones = set(COMMON_ZONES) | {current}
-    return sorted(zones & (available_timezones() | {"UTC"}), key=lambda z: (z != "UTC", z))
+    return sorted(zones & known_zones(), key=lambda z: (z != "UTC", z))
 
 
 def group_by_day(starts: Iterable[datetime], tz: str) -> list[dict[str, object]]:
