@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from leadrail.adapters.calendar.caldav_calendar import CalDavCalendar, CalDavSettings, CalendarError
 from leadrail.adapters.calendar.ics import Invite, build_ics, invite_message
@@ -93,7 +94,8 @@ class JobRunner:
         invite = self.invite(m)
         cancel = method == "CANCEL"
         subject = ("Cancelled: " if cancel else "Invitation: ") + invite.summary
-        when = m.start.strftime("%Y-%m-%d %H:%M UTC")
+        local = m.start.astimezone(ZoneInfo(invite.tz))
+        when = f"{local:%A %d %B %Y, %H:%M} ({invite.tz})"
         text = (
             f"{invite.summary}\n{'Cancelled' if cancel else 'When'}: {when}\n\n"
             f"{invite.description}\n"

@@ -10,10 +10,9 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
-from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.routing_tx import Statements
 from leadrail.app.workspace import CalendarDoc
 
 Intervals = list[tuple[datetime, datetime]]
@@ -31,6 +30,7 @@ class BusyTimes:
         cache_seconds: float = 60.0,
     ) -> None:
         self.engine = engine
+        self.sql = Statements(engine.dialect.name)
         self.calendars = calendars  # the reps' calendar settings (from the workspace snapshot)
         self.remote = remote
         self.cache_seconds = cache_seconds
@@ -38,21 +38,18 @@ class BusyTimes:
         self._lock = threading.Lock()
 
     def busy(self, rep: str, start: datetime, end: datetime) -> Intervals:
-        with Session(self.engine) as s:
-            meetings = s.execute(
-                select(t.Meeting.start, t.Meeting.end).where(
-                    t.Meeting.rep == rep,
-                    t.Meeting.status == "booked",
-                    t.Meeting.start < end,
-                    t.Meeting.end > start,
-                )
-            ).all()
-            blocks = s.execute(
-                select(t.BusyBlock.start, t.BusyBlock.end).where(
-                    t.BusyBlock.user_email == rep, t.BusyBlock.start < end, t.BusyBlock.end > start
-                )
-            ).all()
-        out: Intervals = [(a, b) for a, b in meetings] + [(a, b) for a, b in blocks]
+        sql = self.sql
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            a, b = sql.when(end), sql.when(start)
+            cur.execute(sql.busy, (rep, a, b, rep, a, b))
+            rows = cur.fetchall()
+            cur.close()
+            raw.rollback()
+        finally:
+            raw.close()
+        out: Intervals = [(sql.parse_when(x), sql.parse_when(y)) for x, y in rows]
         return out + self._remote(rep, start, end)
 
     def _remote(self, rep: str, start: datetime, end: datetime) -> Intervals:

@@ -80,6 +80,17 @@ class Statements:
             "created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)"
         )
 
+        self.insert_click = q(
+            "INSERT INTO clicks (router, created_at, email, decision_id, utm) "
+            "VALUES (?, ?, ?, ?, ?)"
+        )
+        self.busy = q(
+            "SELECT start, \"end\" FROM meetings WHERE rep = ? AND status = 'booked' "
+            'AND start < ? AND "end" > ? UNION ALL '
+            'SELECT start, "end" FROM busy_blocks WHERE user_email = ? AND start < ? '
+            'AND "end" > ?'
+        )
+
     def parse_when(self, value: Any) -> datetime:
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import threading
 import time
@@ -191,16 +192,21 @@ class SqlStore:
         utm: Mapping[str, str],
         now: datetime,
     ) -> None:
-        with self.sessions() as s, s.begin():
-            s.add(
-                t.Click(
-                    router=router,
-                    created_at=now,
-                    email=email,
-                    decision_id=decision_id,
-                    utm=dict(utm),
-                )
+        """One row per open of a link (a write: queued like the routing writes)."""
+        with self.write_lock(), self._transaction(router, write=True) as tx:
+            tx.cur.execute(
+                self.sql.insert_click,
+                (router, self.sql.when(now), email, decision_id, json.dumps(dict(utm))),
             )
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """SQLite: threads of this process take turns before asking for the write lock."""
+        if self.is_postgres:
+            yield
+        else:
+            with self._sqlite_writer:
+                yield
 
     def latest_decision(self, router: str, email: str, since: datetime) -> LedgerRow | None:
         with self.sessions() as s:
