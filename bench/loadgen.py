@@ -69,10 +69,11 @@ async def _worker(
     stop_at: float,
     counter: list[int],
     result: LoadResult,
+    limit: int | None,
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
-        while time.perf_counter() < stop_at:
+        while time.perf_counter() < stop_at and (limit is None or counter[0] < limit):
             counter[0] += 1
             req = make(counter[0])
             t0 = time.perf_counter()
@@ -87,25 +88,29 @@ async def _worker(
 
 
 async def _run(
-    url: str, make: Callable[[int], bytes], concurrency: int, seconds: float
+    url: str, make: Callable[[int], bytes], concurrency: int, seconds: float, limit: int | None
 ) -> LoadResult:
     parts = urlsplit(url)
     result = LoadResult(0, 0, 0.0, [])
     counter = [0]
     start = time.perf_counter()
     stop_at = start + seconds
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
     await asyncio.gather(
-        *(
-            _worker(parts.hostname or "127.0.0.1", parts.port or 80, make, stop_at, counter, result)
-            for _ in range(concurrency)
-        )
+        *(_worker(host, port, make, stop_at, counter, result, limit) for _ in range(concurrency))
     )
     result.seconds = time.perf_counter() - start
     return result
 
 
 def run_load(
-    url: str, make: Callable[[int], bytes], *, concurrency: int = 16, seconds: float = 8.0
+    url: str,
+    make: Callable[[int], bytes],
+    *,
+    concurrency: int = 16,
+    seconds: float = 8.0,
+    limit: int | None = None,
 ) -> LoadResult:
-    """Send requests built by ``make(i)`` to ``url``'s host for ``seconds`` (bounded)."""
-    return asyncio.run(_run(url, make, concurrency, min(seconds, 60.0)))
+    """Send requests built by ``make(i)`` to ``url``'s host for ``seconds`` or ``limit``
+    requests, whichever comes first (bounded: at most 180 s)."""
+    return asyncio.run(_run(url, make, concurrency, min(seconds, 180.0), limit))

@@ -219,6 +219,10 @@ def main() -> None:
     slots = measure_slots()
     with tempfile.TemporaryDirectory() as d:
         click = bench_click_page(Path(d))
+    from bench.leads import LEADS, intake_and_drain
+
+    with tempfile.TemporaryDirectory() as d:
+        intake, drained, delivered = intake_and_drain(Path(d), leadrail, server, free_port, BIN)
     ratio = ours.rps / floor.rps if floor.rps else float("nan")
     lines = [
         "# Benchmarks",
@@ -258,6 +262,14 @@ def main() -> None:
         f"({slots['per_rep_ms']:.2f} ms per rep, {slots['slots']:.0f} distinct slot starts).",
         f"- Click page `GET /c/click?email=…` (route, record the click, a week of slots of a "
         f"flexible pool of 5, render), SQLite, 1 process, 100 concurrent clients: {fmt(click)}.",
+        "",
+        "## Form leads",
+        "",
+        f"- Intake of {LEADS:,} leads over HTTP (`POST /api/v1/leads`, 16 connections, SQLite, "
+        f"1 process, worker off): {fmt(intake)}; {intake.rps:,.0f} leads per second.",
+        f"- Then draining them all to a local SMTP server (aiosmtpd) with one `leadrail "
+        f"worker` (ADF and text e-mails, a receipt per attempt): **{drained:.1f} s** "
+        f"({delivered:,} messages, {delivered / drained:,.0f} per second).",
         "",
     ]
     out = ROOT / "docs" / "benchmarks.md"

@@ -78,3 +78,34 @@ def booking_workspace(reps: int = 3, **router: Any) -> dict[str, Any]:
         ],
         "routers": routers,
     }
+
+
+SITE_KEY = "pk_test_0123456789abcdef"
+
+
+def leads_workspace(**extra: Any) -> dict[str, Any]:
+    """A dealer group: categories with ADF, text and webhook destinations, an ALL category,
+    a fallback, two stores in New York, nearest-store routing within 50 km, one site."""
+    doc: dict[str, Any] = {
+        "timezone": "America/New_York",
+        "categories": [
+            {"name": "New Models", "destinations": [{"address": "newcars@dealer.test"}]},
+            {"name": "Service", "destinations": [
+                {"address": "service@dealer.test", "format": "text"}]},
+            {"name": "Used Vehicles", "destinations": []},
+            {"name": "ALL", "destinations": [{"address": "leads@dealer.test", "format": "text"}]},
+        ],
+        "fallback_destination": {"address": "manager@dealer.test", "format": "adf"},
+        "stores": [
+            {"name": "Downtown", "latitude": 40.7128, "longitude": -74.0060,
+             "postal_code": "10007",
+             "categories": {"Service": [{"address": "service-dt@dealer.test"}]}},
+            {"name": "Queens", "latitude": 40.7282, "longitude": -73.7949},
+        ],
+        "nearest_store_routing": True,
+        "nearest_store_max_km": 50,
+        "sites": [{"name": "dealer-site", "key": SITE_KEY,
+                   "thank_you_url": "https://dealer.test/thanks"}],
+    }  # fmt: skip
+    doc.update(extra)
+    return doc

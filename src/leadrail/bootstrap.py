@@ -10,8 +10,10 @@ from sqlalchemy import Engine
 
 from leadrail.adapters.db.busy import BusyTimes
 from leadrail.adapters.db.engine import make_engine, migrate
+from leadrail.adapters.db.leads_repo import SqlLeads
 from leadrail.adapters.db.outbox_repo import SqlOutbox
 from leadrail.adapters.db.store import SqlStore
+from leadrail.app.ports import Locator
 from leadrail.app.signing import LinkSigner
 from leadrail.settings import Settings
 
@@ -30,6 +32,8 @@ class Container:
     calendar: BusyTimes
     outbox: SqlOutbox
     signer: LinkSigner
+    leads: SqlLeads
+    locator: Locator
     wake: threading.Event = field(default_factory=threading.Event)
 
     def wake_worker(self) -> None:
@@ -53,4 +57,11 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
 
     calendar = BusyTimes(engine, store.calendars, caldav_busy, settings.caldav_cache_seconds)
     signer = LinkSigner(settings.secret_key or store.link_secret)
-    return Container(settings, engine, store, SystemClock(), calendar, SqlOutbox(engine), signer)
+    from leadrail.adapters.geo_locator import GeoLocator
+
+    leads = SqlLeads(engine, store.write_lock)
+    locator = GeoLocator(mmdb_path=settings.geo_mmdb_path)
+    outbox = SqlOutbox(engine)
+    return Container(
+        settings, engine, store, SystemClock(), calendar, outbox, signer, leads, locator
+    )

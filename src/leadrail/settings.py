@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     mail_from: str = "leadrail@localhost"
     worker: bool = Field(default=True, description="Run the delivery worker in the server.")
     worker_interval_seconds: float = 1.0
+    worker_lease_seconds: float = Field(
+        default=300.0, description="A job claimed by a worker that died runs again after this."
+    )
+    geo_mmdb_path: str | None = Field(
+        default=None, description="A GeoLite2-City or DB-IP City Lite .mmdb for IP locations."
+    )
     caldav_cache_seconds: float = 60.0
     public_rate_limit: str = "60/minute"
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
+from leadrail.adapters.lead_delivery import LeadDeliverer
 from leadrail.adapters.mail.smtp import SmtpMailer, SmtpSettings
 from leadrail.adapters.notify import JobRunner
 from leadrail.app.outbox import drain
@@ -28,14 +30,22 @@ def runner_for(c: Container) -> JobRunner:
             sender=s.mail_from,
         )
     )
-    return JobRunner(c.store, mailer, s.mail_from, c.signer, s.public_base_url, c.calendar.forget)
+    leads = LeadDeliverer(c.engine, mailer, s.mail_from, s.public_base_url, c.leads.lead_config)
+    return JobRunner(
+        c.store, mailer, s.mail_from, c.signer, s.public_base_url, c.calendar.forget, leads
+    )
 
 
 def run_worker(c: Container, stop: threading.Event) -> None:
     runner = runner_for(c)
     while not stop.is_set():
         try:
-            busy = drain(c.outbox, runner, c.clock.now())
+            busy = drain(
+                c.outbox,
+                runner,
+                c.clock.now(),
+                lease=timedelta(seconds=c.settings.worker_lease_seconds),
+            )
         except Exception:  # keep the worker alive; the job's lease brings it back
             log.exception("outbox drain failed")
             busy = 0

@@ -11,6 +11,7 @@ from leadrail.adapters.calendar.caldav_calendar import CalDavCalendar, CalDavSet
 from leadrail.adapters.calendar.ics import Invite, build_ics, invite_message
 from leadrail.adapters.db.busy import caldav_password
 from leadrail.adapters.db.store import SqlStore
+from leadrail.adapters.lead_delivery import LeadDeliverer
 from leadrail.adapters.mail.smtp import MailError, SmtpMailer
 from leadrail.app.outbox import ClaimedJob, JobFailed
 from leadrail.app.ports import MeetingRow
@@ -46,7 +47,9 @@ class JobRunner:
         signer: LinkSigner,
         base_url: str,
         forget_busy: Callable[[str], None] | None = None,
+        leads: LeadDeliverer | None = None,
     ) -> None:
+        self.leads = leads
         self.store = store
         self.mailer = mailer
         self.sender = sender
@@ -55,6 +58,10 @@ class JobRunner:
         self.forget_busy = forget_busy
 
     def run(self, job: ClaimedJob) -> str:
+        if job.kind == "lead":
+            if self.leads is None:
+                raise JobFailed("no lead deliverer configured", retryable=True)
+            return self.leads.run(job)
         meeting = self.store.meeting(job.ref)
         if meeting is None:
             raise JobFailed(f"meeting {job.ref} no longer exists", retryable=False)

@@ -17,8 +17,9 @@ KEYED: dict[str, str] = {
     "routers": "slug",
     "categories": "name",
     "stores": "name",
+    "sites": "name",
 }
-SCALARS = ("timezone", "nearest_store_routing", "fallback_destination")
+SCALARS = ("timezone", "nearest_store_routing", "fallback_destination", "nearest_store_max_km")
 
 
 @dataclass(frozen=True)

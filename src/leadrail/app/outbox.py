@@ -49,17 +49,34 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
 
 
-def drain(store: OutboxStore, runner: JobRunner, now: datetime, *, limit: int = 20) -> int:
-    """Run the jobs that are due; returns how many were claimed."""
-    jobs = store.claim(now, limit, now + LEASE)
-    for job in jobs:
-        try:
-            result = runner.run(job)
-        except JobFailed as e:
-            if e.retryable and job.attempts < MAX_ATTEMPTS:
-                store.retry(job.id, now + backoff(job.attempts), e.message)
-            else:
-                store.fail(job.id, now, e.message)
+def drain(
+    store: OutboxStore,
+    runner: JobRunner,
+    now: datetime,
+    *,
+    limit: int = 20,
+    lease: timedelta = LEASE,
+) -> int:
+    """Run up to ``limit`` jobs that are due, claiming them one at a time so that each lease
+    only has to cover one send (several workers share the queue without doing a job twice
+    while its worker is alive). Returns how many were run."""
+    done = 0
+    while done < limit:
+        claimed = store.claim(now, 1, now + lease)
+        if not claimed:
+            break
+        _run(store, runner, claimed[0], now)
+        done += 1
+    return done
+
+
+def _run(store: OutboxStore, runner: JobRunner, job: ClaimedJob, now: datetime) -> None:
+    try:
+        result = runner.run(job)
+    except JobFailed as e:
+        if e.retryable and job.attempts < MAX_ATTEMPTS:
+            store.retry(job.id, now + backoff(job.attempts), e.message)
         else:
-            store.finish(job.id, now, result)
-    return len(jobs)
+            store.fail(job.id, now, e.message)
+    else:
+        store.finish(job.id, now, result)

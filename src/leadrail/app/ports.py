@@ -9,6 +9,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from leadrail.app.workspace import MeetingTypeDoc, RouterDoc, UserDoc, WorkspaceDoc
+from leadrail.leads.destinations import Target
+from leadrail.leads.model import Lead
+from leadrail.leads.nearest import GeoPoint
 from leadrail.routing.model import CrmRecord, Decision, PoolState, Prospect, RouterSpec, UserInfo
 
 
@@ -205,3 +208,81 @@ class BusyCalendar(Protocol):
     blocks and the rep's connected calendar (CalDAV, cached briefly)."""
 
     def busy(self, rep: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]: ...
+
+
+# --- form and offer leads -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    name: str
+    key: str
+    thank_you_url: str | None = None
+    router: str | None = None
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    name: str
+    latitude: float
+    longitude: float
+    categories: Mapping[str, tuple[Target, ...]]
+
+
+@dataclass(frozen=True)
+class LeadConfig:
+    """The workspace's lead settings, cached per revision."""
+
+    revision: int
+    categories: Mapping[str, tuple[Target, ...]]
+    fallback: Target | None
+    stores: Mapping[str, StoreInfo]
+    nearest: bool
+    max_km: float | None
+    sites: Mapping[str, SiteInfo]  # by key
+
+
+@dataclass(frozen=True)
+class StoredLead:
+    id: str
+    created_at: datetime
+    site: str
+    data: Mapping[str, Any]
+    trace: list[str]
+    deliveries: list[Mapping[str, Any]]
+
+
+class DuplicateLead(Exception):
+    """Another request with the same Idempotency-Key created the lead first."""
+
+
+class LeadStore(Protocol):
+    def lead_config(self) -> LeadConfig: ...
+
+    def lead_by_key(self, site: str, key: str) -> StoredLead | None: ...
+
+    def lead(self, lead_id: str) -> StoredLead | None: ...
+
+    def save_lead(
+        self,
+        lead: Lead,
+        *,
+        key: str | None,
+        trace: Sequence[str],
+        targets: Sequence[Target],
+        now: datetime,
+    ) -> None: ...
+
+
+class Locator(Protocol):
+    def locate(
+        self,
+        *,
+        store: str | None,
+        latitude: float | None,
+        longitude: float | None,
+        postal_code: str | None,
+        country: str | None,
+        ip: str | None,
+        stores: Mapping[str, tuple[float, float]],
+    ) -> GeoPoint | None: ...

@@ -55,6 +55,20 @@ def check_references(doc: WorkspaceDoc) -> list[Problem]:
         out += _check_router(
             f"routers[{ri}]", router, users, teams, lists, meeting_types, categories
         )
+    out += _duplicates("sites", [x.name for x in doc.sites or []], "name")
+    out += _duplicates("sites", [x.key for x in doc.sites or []], "key")
+    routers = {r.slug for r in doc.routers or []}
+    for si, site in enumerate(doc.sites or []):
+        if site.router is not None and site.router not in routers:
+            out.append(Problem(f"sites[{si}].router", f"unknown router {site.router!r}"))
+    if doc.categories and doc.fallback_destination is None:
+        out.append(
+            Problem(
+                "fallback_destination",
+                "needed when there are categories: it is "
+                "where a lead goes when nothing else matches (no lead is dropped)",
+            )
+        )
     for si, store in enumerate(doc.stores or []):
         for name in store.categories:
             if name not in categories:

@@ -261,8 +261,13 @@ class CrmDoc(Doc):
 
 
 class DestinationDoc(Doc):
+    """Where a lead goes: an e-mail address (adf, text, html) or a webhook URL (json). A
+    webhook's signing secret ("whsec_...") is read from the environment variable named by
+    ``secret_env``; it is never in the file."""
+
     address: str = Field(min_length=3, max_length=2000)
     format: Literal["adf", "text", "html", "json"] = "adf"
+    secret_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
 
     @model_validator(mode="after")
     def _address(self) -> DestinationDoc:
@@ -287,6 +292,23 @@ class StoreDoc(Doc):
     categories: dict[str, list[DestinationDoc]] = Field(default_factory=dict)
 
 
+class SiteDoc(Doc):
+    """A website that sends leads (and, later, visitors). ``key`` is public: it goes in the
+    site's pages; it only lets the site submit leads."""
+
+    name: Name
+    key: str = Field(pattern=r"^[A-Za-z0-9_-]{16,64}$")
+    thank_you_url: str | None = Field(default=None, max_length=2000)
+    router: str | None = None  # route the lead's prospect: a rule may pick the category
+
+    @field_validator("thank_you_url")
+    @classmethod
+    def _thanks(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^\s/?#]+", v, re.IGNORECASE):
+            raise ValueError("thank_you_url must be an absolute http:// or https:// URL")
+        return v
+
+
 class WorkspaceDoc(Doc):
     timezone: str = "UTC"
     users: list[UserDoc] | None = None
@@ -299,6 +321,8 @@ class WorkspaceDoc(Doc):
     fallback_destination: DestinationDoc | None = None
     stores: list[StoreDoc] | None = None
     nearest_store_routing: bool = False
+    nearest_store_max_km: float | None = Field(default=None, gt=0, le=20000)
+    sites: list[SiteDoc] | None = None
 
     _tz = field_validator("timezone")(check_timezone)
 
@@ -335,7 +359,9 @@ def problems_from(err: ValidationError, prefix: str = "") -> list[Problem]:
     return unique
 
 
-SECTIONS = ("users", "teams", "lists", "meeting_types", "routers", "categories", "stores")
+SECTIONS = (
+    "users", "teams", "lists", "meeting_types", "routers", "categories", "stores", "sites",
+)  # fmt: skip
 
 
 def parse_workspace(data: object, base: WorkspaceDoc | None = None) -> WorkspaceDoc:
@@ -350,7 +376,12 @@ def parse_workspace(data: object, base: WorkspaceDoc | None = None) -> Workspace
         raise InvalidWorkspace(problems_from(err)) from None
     if base is not None:
         merged = {s: getattr(base, s) for s in SECTIONS if getattr(doc, s) is None}
-        for key in ("timezone", "nearest_store_routing", "fallback_destination"):
+        for key in (
+            "timezone",
+            "nearest_store_routing",
+            "fallback_destination",
+            "nearest_store_max_km",
+        ):
             if key not in data:
                 merged[key] = getattr(base, key)
         doc = doc.model_copy(update=merged)

@@ -21,6 +21,7 @@ from leadrail.app.workspace import (
     ListDoc,
     MeetingTypeDoc,
     RouterDoc,
+    SiteDoc,
     StoreDoc,
     TeamDoc,
     TeamMemberDoc,
@@ -33,7 +34,9 @@ Row = TypeVar("Row", bound=t.Base)
 
 
 def _dest(d: t.LeadDestination) -> DestinationDoc:
-    return DestinationDoc.model_validate({"address": d.address, "format": d.format})
+    return DestinationDoc.model_validate(
+        {"address": d.address, "format": d.format, "secret_env": d.secret_env}
+    )
 
 
 def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
@@ -106,6 +109,11 @@ def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
             for x in s.scalars(select(t.Store).order_by(t.Store.id))
         ],
         nearest_store_routing=bool(meta.settings.get("nearest_store_routing", False)),
+        nearest_store_max_km=meta.settings.get("nearest_store_max_km"),
+        sites=[
+            SiteDoc.model_validate({"name": x.name, "key": x.key, **x.config})
+            for x in s.scalars(select(t.Site).order_by(t.Site.id))
+        ],
     )
 
 
@@ -159,7 +167,26 @@ def save_workspace(s: Session, doc: WorkspaceDoc, now: datetime) -> int:
     the caller's transaction; returns the new revision."""
     meta = s.get_one(t.WorkspaceMeta, 1)
     meta.timezone = doc.timezone
-    meta.settings = {**meta.settings, "nearest_store_routing": doc.nearest_store_routing}
+    meta.settings = {
+        **meta.settings,
+        "nearest_store_routing": doc.nearest_store_routing,
+        "nearest_store_max_km": doc.nearest_store_max_km,
+    }
+    if doc.sites is not None:
+        _replace_keyed(
+            s,
+            t.Site,
+            "name",
+            {
+                x.name: {
+                    "key": x.key,
+                    "config": x.model_dump(
+                        mode="json", exclude={"name", "key"}, exclude_defaults=True
+                    ),
+                }
+                for x in doc.sites
+            },
+        )
     if doc.users is not None:
         _save_users(s, doc.users, now)
     if doc.teams is not None:
@@ -270,6 +297,7 @@ def _add_dests(
             store_id=store_id,
             address=d.address,
             format=d.format,
+            secret_env=d.secret_env,
             position=i,
         )
         for i, d in enumerate(dests)

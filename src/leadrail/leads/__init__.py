@@ -1,0 +1,1 @@
+"""Form and offer leads: the pure part (values, destinations, formats). Standard library only."""
