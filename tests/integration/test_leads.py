@@ -354,3 +354,19 @@ def test_the_receipts_page_shows_attempts_and_resends(
     assert done.status_code == 303
     drain(c.outbox, runner_for(c), c.clock.now())
     assert len(inbox.to("newcars@dealer.test")) == 2
+
+
+def test_a_sites_router_can_pick_the_category(c: Container, client: TestClient) -> None:
+    doc = leads_workspace(routers=[{
+        "slug": "lead-sorter", "title": "Lead sorter",
+        "rules": [{"name": "Oil changes", "when": {"field": "offer", "op": "contains",
+                                                   "value": "oil"},
+                   "route": {"category": "Service"}}],
+        "default": {"category": "New Models"}}])  # fmt: skip
+    doc["sites"][0]["router"] = "lead-sorter"
+    apply_workspace(c.store, doc)
+    r = post(client, {**LEAD, "category": "New Models", "offer": "Oil change special"})
+    body = r.json()
+    assert body["category"] == "Service"
+    assert [d["address"] for d in body["destinations"]] == ["service@dealer.test"]
+    assert body["trace"][0] == "router lead-sorter chose category Service (rule Oil changes)"
