@@ -241,3 +241,23 @@ def test_notes_are_kept_only_when_the_router_displays_them(c: Container) -> None
     )
     (m,) = meetings(c)
     assert m.notes == ""
+
+
+def test_the_meeting_points_at_the_decision_that_chose_the_rep(c: Container) -> None:
+    now = c.clock.now()
+    view = open_link(c.store, c.calendar, "strict", {"email": "pat@example.test"}, now)
+    assert view.found is not None
+    (decision,) = c.store.decisions("strict")
+    assert view.found.decision_id == decision.id
+    done = book(c.store, c.calendar, "strict", {"email": "pat@example.test"}, NINE, now)
+    assert done.decision_id == decision.id  # the reopened link's decision, not a new one
+    (m,) = meetings(c)
+    assert m.decision_id == decision.id
+
+
+def test_inactive_members_are_not_offered(c: Container) -> None:
+    doc = booking_workspace()
+    doc["users"][0]["active"] = False
+    apply_workspace(c.store, doc)
+    view = open_link(c.store, c.calendar, "flexible", {"email": "a@example.test"}, c.clock.now())
+    assert view.slots[NINE] == frozenset({"rep1@acme.test", "rep2@acme.test"})

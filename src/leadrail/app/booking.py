@@ -45,6 +45,7 @@ class Candidates:
     reps: tuple[str, ...]
     flexible: bool
     decision: RecordedDecision
+    decision_id: str | None  # the recorded decision behind ``reps`` (None: a preview)
 
 
 def meeting_spec(snap: RouterSnapshot) -> MeetingSpec:
@@ -76,13 +77,18 @@ def candidates(
     preview = route_prospect(store, slug, raw, now, dry_run=True, source="click")
     pool = _pool(snap, preview.decision.pool_key)
     if preview.decision.via == "rotation" and pool is not None and pool.round_robin == "flexible":
-        members = tuple(m.user for m in pool.members if m.weight > 0)
-        return Candidates(members, True, preview)
+        members = tuple(m.user for m in pool.members if m.weight > 0 and _active(snap, m.user))
+        return Candidates(members, True, preview, None)
     earlier = store.latest_decision(slug, preview.prospect.email, now - REUSE_DECISION)
-    if earlier is not None and earlier.assignees:
-        return Candidates((earlier.assignees[0],), False, preview)
+    if earlier is not None and earlier.assignees and _active(snap, earlier.assignees[0]):
+        return Candidates((earlier.assignees[0],), False, preview, earlier.id)
     decided = route_prospect(store, slug, raw, now, source="click") if record else preview
-    return Candidates(decided.decision.assignees[:1], False, decided)
+    return Candidates(decided.decision.assignees[:1], False, decided, decided.id)
+
+
+def _active(snap: RouterSnapshot, email: str) -> bool:
+    user = snap.users.get(email)
+    return user is not None and user.active
 
 
 def _rep_busy(
@@ -220,10 +226,10 @@ def book(
     if not found.reps:
         raise SlotTaken("nobody can take this meeting right now")
     rep = found.reps[0]
-    meeting = _new_meeting(snap, rep, start, raw, notes, found.decision.id)
+    meeting = _new_meeting(snap, rep, start, raw, notes, found.decision_id)
     with store.booking(rep) as tx:
         _book_in(tx, calendar, snap, rep, start, now, meeting)
-    return Booked(meeting.id, rep, start, meeting.end, found.decision.id, snap.doc.redirect_url)
+    return Booked(meeting.id, rep, start, meeting.end, found.decision_id, snap.doc.redirect_url)
 
 
 def _book_flexible(

@@ -64,7 +64,7 @@ def open_link(
         store.record_click(slug, "", None, _utm(prefill), now)
         return LinkView(snap, prefill, email_error=err.message)
     found = candidates(store, snap, prefill, now, record=True)
-    store.record_click(slug, email, found.decision.id, _utm(prefill), now)
+    store.record_click(slug, email, found.decision_id, _utm(prefill), now)
     window = slot_window(now, start, days)
     return LinkView(
         snap, prefill, email, None, found, slots(calendar, snap, found.reps, now, window), window
