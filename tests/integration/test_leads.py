@@ -17,6 +17,7 @@ from lxml import etree
 from standardwebhooks import Webhook
 
 from leadrail.app.apply import apply_workspace
+from leadrail.app.errors import InvalidWorkspace
 from leadrail.app.outbox import MAX_ATTEMPTS, drain
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
@@ -370,3 +371,40 @@ def test_a_sites_router_can_pick_the_category(c: Container, client: TestClient) 
     assert body["category"] == "Service"
     assert [d["address"] for d in body["destinations"]] == ["service@dealer.test"]
     assert body["trace"][0] == "router lead-sorter chose category Service (rule Oil changes)"
+
+
+def test_a_rule_can_send_the_lead_to_a_store(c: Container, client: TestClient) -> None:
+    doc = leads_workspace(nearest_store_routing=False, routers=[{
+        "slug": "lead-sorter", "title": "Lead sorter",
+        "rules": [{"name": "Downtown service", "when": {"field": "offer", "op": "contains",
+                                                        "value": "downtown"},
+                   "route": {"category": "Service", "store": "Downtown"}}],
+        "default": {"category": "New Models"}}])  # fmt: skip
+    doc["sites"][0]["router"] = "lead-sorter"
+    apply_workspace(c.store, doc)
+    body = post(client, {**LEAD, "offer": "Downtown oil change"}).json()
+    assert [d["address"] for d in body["destinations"]] == ["service-dt@dealer.test"]
+    assert body["store"] == "Downtown"
+    assert "store Downtown: a routing rule chose it" in body["trace"]
+    bad = leads_workspace(
+        routers=[
+            {"slug": "x", "title": "X", "default": {"category": "Service", "store": "Nowhere"}}
+        ]
+    )
+    with pytest.raises(InvalidWorkspace) as err:
+        apply_workspace(c.store, bad)
+    assert str(err.value.problems[0]) == "routers[0].default.store: unknown store 'Nowhere'"
+
+
+def test_an_adf_destination_can_also_attach_the_xml(
+    c: Container, client: TestClient, inbox: Inbox
+) -> None:
+    doc = leads_workspace()
+    doc["categories"][0]["destinations"] = [{"address": "crm@dealer.test", "attach_xml": True}]
+    apply_workspace(c.store, doc)
+    post(client, LEAD)
+    drain(c.outbox, runner_for(c), c.clock.now())
+    (message,) = inbox.to("crm@dealer.test")
+    parts = [p for p in message.walk() if p.get_filename() == "lead.xml"]
+    assert len(parts) == 1
+    assert parts[0].get_payload(decode=True).startswith(b'<?xml version="1.0"')

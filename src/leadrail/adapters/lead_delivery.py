@@ -63,8 +63,9 @@ class LeadDeliverer:
                 return "already delivered"
             lead = lead_from_data(dict(row.lead))
             address, fmt, secret_env, role = d.address, d.format, d.secret_env, d.role
+            attach = d.attach_xml
         try:
-            response, payload = self._send(lead, job.ref, address, fmt, secret_env)
+            response, payload = self._send(lead, job.ref, address, fmt, secret_env, attach)
         except SendFailed as e:
             final = not e.retryable or job.attempts >= MAX_ATTEMPTS
             self._failed(job.ref, str(e), e.payload, final=final, role=role, lead_id=lead.id)
@@ -76,12 +77,18 @@ class LeadDeliverer:
         return Vendor(name=lead.store or lead.site or "leadrail")
 
     def _send(
-        self, lead: Lead, delivery_id: str, address: str, fmt: str, secret_env: str | None
+        self,
+        lead: Lead,
+        delivery_id: str,
+        address: str,
+        fmt: str,
+        secret_env: str | None,
+        attach: bool = False,
     ) -> tuple[str, str]:
         vendor = self._vendor(lead)
         if fmt == "json":
             return self._webhook(lead, vendor, delivery_id, address, secret_env)
-        message = self._message(lead, vendor, delivery_id, address, fmt)
+        message = self._message(lead, vendor, delivery_id, address, fmt, attach)
         payload = message.as_string()
         try:
             return self.mailer.send_sync(message), payload
@@ -89,14 +96,22 @@ class LeadDeliverer:
             raise SendFailed(f"SMTP: {e}", retryable=e.retryable, payload=payload) from None
 
     def _message(
-        self, lead: Lead, vendor: Vendor, delivery_id: str, address: str, fmt: str
+        self,
+        lead: Lead,
+        vendor: Vendor,
+        delivery_id: str,
+        address: str,
+        fmt: str,
+        attach: bool = False,
     ) -> EmailMessage:
         subject = f"Lead: {lead.category}" + (f" - {lead.offer}" if lead.offer else "")
         subject = " ".join(subject.split())[:200]  # a visitor's offer name: no line breaks
         to, mid = [address], f"<{delivery_id}@leadrail>"
         if fmt == "adf":
             document = render_adf(lead, vendor=vendor, provider=self.provider)
-            return adf_email(document, sender=self.sender, to=to, subject=subject, message_id=mid)
+            return adf_email(
+                document, sender=self.sender, to=to, subject=subject, message_id=mid, attach=attach
+            )
         text = render_text(lead, vendor=vendor)
         if fmt == "html":
             return html_email(

@@ -60,7 +60,11 @@ def site_for(config: LeadConfig, key: str | None) -> SiteInfo:
 
 
 def _store_match(
-    config: LeadConfig, locator: Locator, where: Where, trace: list[str]
+    config: LeadConfig,
+    locator: Locator,
+    where: Where,
+    trace: list[str],
+    chosen_by: str = "the visitor chose it",
 ) -> StoreMatch | None:
     chosen = next(
         (
@@ -71,7 +75,7 @@ def _store_match(
         None,
     )
     if chosen is not None:
-        return StoreMatch(chosen.name, chosen.categories, "the visitor chose it")
+        return StoreMatch(chosen.name, chosen.categories, chosen_by)
     if not config.nearest:
         return None
     places = {n: (s.latitude, s.longitude) for n, s in config.stores.items()}
@@ -99,12 +103,13 @@ def _store_match(
     )
 
 
-def _category(
+def _routed(
     store: RoutingStore, site: SiteInfo, lead: Lead, now: datetime, trace: list[str]
-) -> str:
-    """A site's router may pick the category (a rule whose route is a category)."""
+) -> tuple[str, str | None]:
+    """A site's router may pick the category (a rule whose route is a category), and a store
+    for it ({category: Service, store: Downtown})."""
     if site.router is None:
-        return lead.category
+        return lead.category, None
     fields: dict[str, Any] = {
         "email": lead.customer.email,
         "category": lead.category,
@@ -113,12 +118,13 @@ def _category(
     }
     fields.update(dict(lead.utm))
     decided = route_prospect(store, site.router, fields, now, source="lead").decision
-    if decided.category:
-        trace.append(
-            f"router {site.router} chose category {decided.category} (rule {decided.rule})"
-        )
-        return decided.category
-    return lead.category
+    if not decided.category:
+        return lead.category, None
+    at = f" at store {decided.store}" if decided.store else ""
+    trace.append(
+        f"router {site.router} chose category {decided.category}{at} (rule {decided.rule})"
+    )
+    return decided.category, decided.store
 
 
 def take_lead(
@@ -140,8 +146,12 @@ def take_lead(
             return Taken(seen, False, site)
     trace: list[str] = []
     lead = replace(lead, id=uuid.uuid4().hex, created_at=now, site=site.name)
-    lead = replace(lead, category=_category(routing, site, lead, now, trace))
-    match = _store_match(config, locator, where, trace)
+    category, ruled_store = _routed(routing, site, lead, now, trace)
+    lead = replace(lead, category=category)
+    chosen_by = "the visitor chose it"
+    if ruled_store and not where.store:
+        where, chosen_by = replace(where, store=ruled_store), "a routing rule chose it"
+    match = _store_match(config, locator, where, trace, chosen_by)
     resolution = resolve(lead.category, config.categories, config.fallback, match)
     if match is not None and resolution.source.startswith("store"):
         lead = replace(lead, store=match.name)

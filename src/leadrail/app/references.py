@@ -35,6 +35,7 @@ def check_references(doc: WorkspaceDoc) -> list[Problem]:
     lists = {lst.name for lst in doc.lists or []}
     meeting_types = {m.slug for m in doc.meeting_types or []}
     categories = {c.name for c in doc.categories or []}
+    stores = {s.name for s in doc.stores or []}
     out = [
         *_duplicates("users", [u.email for u in doc.users or []], "email"),
         *_duplicates("teams", [t.name for t in doc.teams or []], "name"),
@@ -53,7 +54,7 @@ def check_references(doc: WorkspaceDoc) -> list[Problem]:
                 )
     for ri, router in enumerate(doc.routers or []):
         out += _check_router(
-            f"routers[{ri}]", router, users, teams, lists, meeting_types, categories
+            f"routers[{ri}]", router, users, teams, lists, meeting_types, (categories, stores)
         )
     out += _duplicates("sites", [x.name for x in doc.sites or []], "name")
     out += _duplicates("sites", [x.key for x in doc.sites or []], "key")
@@ -83,7 +84,7 @@ def _check_router(
     teams: dict[str, set[str]],
     lists: set[str],
     meeting_types: set[str],
-    categories: set[str],
+    places: tuple[set[str], set[str]],
 ) -> list[Problem]:
     out: list[Problem] = []
     if router.meeting_type is not None and router.meeting_type not in meeting_types:
@@ -99,14 +100,20 @@ def _check_router(
             )
         for err in validate_condition(rule.when, f"{path}.rules[{i}].when", lists):
             out.append(Problem(err.path, err.message))
-        out += _check_route(f"{path}.rules[{i}].route", rule.route, users, teams, categories)
-    out += _check_route(f"{path}.default", router.default, users, teams, categories)
+        out += _check_route(f"{path}.rules[{i}].route", rule.route, users, teams, places)
+    out += _check_route(f"{path}.default", router.default, users, teams, places)
     return out
 
 
 def _check_route(
-    path: str, route: RouteDoc, users: set[str], teams: dict[str, set[str]], categories: set[str]
+    path: str,
+    route: RouteDoc,
+    users: set[str],
+    teams: dict[str, set[str]],
+    places: tuple[set[str], set[str]],
 ) -> list[Problem]:
+    """``places``: the workspace's category names and store names."""
+    categories, stores = places
     out: list[Problem] = []
     if route.team is not None:
         if route.team not in teams:
@@ -128,4 +135,6 @@ def _check_route(
             out.append(Problem(f"{path}.broadcast[{i}]", f"unknown user {email!r}"))
     if route.category is not None and route.category not in categories:
         out.append(Problem(f"{path}.category", f"unknown category {route.category!r}"))
+    if route.store is not None and route.store not in stores:
+        out.append(Problem(f"{path}.store", f"unknown store {route.store!r}"))
     return out

@@ -50,7 +50,7 @@ def destination(route: RouteDoc, pool_key: str, teams: dict[str, list[Member]]) 
         return Destination(kind="user", users=(route.user,))
     if route.broadcast is not None:
         return Destination(kind="broadcast", users=tuple(route.broadcast))
-    return Destination(kind="category", category=route.category)
+    return Destination(kind="category", category=route.category, store=route.store)
 
 
 def router_spec(router: RouterDoc, workspace: WorkspaceDoc) -> RouterSpec:

@@ -146,12 +146,15 @@ class RouteDoc(Doc):
     user: Email | None = None
     broadcast: list[Email] | None = None
     category: str | None = None
+    store: str | None = None  # with category: that store's addresses for it
 
     @model_validator(mode="after")
     def _one_kind(self) -> RouteDoc:
         kinds = [k for k in ("team", "user", "broadcast", "category") if getattr(self, k)]
         if len(kinds) != 1:
             raise ValueError("a route names exactly one of team, user, broadcast, category")
+        if self.store is not None and self.category is None:
+            raise ValueError("a route's store goes with a category: {category: X, store: Y}")
         return self
 
 
@@ -268,6 +271,7 @@ class DestinationDoc(Doc):
     address: str = Field(min_length=3, max_length=2000)
     format: Literal["adf", "text", "html", "json"] = "adf"
     secret_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+    attach_xml: bool = False  # adf: also attach the document as lead.xml
 
     @model_validator(mode="after")
     def _address(self) -> DestinationDoc:

@@ -18,6 +18,7 @@ class Target:
     address: str
     format: Format
     secret_env: str | None = None
+    attach_xml: bool = False  # adf: the document also as an attachment
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ class _Delivery:
     pool_state: PoolState | None = None
     credit_spent: str | None = None
     category: str | None = None
+    store: str | None = None
 
 
 def route(router: RouterSpec, prospect: Prospect, ctx: RoutingContext, now: datetime) -> Decision:
@@ -84,6 +85,7 @@ def route(router: RouterSpec, prospect: Prospect, ctx: RoutingContext, now: date
         pool_state=delivery.pool_state,
         credit_spent=delivery.credit_spent,
         category=delivery.category,
+        store=delivery.store,
         decided_at=now,
     )
 
@@ -160,9 +162,11 @@ def _deliver(
     trace: _Steps,
 ) -> _Delivery | None:
     if dest.kind == "category":
-        detail = f"category '{dest.category}': sent to the category's lead addresses"
-        trace.append(TraceStep("category", "chosen", detail, {"category": dest.category}))
-        return _Delivery((), "category", category=dest.category)
+        where = f"store {dest.store}'s" if dest.store else "the category's"
+        detail = f"category '{dest.category}': sent to {where} lead addresses"
+        data = {"category": dest.category, "store": dest.store}
+        trace.append(TraceStep("category", "chosen", detail, data))
+        return _Delivery((), "category", category=dest.category, store=dest.store)
     if dest.kind == "pool":
         return _pool(dest, router, ctx, now, trace)
     return _users(dest, router, ctx, now, trace)

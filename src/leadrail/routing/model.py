@@ -78,6 +78,7 @@ class Destination:
     pool: PoolSpec | None = None  # kind == "pool"
     users: tuple[str, ...] = ()  # kind == "user" (one) or "broadcast" (several)
     category: str | None = None  # kind == "category"
+    store: str | None = None  # kind == "category": the store whose addresses take the lead
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,7 @@ class Decision:
     pool_state: PoolState | None = None  # the pool's state after this decision (to persist)
     credit_spent: str | None = None  # user whose meeting credit this decision used
     category: str | None = None
+    store: str | None = None  # with a category: the store a rule sent the lead to
     owner_record: CrmRecord | None = None
     decided_at: datetime | None = None
 

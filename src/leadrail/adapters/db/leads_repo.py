@@ -20,7 +20,7 @@ from leadrail.leads.model import Lead
 
 
 def _target(d: t.LeadDestination) -> Target:
-    return Target(d.address, d.format, d.secret_env)  # type: ignore[arg-type]
+    return Target(d.address, d.format, d.secret_env, d.attach_xml)  # type: ignore[arg-type]
 
 
 class SqlLeads:
@@ -179,7 +179,7 @@ class SqlLeads:
             d = s.get(t.Delivery, delivery_id)
             if d is None:
                 return None
-            target = Target(d.address, d.format, d.secret_env)  # type: ignore[arg-type]
+            target = Target(d.address, d.format, d.secret_env, d.attach_xml)  # type: ignore[arg-type]
             return add_delivery(s, d.lead_id, target, "resend", now)
 
 
@@ -192,6 +192,7 @@ def add_delivery(s: Session, lead_id: str, target: Target, role: str, now: datet
             address=target.address,
             format=target.format,
             secret_env=target.secret_env,
+            attach_xml=target.attach_xml,
             role=role,
             status="pending",
             attempts=0,

@@ -164,6 +164,7 @@ class LeadDestination(Base):
     address: Mapped[str] = mapped_column(String(2000))
     format: Mapped[str] = mapped_column(String(16))
     secret_env: Mapped[str | None] = mapped_column(String(64))
+    attach_xml: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -375,6 +376,7 @@ class Delivery(Base):
     address: Mapped[str] = mapped_column(String(2000))
     format: Mapped[str] = mapped_column(String(16))
     secret_env: Mapped[str | None] = mapped_column(String(64))
+    attach_xml: Mapped[bool] = mapped_column(Boolean, default=False)
     role: Mapped[str] = mapped_column(String(16), default="primary")  # primary | fallback
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

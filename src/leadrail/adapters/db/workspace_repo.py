@@ -35,7 +35,12 @@ Row = TypeVar("Row", bound=t.Base)
 
 def _dest(d: t.LeadDestination) -> DestinationDoc:
     return DestinationDoc.model_validate(
-        {"address": d.address, "format": d.format, "secret_env": d.secret_env}
+        {
+            "address": d.address,
+            "format": d.format,
+            "secret_env": d.secret_env,
+            "attach_xml": d.attach_xml,
+        }
     )
 
 
@@ -298,6 +303,7 @@ def _add_dests(
             address=d.address,
             format=d.format,
             secret_env=d.secret_env,
+            attach_xml=d.attach_xml,
             position=i,
         )
         for i, d in enumerate(dests)
