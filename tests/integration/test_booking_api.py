@@ -236,3 +236,12 @@ def test_admins_see_the_outbox(api: tuple[Container, TestClient]) -> None:
     jobs = client.get("/api/v1/outbox", headers={"Authorization": f"Bearer {token}"}).json()
     assert sorted(j["kind"] for j in jobs) == ["calendar_put", "invite"]
     assert {j["status"] for j in jobs} == {"pending"}
+
+
+def test_a_per_rep_video_link_is_filled_in_on_the_page(api: tuple[Container, TestClient]) -> None:
+    _, client = api
+    page = client.get("/c/solo", params={"email": "pat@example.test"})
+    assert "https://meet.acme.test/rep0" in page.text
+    assert "{rep}" not in page.text
+    flexible = client.get("/c/flexible", params={"email": "pat@example.test"})
+    assert "video link in the invitation" in flexible.text

@@ -74,7 +74,7 @@ def _page(
         status,
         router=snap.doc,
         meeting=snap.meeting,
-        location=snap.meeting.location if snap.meeting else None,
+        location=_location(snap.meeting.location if snap.meeting else None, view),
         host=host,
         email=view.email,
         email_error=view.email_error,
@@ -87,6 +87,15 @@ def _page(
         chosen=chosen,
         **nav,
     )
+
+
+def _location(template: str | None, view: LinkView) -> str | None:
+    """The meeting's location; a per-rep link ({rep}) is filled in once the rep is known."""
+    if not template or "{rep}" not in template:
+        return template
+    if view.found and len(view.found.reps) == 1:
+        return template.replace("{rep}", view.found.reps[0].split("@")[0])
+    return "video link in the invitation"
 
 
 def _from(value: str | None) -> datetime | None:
