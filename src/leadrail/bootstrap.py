@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from leadrail.adapters.db.busy import BusyTimes
+from leadrail.adapters.db.crm_repo import SqlCrm
 from leadrail.adapters.db.engine import make_engine, migrate
 from leadrail.adapters.db.leads_repo import SqlLeads
 from leadrail.adapters.db.outbox_repo import SqlOutbox
@@ -34,6 +35,7 @@ class Container:
     signer: LinkSigner
     leads: SqlLeads
     locator: Locator
+    crm: SqlCrm
     wake: threading.Event = field(default_factory=threading.Event)
 
     def wake_worker(self) -> None:
@@ -62,6 +64,7 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
     leads = SqlLeads(engine, store.write_lock)
     locator = GeoLocator(mmdb_path=settings.geo_mmdb_path)
     outbox = SqlOutbox(engine)
+    crm = SqlCrm(engine, store.write_lock)
     return Container(
-        settings, engine, store, SystemClock(), calendar, outbox, signer, leads, locator
+        settings, engine, store, SystemClock(), calendar, outbox, signer, leads, locator, crm
     )

@@ -25,8 +25,10 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+crm_app = typer.Typer(help="The built-in CRM.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(crm_app, name="crm")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -271,6 +273,59 @@ def token_create(
         email = admins[0]
     secret = run_use_case(store.create_token, email, name)
     sys.stdout.write(secret + "\n")
+
+
+@crm_app.command("import")
+def crm_import(
+    file: Annotated[Path, typer.Argument(help="A CSV file with a header line.")],
+    record_type: Annotated[str, typer.Option("--type", help="contacts, companies or leads.")],
+    mapping: Annotated[
+        list[str] | None, typer.Option("--map", help="COLUMN=field, e.g. 'E-mail=email'.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
+) -> None:
+    """Import CRM records: every good row in one transaction; bad rows reported by line and
+    column (they do not stop the good ones)."""
+    from rich.progress import Progress
+
+    from leadrail.app.crm_import import ImportFileError, RecordType, import_csv
+
+    kinds: dict[str, RecordType] = {
+        "contacts": "contacts",
+        "companies": "companies",
+        "leads": "leads",
+    }
+    kind = kinds.get(record_type)
+    if kind is None:
+        fail(f"--type: {record_type!r} is not one of contacts, companies, leads")
+    pairs = parse_fields(mapping or [])
+    c = container()
+    try:
+        with file.open(newline="", encoding="utf-8-sig") as fh, Progress(console=err) as bar:
+            task = bar.add_task(f"reading {file.name}", total=None)
+            report = import_csv(
+                c.crm,
+                fh,
+                kind,
+                {k: v.strip() for k, v in pairs.items()},
+                dry_run=dry_run,
+                progress=lambda n: bar.update(task, completed=n),
+            )
+    except OSError as e:
+        fail(f"cannot read {file}: {e.strerror}")
+    except (ImportFileError, UnicodeDecodeError) as e:
+        fail(f"{file}: {e}")
+    for problem in report.errors[:200]:
+        err.print(str(problem), markup=False)
+    if len(report.errors) > 200:
+        err.print(f"... and {len(report.errors) - 200} more", markup=False)
+    verb = "would import" if dry_run else "imported"
+    out.print(
+        f"{report.rows} rows read, {report.imported} {verb} "
+        f"({report.created} new, {report.updated} updated), "
+        f"{len(report.errors)} with problems",
+        markup=False,
+    )
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web import errors
 from leadrail.web.ratelimit import PublicLimiter
-from leadrail.web.routes import bookings, leads, links, receipts, routing, workspace
+from leadrail.web.routes import bookings, crm, leads, links, receipts, routing, workspace
 
 HERE = Path(__file__).parent
 
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.state.public_limiter = PublicLimiter(settings.public_rate_limit)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (routing, workspace, bookings, links, leads, receipts):
+    for module in (routing, workspace, bookings, links, leads, receipts, crm):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["ops"])

@@ -1,0 +1,1 @@
+"""CRM connectors behind one port: the built-in store, HubSpot, Salesforce."""
