@@ -63,6 +63,10 @@ class JobRunner:
                 raise JobFailed("no lead deliverer configured", retryable=True)
             return self.leads.run(job)
         meeting = self.store.meeting(job.ref)
+        if meeting is not None and job.kind == "crm_sync":
+            from leadrail.adapters.crm_sync import sync_meeting
+
+            return sync_meeting(self.store, meeting)
         if meeting is None:
             raise JobFailed(f"meeting {job.ref} no longer exists", retryable=False)
         try:

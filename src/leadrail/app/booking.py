@@ -198,6 +198,8 @@ def _book_in(
     tx.insert_meeting(meeting, now)
     tx.enqueue(Job("invite", meeting.id, {"method": "REQUEST"}), now)
     tx.enqueue(Job("calendar_put", meeting.id), now)
+    if snap.doc.crm.create_or_update or snap.doc.crm.create_meeting:
+        tx.enqueue(Job("crm_sync", meeting.id), now)
 
 
 def book(

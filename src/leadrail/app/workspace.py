@@ -257,7 +257,29 @@ class CrmLeadDoc(Doc):
     company: str | None = None
 
 
+class CrmConnectionDoc(Doc):
+    """How to reach HubSpot or Salesforce. Secrets are never in the file: each ``*_env``
+    names the environment variable that holds it."""
+
+    url: str | None = Field(default=None, max_length=2000)  # HubSpot API / Salesforce instance
+    access_token_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+    refresh_token_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+    client_id: str | None = Field(default=None, max_length=200)
+    client_secret_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+    cache_seconds: float = Field(default=60.0, ge=0, le=3600)
+    max_retries: int = Field(default=2, ge=0, le=8)  # per call; the outbox retries later too
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^\s/?#]+", v, re.IGNORECASE):
+            raise ValueError("url must be an absolute http:// or https:// URL")
+        return v
+
+
 class CrmDoc(Doc):
+    provider: Literal["builtin", "hubspot", "salesforce"] = "builtin"
+    connection: CrmConnectionDoc | None = None
     contacts: list[CrmContactDoc] = Field(default_factory=list)
     companies: list[CrmCompanyDoc] = Field(default_factory=list)
     leads: list[CrmLeadDoc] = Field(default_factory=list)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 import threading
 import time
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
+from leadrail.adapters.crm.base import CrmConnector, CrmError
 from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.routing_tx import SqlRoutingTransaction, Statements
 from leadrail.adapters.db.workspace_repo import load_workspace, save_workspace
@@ -24,6 +26,7 @@ from leadrail.app.workspace import CalendarDoc, WorkspaceDoc
 from leadrail.routing.model import CrmRecord
 
 TOKEN_CACHE_SECONDS = 5.0
+log = logging.getLogger("leadrail.store")
 
 
 def _now() -> datetime:
@@ -48,6 +51,7 @@ class SqlStore:
         self._cache: tuple[int, dict[str, RouterSnapshot]] | None = None
         self._tokens: dict[str, tuple[TokenOwner, float]] = {}
         self._sqlite_writer = threading.Lock()
+        self._crm: tuple[str, CrmConnector] | None = None
         self._cache_lock = threading.Lock()
 
     # --- routing -----------------------------------------------------------------------
@@ -95,10 +99,34 @@ class SqlStore:
         }
 
     def crm_records(self, email: str, domain: str) -> tuple[CrmRecord, ...]:
-        from leadrail.adapters.db.crm_lookup import lookup
+        """Ownership lookups through the workspace's CRM. A CRM that cannot be reached does
+        not stop routing: the prospect is routed without ownership (and it is logged)."""
+        try:
+            return self.crm().lookup(email, domain)
+        except CrmError as e:
+            log.warning("CRM lookup failed, routing without ownership: %s", e)
+            return ()
+
+    def crm(self) -> CrmConnector:
+        """The workspace's CRM connector (rebuilt when its settings change)."""
+        from leadrail.adapters.crm.factory import connector_for
 
         with self.sessions() as s:
-            return lookup(s, email, domain)
+            settings = s.scalar(select(t.WorkspaceMeta.settings)) or {}
+        key = json.dumps(
+            [settings.get("crm_provider"), settings.get("crm_connection")], sort_keys=True
+        )
+        if self._crm is None or self._crm[0] != key:
+            self._crm = (
+                key,
+                connector_for(
+                    settings.get("crm_provider") or "builtin",
+                    settings.get("crm_connection"),
+                    self.engine,
+                    self.write_lock,
+                ),
+            )
+        return self._crm[1]
 
     @contextmanager
     def transaction(self, slug: str, *, write: bool) -> Iterator[SqlRoutingTransaction]:

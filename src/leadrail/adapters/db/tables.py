@@ -401,3 +401,19 @@ class DeliveryAttempt(Base):
     ok: Mapped[bool] = mapped_column(Boolean)
     response: Mapped[str] = mapped_column(String(2000), default="")
     payload: Mapped[str] = mapped_column(Text, default="")
+
+
+class CrmActivity(Base):
+    """A meeting logged on a built-in CRM record (what HubSpot calls an engagement)."""
+
+    __tablename__ = "crm_activities"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    record_kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
+    owner_id: Mapped[str | None] = mapped_column(String(64))
+    start: Mapped[datetime] = mapped_column(UtcDateTime())
+    end: Mapped[datetime] = mapped_column(UtcDateTime())
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    external_id: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

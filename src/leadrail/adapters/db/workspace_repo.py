@@ -14,6 +14,7 @@ from leadrail.app.workspace import (
     CalendarDoc,
     CategoryDoc,
     CrmCompanyDoc,
+    CrmConnectionDoc,
     CrmContactDoc,
     CrmDoc,
     CrmLeadDoc,
@@ -92,7 +93,7 @@ def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
             RouterDoc.model_validate(x.config)
             for x in s.scalars(select(t.Router).order_by(t.Router.position, t.Router.id))
         ],
-        crm=_load_crm(s) if include_crm else None,
+        crm=_load_crm(s, meta.settings) if include_crm else None,
         categories=[
             CategoryDoc(
                 name=name,
@@ -132,11 +133,14 @@ def _store_categories(
     return out
 
 
-def _load_crm(s: Session) -> CrmDoc:
+def _load_crm(s: Session, settings: dict[str, Any]) -> CrmDoc:
     domains: dict[int, list[str]] = {}
     for d in s.scalars(select(t.CrmCompanyDomain).order_by(t.CrmCompanyDomain.domain)):
         domains.setdefault(d.company_id, []).append(d.domain)
+    connection = settings.get("crm_connection")
     return CrmDoc(
+        provider=settings.get("crm_provider") or "builtin",
+        connection=CrmConnectionDoc.model_validate(connection) if connection else None,
         contacts=[
             CrmContactDoc(email=c.email, owner=c.owner_id, name=c.name, company=c.company)
             for c in s.scalars(select(t.CrmContact).order_by(t.CrmContact.id))
@@ -216,6 +220,13 @@ def save_workspace(s: Session, doc: WorkspaceDoc, now: datetime) -> int:
         _save_stores(s, doc)
     if doc.crm is not None:
         _save_crm(s, doc.crm)
+        meta.settings = {
+            **meta.settings,
+            "crm_provider": doc.crm.provider,
+            "crm_connection": doc.crm.connection.model_dump(mode="json")
+            if doc.crm.connection
+            else None,
+        }
     meta.revision += 1
     s.flush()
     return meta.revision

@@ -1,0 +1,78 @@
+"""The built-in CRM as a connector: records in leadrail's own database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from leadrail.adapters.crm.base import MeetingActivity, Owner, Person
+from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.crm_lookup import lookup
+from leadrail.routing.model import CrmRecord
+
+Row = TypeVar("Row", t.CrmContact, t.CrmLead)
+
+
+class BuiltinCrm:
+    def __init__(
+        self, engine: Engine, write_lock: Callable[[], AbstractContextManager[None]]
+    ) -> None:
+        self.engine = engine
+        self.writer = engine.execution_options(sqlite_immediate=True)
+        self.write_lock = write_lock
+
+    def lookup(self, email: str, domain: str) -> tuple[CrmRecord, ...]:
+        with Session(self.engine) as s:
+            return lookup(s, email, domain)
+
+    def owners(self) -> list[Owner]:
+        """The built-in CRM's owners are leadrail's users (by crm_owner_id, else e-mail)."""
+        with Session(self.engine) as s:
+            return [
+                Owner(u.crm_owner_id or u.email, u.email)
+                for u in s.scalars(select(t.User).where(t.User.active.is_(True)))
+            ]
+
+    def upsert_person(self, person: Person) -> str:
+        if person.kind == "contact":
+            return self._upsert(t.CrmContact, person)
+        return self._upsert(t.CrmLead, person)
+
+    def _upsert(self, model: type[Row], person: Person) -> str:
+        name = " ".join(p for p in (person.first_name, person.last_name) if p) or None
+        with self.write_lock(), Session(self.writer) as s, s.begin():
+            row = s.scalar(select(model).where(model.email == person.email))
+            if row is None:
+                row = model(email=person.email)
+                s.add(row)
+            row.name = name or row.name
+            row.company = person.company or row.company
+            if person.owner_id is not None:
+                row.owner_id = person.owner_id
+            s.flush()
+            return str(row.id)
+
+    def create_meeting(self, meeting: MeetingActivity) -> str:
+        activity_id = uuid.uuid4().hex
+        with self.write_lock(), Session(self.writer) as s, s.begin():
+            s.add(
+                t.CrmActivity(
+                    id=activity_id,
+                    record_kind=meeting.record_kind,
+                    record_id=meeting.record_id,
+                    owner_id=meeting.owner_id,
+                    start=meeting.start,
+                    end=meeting.end,
+                    title=meeting.title[:200],
+                    body=meeting.body[:5000],
+                    external_id=meeting.external_id,
+                    created_at=datetime.now(UTC),
+                )
+            )
+        return activity_id

@@ -1,0 +1,64 @@
+"""After a booking, per the router's CRM settings: create or update the prospect's record
+(contact or lead), set its owner to the meeting's rep, and log the meeting as an activity."""
+
+from __future__ import annotations
+
+from leadrail.adapters.crm.base import CrmError, MeetingActivity, Person
+from leadrail.adapters.db.store import SqlStore
+from leadrail.app.outbox import JobFailed
+from leadrail.app.ports import MeetingRow
+from leadrail.app.workspace import RouterCrmDoc
+from leadrail.routing.model import UserInfo
+
+
+def sync_meeting(store: SqlStore, m: MeetingRow) -> str:
+    snap = store.router(m.router)
+    if snap is None:
+        return "the router no longer exists: nothing to write"
+    settings = snap.doc.crm
+    if not (settings.create_or_update or settings.create_meeting):
+        return "the router writes nothing to the CRM"
+    try:
+        return _write(store, m, snap.users.get(m.rep), settings)
+    except CrmError as e:
+        raise JobFailed(f"CRM: {e}", retryable=e.retryable) from None
+
+
+def _owner_id(store: SqlStore, rep: str, crm_owner_id: str | None) -> str | None:
+    if crm_owner_id:
+        return crm_owner_id
+    return next((o.id for o in store.crm().owners() if o.email.lower() == rep), None)
+
+
+def _write(store: SqlStore, m: MeetingRow, info: UserInfo | None, settings: RouterCrmDoc) -> str:
+    connector = store.crm()
+    owner = (
+        _owner_id(store, m.rep, info.crm_owner_id if info else None) if settings.set_owner else None
+    )
+    first, _, last = (m.name or "").strip().partition(" ")
+    person = Person(
+        kind=settings.record_type, email=m.email, first_name=first, last_name=last, owner_id=owner
+    )
+    record_id = connector.upsert_person(person)
+    done = [f"{settings.record_type} {record_id}" + (f" owned by {owner}" if owner else "")]
+    if settings.create_meeting:
+        title = f"{snap_title(store, m)} with {m.name or m.email}"
+        activity = connector.create_meeting(
+            MeetingActivity(
+                record_id=record_id,
+                record_kind=settings.record_type,
+                owner_id=owner,
+                start=m.start,
+                end=m.end,
+                title=title,
+                body=m.notes,
+                external_id=m.id,
+            )
+        )
+        done.append(f"meeting {activity}")
+    return "; ".join(done)
+
+
+def snap_title(store: SqlStore, m: MeetingRow) -> str:
+    snap = store.router(m.router)
+    return snap.meeting.name if snap and snap.meeting else "Meeting"
