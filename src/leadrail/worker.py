@@ -32,7 +32,7 @@ def runner_for(c: Container) -> JobRunner:
     )
     leads = LeadDeliverer(c.engine, mailer, s.mail_from, s.public_base_url, c.leads.lead_config)
     return JobRunner(
-        c.store, mailer, s.mail_from, c.signer, s.public_base_url, c.calendar.forget, leads
+        c.store, mailer, s.mail_from, c.signer, s.public_base_url, c.calendar.forget, leads, c.leads
     )
 
 

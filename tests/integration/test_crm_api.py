@@ -84,3 +84,28 @@ def test_companies_and_bad_input(api: tuple[Container, TestClient, dict[str, str
     assert bad.json()["error"]["field"] == "email"
     assert client.get("/api/v1/crm/contacts").status_code == 401
     assert client.get("/api/v1/crm/people", headers=auth).status_code == 422
+
+
+def test_companies_list_find_by_domain_and_delete(
+    api: tuple[Container, TestClient, dict[str, str]],
+) -> None:
+    c, client, auth = api
+    for name, domains in (
+        ("BigCo", ["bigco.test", "bigco.eu.test"]),
+        ("Initech", ["initech.test"]),
+    ):
+        client.put(
+            "/api/v1/crm/companies/by-domain", json={"domains": domains, "name": name}, headers=auth
+        )
+    listed = client.get("/api/v1/crm/companies", headers=auth).json()["results"]
+    assert [(x["name"], x["domains"]) for x in listed] == [
+        ("BigCo", ["bigco.eu.test", "bigco.test"]),
+        ("Initech", ["initech.test"]),
+    ]
+    found = client.get(
+        "/api/v1/crm/companies", params={"domain": "https://sales.bigco.eu.test/"}, headers=auth
+    ).json()["results"]
+    assert [x["name"] for x in found] == ["BigCo"]
+    assert client.delete(f"/api/v1/crm/companies/{found[0]['id']}", headers=auth).status_code == 204
+    assert c.store.crm_records("", "bigco.test") == ()
+    assert client.delete("/api/v1/crm/companies/999", headers=auth).status_code == 404

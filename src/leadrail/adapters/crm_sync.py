@@ -6,7 +6,7 @@ from __future__ import annotations
 from leadrail.adapters.crm.base import CrmError, MeetingActivity, Person
 from leadrail.adapters.db.store import SqlStore
 from leadrail.app.outbox import JobFailed
-from leadrail.app.ports import MeetingRow
+from leadrail.app.ports import MeetingRow, StoredLead
 from leadrail.app.workspace import RouterCrmDoc
 from leadrail.routing.model import UserInfo
 
@@ -62,3 +62,26 @@ def _write(store: SqlStore, m: MeetingRow, info: UserInfo | None, settings: Rout
 def snap_title(store: SqlStore, m: MeetingRow) -> str:
     snap = store.router(m.router)
     return snap.meeting.name if snap and snap.meeting else "Meeting"
+
+
+def sync_lead(store: SqlStore, lead: StoredLead, router: str | None) -> str:
+    """A form lead whose site's router says ``create_or_update``: the customer becomes (or
+    updates) a contact or lead in the CRM."""
+    snap = store.router(router) if router else None
+    if snap is None or not snap.doc.crm.create_or_update:
+        return "the site's router writes nothing to the CRM"
+    customer = dict(lead.data.get("customer") or {})
+    email = str(customer.get("email") or "")
+    if not email:
+        return "the lead has no e-mail: nothing to write"
+    person = Person(
+        kind=snap.doc.crm.record_type,
+        email=email,
+        first_name=str(customer.get("first_name") or ""),
+        last_name=str(customer.get("last_name") or ""),
+    )
+    try:
+        record_id = store.crm().upsert_person(person)
+    except CrmError as e:
+        raise JobFailed(f"CRM: {e}", retryable=e.retryable) from None
+    return f"{person.kind} {record_id} for lead {lead.id}"

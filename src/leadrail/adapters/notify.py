@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from leadrail.adapters.calendar.caldav_calendar import CalDavCalendar, CalDavSettings, CalendarError
 from leadrail.adapters.calendar.ics import Invite, build_ics, invite_message
 from leadrail.adapters.db.busy import caldav_password
+from leadrail.adapters.db.leads_repo import SqlLeads
 from leadrail.adapters.db.store import SqlStore
 from leadrail.adapters.lead_delivery import LeadDeliverer
 from leadrail.adapters.mail.smtp import MailError, SmtpMailer
@@ -48,8 +49,10 @@ class JobRunner:
         base_url: str,
         forget_busy: Callable[[str], None] | None = None,
         leads: LeadDeliverer | None = None,
+        lead_records: SqlLeads | None = None,
     ) -> None:
         self.leads = leads
+        self.lead_records = lead_records
         self.store = store
         self.mailer = mailer
         self.sender = sender
@@ -62,6 +65,8 @@ class JobRunner:
             if self.leads is None:
                 raise JobFailed("no lead deliverer configured", retryable=True)
             return self.leads.run(job)
+        if job.kind == "crm_lead":
+            return self._crm_lead(job.ref)
         meeting = self.store.meeting(job.ref)
         if meeting is not None and job.kind == "crm_sync":
             from leadrail.adapters.crm_sync import sync_meeting
@@ -77,6 +82,18 @@ class JobRunner:
         except ValueError as e:  # an invite that cannot be written: retrying will not help
             raise JobFailed(f"cannot build the invite: {e}", retryable=False) from None
         raise JobFailed(f"unknown job kind {job.kind!r}", retryable=False)
+
+    def _crm_lead(self, lead_id: str) -> str:
+        from leadrail.adapters.crm_sync import sync_lead
+
+        if self.lead_records is None:
+            raise JobFailed("no lead store configured", retryable=True)
+        lead = self.lead_records.lead(lead_id)
+        if lead is None:
+            raise JobFailed(f"lead {lead_id} no longer exists", retryable=False)
+        config = self.lead_records.lead_config()
+        site = next((x for x in config.sites.values() if x.name == lead.site), None)
+        return sync_lead(self.store, lead, site.router if site else None)
 
     def invite(self, m: MeetingRow) -> Invite:
         snap = self.store.router(m.router)

@@ -127,6 +127,12 @@ def _routed(
     return decided.category, decided.store
 
 
+def _writes_crm(routing: RoutingStore, site: SiteInfo) -> bool:
+    """A site's router with ``crm: {create_or_update: true}`` records its leads in the CRM."""
+    snap = routing.router(site.router) if site.router else None
+    return bool(snap and snap.doc.crm.create_or_update)
+
+
 def take_lead(
     store: LeadStore,
     routing: RoutingStore,
@@ -157,7 +163,14 @@ def take_lead(
         lead = replace(lead, store=match.name)
     trace += resolution.trace
     try:
-        store.save_lead(lead, key=idempotency_key, trace=trace, targets=resolution.targets, now=now)
+        store.save_lead(
+            lead,
+            key=idempotency_key,
+            trace=trace,
+            targets=resolution.targets,
+            now=now,
+            crm_sync=_writes_crm(routing, site),
+        )
     except DuplicateLead:
         seen = store.lead_by_key(site.name, idempotency_key or "")
         if seen is None:

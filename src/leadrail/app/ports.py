@@ -271,6 +271,7 @@ class LeadStore(Protocol):
         trace: Sequence[str],
         targets: Sequence[Target],
         now: datetime,
+        crm_sync: bool = False,
     ) -> None: ...
 
 

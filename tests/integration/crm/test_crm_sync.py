@@ -144,3 +144,37 @@ def test_a_crm_that_is_down_neither_breaks_routing_nor_loses_the_write(
     (job,) = sync_jobs(c)
     assert job["status"] == "pending"  # retried later
     assert job["last_error"].startswith("CRM:")
+
+
+def test_a_form_lead_becomes_a_crm_record_when_its_sites_router_says_so(c: Container) -> None:
+    from leadrail.app.leads import Where, take_lead
+    from leadrail.leads.model import Customer, Lead
+    from tests.factories import SITE_KEY, leads_workspace
+
+    doc = leads_workspace(routers=[{
+        "slug": "web-leads", "title": "Web leads", "default": {"category": "Service"},
+        "crm": {"create_or_update": True, "record_type": "lead"}}])  # fmt: skip
+    doc["sites"][0]["router"] = "web-leads"
+    apply_workspace(c.store, doc)
+    lead = Lead(
+        id="",
+        created_at=c.clock.now(),
+        category="Service",
+        customer=Customer(first_name="Ann", last_name="Bell", email="ann@x.test"),
+    )
+    take_lead(
+        c.leads,
+        c.store,
+        c.locator,
+        site_key=SITE_KEY,
+        lead=lead,
+        where=Where(),
+        idempotency_key=None,
+        now=c.clock.now(),
+    )
+    drain(c.outbox, runner_for(c), c.clock.now())
+    (job,) = [j for j in c.outbox.jobs() if j["kind"] == "crm_lead"]
+    assert job["status"] == "done", job
+    with c.store.sessions() as s:
+        record = s.scalars(select(t.CrmLead)).one()
+    assert (record.email, record.name) == ("ann@x.test", "Ann Bell")

@@ -89,8 +89,10 @@ class SqlLeads:
         trace: Sequence[str],
         targets: Sequence[Target],
         now: datetime,
+        crm_sync: bool = False,
     ) -> None:
-        """The lead, its deliveries and their outbox jobs, in one transaction."""
+        """The lead, its deliveries and their outbox jobs (and the CRM write when the site's
+        router asks for one), in one transaction."""
         try:
             with self.write_lock(), Session(self.writer) as s, s.begin():
                 s.add(
@@ -110,6 +112,18 @@ class SqlLeads:
                 s.flush()
                 for target in targets:
                     add_delivery(s, lead.id, target, "primary", now)
+                if crm_sync:
+                    s.add(
+                        t.OutboxJob(
+                            kind="crm_lead",
+                            ref=lead.id,
+                            payload={},
+                            status="pending",
+                            attempts=0,
+                            next_attempt_at=now,
+                            created_at=now,
+                        )
+                    )
         except IntegrityError as e:
             if key is not None:
                 raise DuplicateLead(str(e)) from None

@@ -74,6 +74,70 @@ def _person(r: Any) -> dict[str, Any]:  # a CrmContact or CrmLead row
     }
 
 
+def _company(s: Session, company: t.CrmCompany) -> dict[str, Any]:
+    domains = s.scalars(
+        select(t.CrmCompanyDomain.domain).where(t.CrmCompanyDomain.company_id == company.id)
+    ).all()
+    return {
+        "id": str(company.id),
+        "domains": sorted(domains),
+        "name": company.name,
+        "owner": company.owner_id,
+        "tier": company.tier,
+    }
+
+
+@router.get("/companies", responses=ERRORS)
+def list_companies(
+    c: ContainerDep,
+    _: Admin,
+    domain: str | None = None,
+    after: int = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """Companies by id with their domains; `domain` finds the one that owns a domain (or a
+    parent domain of it)."""
+    q = select(t.CrmCompany).where(t.CrmCompany.id > after).order_by(t.CrmCompany.id)
+    with Session(c.engine) as s:
+        if domain:
+            found = c.store.crm_records("", normalise_domain(domain))
+            ids = [int(r.id) for r in found if r.kind == "company"]
+            q = q.where(t.CrmCompany.id.in_(ids[:1]))
+        rows = [_company(s, x) for x in s.scalars(q.limit(limit))]
+    return {"results": rows, "next_after": int(rows[-1]["id"]) if len(rows) == limit else None}
+
+
+@router.delete("/companies/{company_id}", status_code=204, responses=ERRORS)
+def delete_company(company_id: int, c: ContainerDep, _: Admin) -> None:
+    with c.store.write_lock(), Session(c.engine) as s, s.begin():
+        s.execute(delete(t.CrmCompanyDomain).where(t.CrmCompanyDomain.company_id == company_id))
+        if s.execute(delete(t.CrmCompany).where(t.CrmCompany.id == company_id)).rowcount == 0:  # type: ignore[attr-defined]
+            raise NotFound(f"no company {company_id}", field="company_id")
+
+
+@router.put("/companies/by-domain", responses=ERRORS)
+def put_company(body: CompanyIn, c: ContainerDep, _: Admin) -> JSONResponse:
+    """Create the company that owns these domains, or update it (201 or 200)."""
+    from leadrail.app.crm_import import CompanyRow
+
+    created, _updated = c.crm.import_companies(
+        [CompanyRow(tuple(body.domains), body.name, body.owner, body.tier)]
+    )
+    records = c.store.crm_records("", body.domains[0])
+    if not records:
+        raise InvalidInput("the company could not be written", field="domains")
+    return JSONResponse(
+        {
+            "id": records[0].id,
+            "domains": body.domains,
+            "name": body.name,
+            "owner": body.owner,
+            "tier": body.tier,
+        },
+        status_code=201 if created else 200,
+    )
+
+
 @router.get("/{kind}", responses=ERRORS)
 def list_people(
     kind: People,
@@ -133,26 +197,3 @@ def delete_person(kind: People, record_id: int, c: ContainerDep, _: Admin) -> No
     with c.store.write_lock(), Session(c.engine) as s, s.begin():
         if s.execute(delete(model).where(model.id == record_id)).rowcount == 0:  # type: ignore[attr-defined]
             raise NotFound(f"no {kind[:-1]} {record_id}", field="record_id")
-
-
-@router.put("/companies/by-domain", responses=ERRORS)
-def put_company(body: CompanyIn, c: ContainerDep, _: Admin) -> JSONResponse:
-    """Create the company that owns these domains, or update it (201 or 200)."""
-    from leadrail.app.crm_import import CompanyRow
-
-    created, _updated = c.crm.import_companies(
-        [CompanyRow(tuple(body.domains), body.name, body.owner, body.tier)]
-    )
-    records = c.store.crm_records("", body.domains[0])
-    if not records:
-        raise InvalidInput("the company could not be written", field="domains")
-    return JSONResponse(
-        {
-            "id": records[0].id,
-            "domains": body.domains,
-            "name": body.name,
-            "owner": body.owner,
-            "tier": body.tier,
-        },
-        status_code=201 if created else 200,
-    )
