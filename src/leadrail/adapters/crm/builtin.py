@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from leadrail.adapters.crm.base import MeetingActivity, Owner, Person
 from leadrail.adapters.db import tables as t
-from leadrail.adapters.db.crm_lookup import lookup
+from leadrail.adapters.db.crm_lookup import parent_domains
 from leadrail.routing.model import CrmRecord
 
 Row = TypeVar("Row", t.CrmContact, t.CrmLead)
@@ -28,8 +28,41 @@ class BuiltinCrm:
         self.write_lock = write_lock
 
     def lookup(self, email: str, domain: str) -> tuple[CrmRecord, ...]:
-        with Session(self.engine) as s:
-            return lookup(s, email, domain)
+        """Contacts and leads by e-mail and companies by domain (or a parent domain) in one
+        round trip on the DB-API cursor: this runs on every routed prospect."""
+        domains = parent_domains(domain) if domain else []
+        sql, params = self._lookup_sql(len(domains)), [email, email, *domains]
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+            cur.close()
+            raw.rollback()
+        finally:
+            raw.close()
+        people = [CrmRecord(k, str(i), m, o, exact=True) for k, i, m, o in rows if k != "company"]
+        companies = sorted((r for r in rows if r[0] == "company"), key=lambda r: -len(r[2]))
+        return (
+            *people,
+            *(CrmRecord("company", str(i), m, o, exact=False) for _, i, m, o in companies),
+        )
+
+    def _lookup_sql(self, n_domains: int) -> str:
+        mark = "%s" if self.engine.dialect.name == "postgresql" else "?"
+        sql = (
+            f"SELECT 'contact', id, email, owner_id FROM crm_contacts WHERE email = {mark} "
+            f"UNION ALL SELECT 'lead', id, email, owner_id FROM crm_leads "
+            f"WHERE email = {mark}"
+        )
+        if n_domains:
+            marks = ", ".join([mark] * n_domains)
+            sql += (
+                " UNION ALL SELECT 'company', c.id, d.domain, c.owner_id "
+                "FROM crm_company_domains d JOIN crm_companies c ON c.id = d.company_id "
+                f"WHERE d.domain IN ({marks})"
+            )
+        return sql
 
     def owners(self) -> list[Owner]:
         """The built-in CRM's owners are leadrail's users (by crm_owner_id, else e-mail)."""
