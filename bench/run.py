@@ -302,8 +302,11 @@ def main() -> None:
         "Each leadrail request: token check, workspace revision check (the router snapshot is "
         "cached per revision), one write transaction holding the router's lock (rotation "
         "state read, ledger insert, state upsert), JSON trace in the response. The "
-        "floor does one transaction with no framework, no auth and no decision; the gap is "
-        "mostly FastAPI's per-request work (dependencies, body validation) and the trace.",
+        "floor does one transaction with no framework, no auth and no decision. In process, "
+        "a leadrail decision with its transaction takes about 0.25 ms; the rest of the gap "
+        "is the framework's per-request work and the JSON trace in the answer (this "
+        "endpoint already reads its own body and token to skip FastAPI's dependency "
+        "machinery).",
         "",
         "## Click routers",
         "",

@@ -19,7 +19,6 @@ class Settings(BaseSettings):
     log_level: str = "info"
     db_pool_size: int = 10
     sqlite_busy_timeout_ms: int = 15000
-    demo_file: str = "examples/demo.yaml"
     public_base_url: str = "http://127.0.0.1:8000"
 
     secret_key: str | None = Field(

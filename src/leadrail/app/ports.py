@@ -84,18 +84,6 @@ class TokenOwner:
     is_admin: bool
 
 
-class AccountStore(Protocol):
-    def create_user(self, email: str, name: str, *, admin: bool) -> int: ...
-
-    def create_token(self, email: str, name: str) -> str: ...  # returns the secret once
-
-    def token_owner(self, secret: str) -> TokenOwner | None: ...
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
 # --- click routers: meetings, calendars, the outbox -------------------------------------
 
 

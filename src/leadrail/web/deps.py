@@ -43,6 +43,21 @@ async def _token_owner(c: Container, creds: HTTPAuthorizationCredentials | None)
     return owner
 
 
+async def admin_token(c: Container, authorization: str | None) -> TokenOwner:
+    """The admin behind an ``Authorization: Bearer`` header (for endpoints that read their
+    own request)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    creds = (
+        HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip())
+        if scheme and token.strip()
+        else None
+    )
+    owner = await _token_owner(c, creds)
+    if not owner.is_admin:
+        raise HTTPException(403, "this needs an admin's API token")
+    return owner
+
+
 async def require_admin(
     request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> TokenOwner:
