@@ -19,8 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -28,6 +26,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 from tenacity.wait import wait_random_exponential
 
 from leadrail.adapters.crm.base import CrmError
+from leadrail.adapters.crm.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -230,30 +229,11 @@ def _read(method: str, path: str, response: httpx.Response) -> Any:
     if status == 429:
         if _error_body(response).get("policyName") == "DAILY":  # back tomorrow, not in seconds
             raise CrmError(f"HubSpot {method} {path}: {reason}", retryable=True, status=status)
-        raise _Transient(reason, status=status, retry_after=retry_after_seconds(response))
+        wait = retry_after_seconds(response, RETRY_AFTER_CAP)
+        raise _Transient(reason, status=status, retry_after=wait)
     if status >= 500:
         raise _Transient(reason, status=status)
     raise CrmError(f"HubSpot {method} {path}: {reason}", retryable=False, status=status)
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """``Retry-After`` as seconds in [0, 60] (delta-seconds or an HTTP date); None if absent."""
-    raw = response.headers.get("Retry-After", "").strip()
-    if not raw:
-        return None
-    try:
-        seconds = float(raw)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(raw)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    if seconds != seconds:  # NaN
-        return None
-    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
 
 
 def _error_body(response: httpx.Response) -> dict[str, Any]:

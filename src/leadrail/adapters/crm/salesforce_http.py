@@ -6,13 +6,10 @@ results or ``CrmError``s. Tokens never reach a log line or an error message."""
 from __future__ import annotations
 
 import logging
-import math
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +23,7 @@ from tenacity import (
 )
 
 from leadrail.adapters.crm.base import CrmError
+from leadrail.adapters.crm.retry_after import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -129,26 +127,6 @@ def json_body(resp: httpx.Response) -> Any:
         return None
 
 
-def retry_after(resp: httpx.Response) -> float | None:
-    """The Retry-After header in seconds (delta or HTTP date), capped; None when absent."""
-    raw = resp.headers.get("Retry-After", "").strip()
-    if not raw:
-        return None
-    try:
-        seconds = float(raw)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(raw)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    if not math.isfinite(seconds):
-        return None
-    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
-
-
 def _check(resp: httpx.Response) -> httpx.Response:
     if resp.status_code < 400:
         return resp
@@ -156,7 +134,7 @@ def _check(resp: httpx.Response) -> httpx.Response:
     if resp.status_code == 401:
         raise _Unauthorized(message)
     if resp.status_code == 429 or "REQUEST_LIMIT_EXCEEDED" in codes or resp.status_code >= 500:
-        raise _Retryable(message, resp.status_code, retry_after(resp))
+        raise _Retryable(message, resp.status_code, retry_after_seconds(resp, RETRY_AFTER_CAP))
     raise CrmError(message, retryable=False, status=resp.status_code)
 
 
