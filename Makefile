@@ -19,7 +19,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/leadrail migrate
 	$(BIN)/leadrail apply -f examples/demo.yaml
-	$(BIN)/leadrail user create admin@acme.test --name "Demo Admin" --admin
+	@pw=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(12))'); \
+	  echo "$$pw" | $(BIN)/leadrail user create admin@acme.test --name "Demo Admin" --admin --password-stdin; \
+	  echo "Dashboard: http://$(HOST):$(PORT)/login  as admin@acme.test, password $$pw"
 	@echo "API token for the demo (Authorization: Bearer ...):"
 	@$(BIN)/leadrail token create --email admin@acme.test --name "make run"
 	@echo "Serving http://$(HOST):$(PORT)  (API docs at /docs)"

@@ -8,12 +8,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from leadrail.adapters.db.accounts_repo import SqlAccounts
 from leadrail.adapters.db.busy import BusyTimes
 from leadrail.adapters.db.crm_repo import SqlCrm
 from leadrail.adapters.db.engine import make_engine, migrate
 from leadrail.adapters.db.leads_repo import SqlLeads
 from leadrail.adapters.db.outbox_repo import SqlOutbox
 from leadrail.adapters.db.store import SqlStore
+from leadrail.adapters.mail.smtp import SmtpMailer, SmtpSettings
+from leadrail.adapters.passwords import Argon2Passwords
+from leadrail.app.accounts import AccountService
 from leadrail.app.ports import Locator
 from leadrail.app.signing import LinkSigner
 from leadrail.settings import Settings
@@ -36,6 +40,7 @@ class Container:
     leads: SqlLeads
     locator: Locator
     crm: SqlCrm
+    accounts: AccountService
     wake: threading.Event = field(default_factory=threading.Event)
 
     def wake_worker(self) -> None:
@@ -44,6 +49,20 @@ class Container:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def mailer_for(settings: Settings) -> SmtpMailer:
+    tls = settings.smtp_tls if settings.smtp_tls in ("none", "starttls", "implicit") else "none"
+    return SmtpMailer(
+        SmtpSettings(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            tls=tls,  # type: ignore[arg-type]
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            sender=settings.mail_from,
+        )
+    )
 
 
 def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
@@ -65,6 +84,17 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
     locator = GeoLocator(mmdb_path=settings.geo_mmdb_path)
     outbox = SqlOutbox(engine)
     crm = SqlCrm(engine, store.write_lock)
+    accounts = AccountService(SqlAccounts(engine, store.write_lock), Argon2Passwords())
     return Container(
-        settings, engine, store, SystemClock(), calendar, outbox, signer, leads, locator, crm
+        settings,
+        engine,
+        store,
+        SystemClock(),
+        calendar,
+        outbox,
+        signer,
+        leads,
+        locator,
+        crm,
+        accounts,
     )

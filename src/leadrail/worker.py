@@ -9,27 +9,16 @@ import threading
 from datetime import timedelta
 
 from leadrail.adapters.lead_delivery import LeadDeliverer
-from leadrail.adapters.mail.smtp import SmtpMailer, SmtpSettings
 from leadrail.adapters.notify import JobRunner
 from leadrail.app.outbox import drain
-from leadrail.bootstrap import Container
+from leadrail.bootstrap import Container, mailer_for
 
 log = logging.getLogger("leadrail.worker")
 
 
 def runner_for(c: Container) -> JobRunner:
     s = c.settings
-    tls = s.smtp_tls if s.smtp_tls in ("none", "starttls", "implicit") else "none"
-    mailer = SmtpMailer(
-        SmtpSettings(
-            host=s.smtp_host,
-            port=s.smtp_port,
-            tls=tls,  # type: ignore[arg-type]
-            username=s.smtp_username,
-            password=s.smtp_password,
-            sender=s.mail_from,
-        )
-    )
+    mailer = mailer_for(s)
     leads = LeadDeliverer(c.engine, mailer, s.mail_from, s.public_base_url, c.leads.lead_config)
     return JobRunner(
         c.store, mailer, s.mail_from, c.signer, s.public_base_url, c.calendar.forget, leads, c.leads

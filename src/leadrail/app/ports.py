@@ -275,3 +275,53 @@ class Locator(Protocol):
         ip: str | None,
         stores: Mapping[str, tuple[float, float]],
     ) -> GeoPoint | None: ...
+
+
+# --- dashboard accounts ------------------------------------------------------------------
+@dataclass(frozen=True)
+class AccountUser:
+    id: int
+    email: str
+    name: str
+    is_admin: bool
+    active: bool
+    password_hash: str | None
+
+
+@dataclass(frozen=True)
+class ApiTokenRow:
+    id: int
+    email: str
+    name: str
+    prefix: str
+    created_at: datetime
+
+
+class Passwords(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, stored: str, password: str) -> bool: ...
+
+    def needs_rehash(self, stored: str) -> bool: ...
+
+
+class Accounts(Protocol):
+    def user_by_email(self, email: str) -> AccountUser | None: ...
+
+    def set_password(self, user_id: int, password_hash: str) -> None: ...
+
+    def create_session(self, user_id: int, now: datetime, expires: datetime) -> tuple[str, str]: ...
+
+    def session_user(self, token: str, now: datetime) -> tuple[AccountUser, str] | None: ...
+
+    def end_session(self, token: str) -> None: ...
+
+    def create_reset(self, user_id: int, now: datetime, expires: datetime) -> str: ...
+
+    def reset_user(self, token: str, now: datetime) -> AccountUser | None: ...
+
+    def use_reset(self, token: str, now: datetime, password_hash: str) -> AccountUser | None: ...
+
+    def tokens(self, user_id: int | None) -> list[ApiTokenRow]: ...
+
+    def revoke_token(self, token_id: int, user_id: int | None) -> bool: ...

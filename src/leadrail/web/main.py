@@ -15,9 +15,22 @@ from sqlalchemy import text
 
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
-from leadrail.web import errors
+from leadrail.web import auth, errors
 from leadrail.web.ratelimit import PublicLimiter
-from leadrail.web.routes import bookings, crm, leads, links, receipts, routing, workspace
+from leadrail.web.routes import (
+    accounts,
+    analytics,
+    bookings,
+    crm,
+    dashboard_config,
+    dashboard_routers,
+    leads,
+    links,
+    live,
+    receipts,
+    routing,
+    workspace,
+)
 
 HERE = Path(__file__).parent
 
@@ -54,8 +67,13 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.public_limiter = PublicLimiter(settings.public_rate_limit)
     errors.install(app)
+    auth.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (routing, workspace, bookings, links, leads, receipts, crm):
+    modules = (
+        routing, workspace, bookings, links, leads, receipts, crm,
+        accounts, dashboard_config, dashboard_routers, analytics, live,
+    )  # fmt: skip
+    for module in modules:
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["ops"])

@@ -1,0 +1,162 @@
+"""Dashboard accounts: users' passwords, login sessions, password-reset links, API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.orm import sessionmaker
+
+from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.store import hash_token
+from leadrail.app.ports import AccountUser, ApiTokenRow
+
+
+def _user(row: t.User) -> AccountUser:
+    return AccountUser(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        is_admin=row.is_admin,
+        active=row.active,
+        password_hash=row.password_hash,
+    )
+
+
+class SqlAccounts:
+    def __init__(self, engine: Engine, write_lock: Callable[[], AbstractContextManager[None]]):
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        immediate = (
+            engine.execution_options(sqlite_immediate=True)
+            if engine.dialect.name == "sqlite"
+            else engine
+        )
+        self._writers = sessionmaker(immediate, expire_on_commit=False)
+        self._write_lock = write_lock
+
+    # --- users -----------------------------------------------------------------------
+    def user_by_email(self, email: str) -> AccountUser | None:
+        with self._sessions() as s:
+            row = s.scalar(select(t.User).where(t.User.email == email.strip().lower()))
+            return _user(row) if row else None
+
+    def user_by_id(self, user_id: int) -> AccountUser | None:
+        with self._sessions() as s:
+            row = s.get(t.User, user_id)
+            return _user(row) if row else None
+
+    def set_password(self, user_id: int, password_hash: str) -> None:
+        """Store a new hash and end every login session of that user."""
+        with self._write_lock(), self._writers() as s, s.begin():
+            s.execute(
+                update(t.User).where(t.User.id == user_id).values(password_hash=password_hash)
+            )
+            s.execute(delete(t.LoginSession).where(t.LoginSession.user_id == user_id))
+
+    # --- sessions ----------------------------------------------------------------------
+    def create_session(self, user_id: int, now: datetime, expires: datetime) -> tuple[str, str]:
+        """A new session: returns (cookie token, CSRF token)."""
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        with self._write_lock(), self._writers() as s, s.begin():
+            s.execute(delete(t.LoginSession).where(t.LoginSession.expires_at < now))
+            s.add(
+                t.LoginSession(
+                    id_hash=hash_token(token),
+                    user_id=user_id,
+                    csrf=csrf,
+                    created_at=now,
+                    expires_at=expires,
+                )
+            )
+        return token, csrf
+
+    def session_user(self, token: str, now: datetime) -> tuple[AccountUser, str] | None:
+        """The active user behind a session token and the session's CSRF token."""
+        with self._sessions() as s:
+            row = s.execute(
+                select(t.User, t.LoginSession.csrf)
+                .join(t.LoginSession, t.LoginSession.user_id == t.User.id)
+                .where(
+                    t.LoginSession.id_hash == hash_token(token),
+                    t.LoginSession.expires_at > now,
+                    t.User.active.is_(True),
+                )
+            ).first()
+            return (_user(row[0]), row[1]) if row else None
+
+    def end_session(self, token: str) -> None:
+        with self._write_lock(), self._writers() as s, s.begin():
+            s.execute(delete(t.LoginSession).where(t.LoginSession.id_hash == hash_token(token)))
+
+    # --- password resets ----------------------------------------------------------------
+    def create_reset(self, user_id: int, now: datetime, expires: datetime) -> str:
+        token = secrets.token_urlsafe(32)
+        with self._write_lock(), self._writers() as s, s.begin():
+            s.add(
+                t.PasswordReset(
+                    token_hash=hash_token(token),
+                    user_id=user_id,
+                    created_at=now,
+                    expires_at=expires,
+                )
+            )
+        return token
+
+    def reset_user(self, token: str, now: datetime) -> AccountUser | None:
+        """The user a live (unused, unexpired) reset link belongs to, without using it."""
+        with self._sessions() as s:
+            row = s.scalar(
+                select(t.User)
+                .join(t.PasswordReset, t.PasswordReset.user_id == t.User.id)
+                .where(
+                    t.PasswordReset.token_hash == hash_token(token),
+                    t.PasswordReset.used_at.is_(None),
+                    t.PasswordReset.expires_at > now,
+                    t.User.active.is_(True),
+                )
+            )
+            return _user(row) if row else None
+
+    def use_reset(self, token: str, now: datetime, password_hash: str) -> AccountUser | None:
+        """Spend a reset link and set the password, atomically: a link works once."""
+        with self._write_lock(), self._writers() as s, s.begin():
+            used = s.execute(
+                update(t.PasswordReset)
+                .where(
+                    t.PasswordReset.token_hash == hash_token(token),
+                    t.PasswordReset.used_at.is_(None),
+                    t.PasswordReset.expires_at > now,
+                )
+                .values(used_at=now)
+                .returning(t.PasswordReset.user_id)
+            ).first()
+            if used is None:
+                return None
+            user = s.get(t.User, used[0])
+            if user is None or not user.active:
+                return None
+            user.password_hash = password_hash
+            s.execute(delete(t.LoginSession).where(t.LoginSession.user_id == user.id))
+            return _user(user)
+
+    # --- API tokens ----------------------------------------------------------------------
+    def tokens(self, user_id: int | None) -> list[ApiTokenRow]:
+        """Tokens of one user, or of everyone (``None``)."""
+        with self._sessions() as s:
+            q = select(t.ApiToken, t.User.email).join(t.User, t.User.id == t.ApiToken.user_id)
+            if user_id is not None:
+                q = q.where(t.ApiToken.user_id == user_id)
+            return [
+                ApiTokenRow(tok.id, email, tok.name, tok.prefix, tok.created_at)
+                for tok, email in s.execute(q.order_by(t.ApiToken.id))
+            ]
+
+    def revoke_token(self, token_id: int, user_id: int | None) -> bool:
+        with self._write_lock(), self._writers() as s, s.begin():
+            q = delete(t.ApiToken).where(t.ApiToken.id == token_id)
+            if user_id is not None:
+                q = q.where(t.ApiToken.user_id == user_id)
+            return bool(s.execute(q).rowcount)  # type: ignore[attr-defined]
