@@ -264,7 +264,7 @@ def user_create(
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
     return sys.stdin.readline().rstrip("\r\n")
 
 
