@@ -149,3 +149,31 @@ def test_console_script_is_installed(sqlite_url: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "+ routers: inbound-demo" in done.stdout
+
+
+def test_user_passwords_from_stdin_let_them_log_in(  # type: ignore[no-untyped-def]
+    cli, sqlite_url: str
+) -> None:
+    from leadrail.bootstrap import bootstrap
+    from leadrail.settings import Settings
+
+    runner = CliRunner()
+    made = runner.invoke(
+        app, ["user", "create", "ops@acme.test", "--admin", "--password-stdin"],
+        input="first long password\n",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert "with a dashboard password" in made.stdout
+    short = runner.invoke(app, ["user", "password", "ops@acme.test"], input="short\n")
+    assert short.exit_code != 0
+    assert "password: use at least 10 characters" in short.output
+    changed = runner.invoke(app, ["user", "password", "ops@acme.test"], input="second password!\n")
+    assert changed.exit_code == 0, changed.output
+    c = bootstrap(Settings(database_url=sqlite_url, worker=False))
+    try:
+        now = c.clock.now()
+        assert c.accounts.login("ops@acme.test", "second password!", now).user.is_admin
+        with pytest.raises(Exception, match="wrong"):
+            c.accounts.login("ops@acme.test", "first long password", now)
+    finally:
+        c.close()

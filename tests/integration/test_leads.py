@@ -23,6 +23,7 @@ from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
 from leadrail.worker import runner_for
+from tests.dashboard_support import login, make_account
 from tests.e2e.test_http import free_port
 from tests.factories import MONDAY_8AM_NY, SITE_KEY, FixedClock, leads_workspace
 
@@ -335,23 +336,27 @@ def test_receipts_api_filters_and_resend(c: Container, client: TestClient, inbox
 def test_the_receipts_page_shows_attempts_and_resends(
     c: Container, client: TestClient, inbox: Inbox
 ) -> None:
-    c.store.create_user("admin@acme.test", "Admin", admin=True)
-    token = c.store.create_token("admin@acme.test", "t")
+    make_account(c, "admin@acme.test", admin=True)
+    make_account(c, "rep@acme.test", admin=False)
     lead_id = post(client, {**LEAD, "comments": "<script>alert(1)</script>"}).json()["id"]
     drain(c.outbox, runner_for(c), c.clock.now())
-    assert client.get("/admin/receipts").status_code == 401
-    assert client.get("/admin/receipts", auth=("x", "lr_wrong")).status_code == 401
-    listing = client.get("/admin/receipts", params={"status": "delivered"}, auth=("x", token))
+    anonymous = client.get("/admin/receipts", follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/login")
+    login(client, "rep@acme.test")
+    assert client.get("/admin/receipts").status_code == 403  # reps see no receipts
+    client.cookies.clear()
+    csrf = login(client, "admin@acme.test")
+    listing = client.get("/admin/receipts", params={"status": "delivered"})
     assert listing.status_code == 200
     assert "newcars@dealer.test" in listing.text
-    detail = client.get(f"/admin/receipts/{lead_id}", auth=("x", token))
+    detail = client.get(f"/admin/receipts/{lead_id}")
     assert "category New Models has 1 address(es)" in detail.text
     assert "<script>alert(1)</script>" not in detail.text  # the payload is shown escaped
-    csrf = detail.text.split('name="csrf" value="')[1].split('"')[0]
     delivery_id = c.leads.deliveries(lead=lead_id)[0]["id"]
     url = f"/admin/receipts/{lead_id}/resend/{delivery_id}"
-    assert client.post(url, data={"csrf": "forged"}, auth=("x", token)).status_code == 403
-    done = client.post(url, data={"csrf": csrf}, auth=("x", token))
+    assert client.post(url, data={"csrf": "forged"}).status_code == 403
+    done = client.post(url, data={"csrf": csrf}, follow_redirects=False)
     assert done.status_code == 303
     drain(c.outbox, runner_for(c), c.clock.now())
     assert len(inbox.to("newcars@dealer.test")) == 2
