@@ -141,6 +141,9 @@ def render(
         request, template, ctx, status_code=status
     )
     page.headers.setdefault("Cache-Control", "no-store")
+    page.headers.setdefault("X-Frame-Options", "DENY")  # no clickjacking of admin buttons
+    page.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    page.headers.setdefault("Referrer-Policy", "no-referrer")  # reset links carry a token
     return page
 
 

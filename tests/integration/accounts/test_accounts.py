@@ -244,3 +244,12 @@ def test_forbidden_pages_and_errors_escape_what_was_typed(client: TestClient) ->
     r = client.post("/login", data={"email": '"><script>alert(1)</script>', "password": "x"})
     assert "<script>alert(1)</script>" not in r.text
     assert csrf_of('<meta name="csrf-token" content="abc">') == "abc"
+
+
+def test_dashboard_pages_cannot_be_framed_or_cached(client: TestClient) -> None:
+    login(client, "admin@acme.test")
+    r = client.get("/dashboard")
+    assert r.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["cache-control"] == "no-store"
+    assert r.headers["referrer-policy"] == "no-referrer"
