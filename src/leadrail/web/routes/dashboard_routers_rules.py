@@ -1,0 +1,144 @@
+"""Dashboard: a router's rule stack. ``static/rules.js`` builds the editor (condition builder,
+drag and keyboard reordering) from the stack as JSON and keeps the posted ``rules_json`` field
+in step; without JavaScript the same field is edited by hand (JSON or YAML). Either way the
+stack is saved through ``put_item``: apply's validation, problems as ``rules[2].when.op``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import yaml
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from leadrail.app.errors import InvalidWorkspace, NotFound
+from leadrail.app.workspace import OwnershipDoc
+from leadrail.app.workspace_edit import find_item, item_problems, put_item, section_items
+from leadrail.bootstrap import Container
+from leadrail.routing.condition_schema import COMPOSITES
+from leadrail.routing.conditions import describe, load_condition
+from leadrail.routing.normalise import normalise_prospect
+from leadrail.routing.operators import OPERATORS
+from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.routes.dashboard_routers_form import ROUTE_KINDS, schema_of
+from leadrail.web.routes.dashboard_routers_shared import options, router_or_404
+
+router = APIRouter(include_in_schema=False)
+COMMON_FIELDS = ("name", "company", "country", "employee_count", "website", "utm_source",
+                 "utm_medium", "utm_campaign", "utm_term", "utm_content")  # fmt: skip
+
+
+def derived_fields() -> list[str]:
+    """The fields the engine derives for every prospect (email, domain, free_mail...), asked
+    of the engine itself."""
+    return sorted(normalise_prospect({"email": "a@example.test"}, strip_emails=False).fields)
+
+
+def used_fields(routers: Iterable[dict[str, Any]]) -> set[str]:
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("field"), str):
+                found.add(node["field"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for r in routers:
+        for rule in r.get("rules") or []:
+            walk(rule.get("when"))
+    return found
+
+
+def editor_schema(c: Container) -> dict[str, Any]:
+    """What the editor offers, from the engine and the workspace (nothing written twice)."""
+    routers = section_items(c.store, "routers")
+    fields = [*derived_fields(), *COMMON_FIELDS]
+    fields += sorted(used_fields(routers) - set(fields))
+    return {
+        "operators": list(OPERATORS),
+        "groups": [k for k in COMPOSITES if k != "always"],
+        "fields": fields,
+        "route_kinds": list(ROUTE_KINDS),
+        "ownership": schema_of(OwnershipDoc),
+        **options(c),
+    }
+
+
+def summary(rule: dict[str, Any]) -> str:
+    try:
+        return describe(load_condition(rule.get("when")))
+    except Exception:  # noqa: BLE001 - an invalid condition is shown as it is
+        return json.dumps(rule.get("when"), ensure_ascii=False)
+
+
+def _ctx(c: Container, slug: str, rules: Any, text: str, errors: dict[str, str]) -> dict[str, Any]:
+    return {
+        "slug": slug,
+        "rules": rules if isinstance(rules, list) else [],
+        "rules_text": text,
+        "errors": errors,
+        "schema": editor_schema(c),
+        "summary": summary,
+        "tab": "rules",
+    }
+
+
+@router.get("/dashboard/routers/{slug}/rules")
+def rules_page(slug: str, request: Request, account: AdminAccountDep) -> Response:
+    c: Container = request.app.state.container
+    try:
+        _, item = find_item(c.store, "routers", slug)
+    except NotFound:
+        return router_or_404(request, None, slug)
+    rules = item.get("rules") or []
+    ctx = _ctx(c, slug, rules, json.dumps(rules, indent=2, ensure_ascii=False), {})
+    ctx["flash"] = request.query_params.get("flash")
+    return render(request, "dashboard/router_rules.html", ctx)
+
+
+def parse_stack(text: str) -> tuple[Any, str | None]:
+    """The posted stack (JSON, or YAML by hand), or the reason it cannot be read."""
+    if not text.strip():
+        return [], None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            return None, f"not valid JSON or YAML ({str(err).splitlines()[0]})"
+    if not isinstance(data, list):
+        return None, "the rule stack is a list of rules"
+    return data, None
+
+
+@router.post("/dashboard/routers/{slug}/rules", dependencies=[CsrfDep])
+async def save_rules(slug: str, request: Request, account: AdminAccountDep) -> Response:
+    c: Container = request.app.state.container
+    try:
+        index, current = await run_in_threadpool(find_item, c.store, "routers", slug)
+    except NotFound:
+        return router_or_404(request, None, slug)
+    text = str((await request.form()).get("rules_json", ""))
+    rules, problem = parse_stack(text)
+    errors: dict[str, str] = {"rules": problem} if problem else {}
+    if not problem:
+        item = {k: v for k, v in current.items() if k != "rules"}
+        if rules:
+            item["rules"] = rules
+        try:
+            await run_in_threadpool(put_item, c.store, "routers", slug, item)
+        except InvalidWorkspace as err:
+            errors = item_problems(err, "routers", index)
+        else:
+            return RedirectResponse(f"/dashboard/routers/{slug}/rules?flash=Rules+saved", 303)
+    ctx = _ctx(c, slug, rules, text, errors)
+    ctx.update(flash="Not saved: see the marked rules.", flash_kind="bad")
+    return render(request, "dashboard/router_rules.html", ctx, status=422)
