@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,31 +257,9 @@ def fmt(r: LoadResult) -> str:
     )
 
 
-def main() -> None:
-    started = datetime.now(UTC)
+def core_lines() -> list[str]:
     core = bench_core()
-    with tempfile.TemporaryDirectory() as d:
-        floor, ours = bench_http_sqlite(Path(d))
-    pg = bench_http_postgres()
-    from bench.booking import measure_slots
-
-    slots = measure_slots()
-    with tempfile.TemporaryDirectory() as d:
-        click = bench_click_page(Path(d))
-    crm = bench_crm()
-    from bench.leads import LEADS, intake_and_drain
-
-    with tempfile.TemporaryDirectory() as d:
-        intake, drained, delivered = intake_and_drain(Path(d), leadrail, server, free_port, BIN)
-    ratio = ours.rps / floor.rps if floor.rps else float("nan")
-    lines = [
-        "# Benchmarks",
-        "",
-        f"Measured by `make bench` on {started:%Y-%m-%d %H:%M} UTC.",
-        f"Machine: {machine()}.",
-        f"Load: {CONCURRENCY} keep-alive connections for {SECONDS:.0f} s after a 2 s warm-up, "
-        "from a small asyncio client on the same machine (it shares the CPU with the server).",
-        "",
+    return [
         "## Routing engine (pure core)",
         "",
         f"- One decision, {core['rules']:.0f} rules (none matching) then a default pool of "
@@ -289,6 +267,15 @@ def main() -> None:
         f"(p99 {core['p99_us']:.1f} µs over {core['samples']:.0f} decisions; aim < 50 µs).",
         f"- Same, first rule matching: median {core['first_median_us']:.1f} µs.",
         "",
+    ]
+
+
+def http_lines() -> list[str]:
+    with tempfile.TemporaryDirectory() as d:
+        floor, ours = bench_http_sqlite(Path(d))
+    pg = bench_http_postgres()
+    ratio = ours.rps / floor.rps if floor.rps else float("nan")
+    return [
         "## HTTP routing throughput",
         "",
         "| what | result |",
@@ -308,6 +295,16 @@ def main() -> None:
         "endpoint already reads its own body and token to skip FastAPI's dependency "
         "machinery).",
         "",
+    ]
+
+
+def click_lines() -> list[str]:
+    from bench.booking import measure_slots
+
+    slots = measure_slots()
+    with tempfile.TemporaryDirectory() as d:
+        click = bench_click_page(Path(d))
+    return [
         "## Click routers",
         "",
         f"- Open slots of a flexible pool of 20 reps over a 30-day horizon, ~200 busy "
@@ -316,7 +313,15 @@ def main() -> None:
         f"- Click page `GET /c/click?email=…` (route, record the click, a week of slots of a "
         f"flexible pool of 5, render), SQLite, 1 process, 100 concurrent clients: {fmt(click)}.",
         "",
-        *crm_lines(crm),
+    ]
+
+
+def leads_lines() -> list[str]:
+    from bench.leads import LEADS, intake_and_drain
+
+    with tempfile.TemporaryDirectory() as d:
+        intake, drained, delivered = intake_and_drain(Path(d), leadrail, server, free_port, BIN)
+    return [
         "## Form leads",
         "",
         f"- Intake of {LEADS:,} leads over HTTP (`POST /api/v1/leads`, 16 connections, SQLite, "
@@ -326,7 +331,67 @@ def main() -> None:
         f"({delivered:,} messages, {delivered / drained:,.0f} per second).",
         "",
     ]
+
+
+def live_section() -> list[str]:
+    from bench.live import live_lines, run
+
+    return live_lines(run(leadrail, server, free_port))
+
+
+SECTIONS: dict[str, Callable[[], list[str]]] = {
+    "core": core_lines,
+    "http": http_lines,
+    "click": click_lines,
+    "crm": lambda: crm_lines(bench_crm()),
+    "leads": leads_lines,
+    "live": live_section,
+}
+
+
+def replace_section(doc: str, lines: list[str]) -> str:
+    """``doc`` with the section that starts with ``lines[0]`` (a ``## `` heading) replaced by
+    ``lines`` (appended when the section is new)."""
+    head = lines[0]
+    block = "\n".join(lines).rstrip("\n") + "\n\n"
+    start = doc.find(head + "\n")
+    if start < 0:
+        return doc.rstrip("\n") + "\n\n" + block
+    end = doc.find("\n## ", start + len(head))
+    rest = doc[end + 1 :] if end >= 0 else ""
+    return doc[:start] + block + rest
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m bench.run`` measures everything and rewrites docs/benchmarks.md;
+    ``python -m bench.run live crm`` measures only those sections and replaces them in it."""
+    names = sys.argv[1:] if argv is None else argv
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        sys.exit(f"unknown section {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    started = datetime.now(UTC)
     out = ROOT / "docs" / "benchmarks.md"
+    if names:
+        doc = out.read_text() if out.exists() else "# Benchmarks\n"
+        for name in names:
+            lines = SECTIONS[name]()
+            lines.insert(2, f"_Section re-measured alone on {started:%Y-%m-%d %H:%M} UTC._")
+            lines.insert(3, "")
+            doc = replace_section(doc, lines)
+            print("\n".join(lines))
+        out.write_text(doc)
+        return
+    body = [line for name in SECTIONS for line in SECTIONS[name]()]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured by `make bench` on {started:%Y-%m-%d %H:%M} UTC.",
+        f"Machine: {machine()}.",
+        f"Load: {CONCURRENCY} keep-alive connections for {SECONDS:.0f} s after a 2 s warm-up, "
+        "from a small asyncio client on the same machine (it shares the CPU with the server).",
+        "",
+        *body,
+    ]
     out.write_text("\n".join(lines))
     print("\n".join(lines))
 

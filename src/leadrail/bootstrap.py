@@ -13,14 +13,27 @@ from leadrail.adapters.db.busy import BusyTimes
 from leadrail.adapters.db.crm_repo import SqlCrm
 from leadrail.adapters.db.engine import make_engine, migrate
 from leadrail.adapters.db.leads_repo import SqlLeads
+from leadrail.adapters.db.live_repo import SqlLive
 from leadrail.adapters.db.outbox_repo import SqlOutbox
 from leadrail.adapters.db.store import SqlStore
+from leadrail.adapters.geo.place import PlaceFinder
 from leadrail.adapters.mail.smtp import SmtpMailer, SmtpSettings
 from leadrail.adapters.passwords import Argon2Passwords
 from leadrail.app.accounts import AccountService
+from leadrail.app.live_views import VisitorTokens
 from leadrail.app.ports import Locator
 from leadrail.app.signing import LinkSigner
 from leadrail.settings import Settings
+
+
+@dataclass
+class LiveParts:
+    """Live visitor routing's storage, visitor tokens and IP places (the hub is the web
+    layer's: ``app.state.live``)."""
+
+    store: SqlLive
+    tokens: VisitorTokens
+    place: PlaceFinder
 
 
 class SystemClock:
@@ -41,6 +54,7 @@ class Container:
     locator: Locator
     crm: SqlCrm
     accounts: AccountService
+    live: LiveParts
     wake: threading.Event = field(default_factory=threading.Event)
 
     def wake_worker(self) -> None:
@@ -97,4 +111,9 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
         locator,
         crm,
         accounts,
+        LiveParts(
+            SqlLive(engine, store.write_lock),
+            VisitorTokens(settings.secret_key or store.link_secret),
+            PlaceFinder(settings.geo_mmdb_path),
+        ),
     )

@@ -42,6 +42,20 @@ class Settings(BaseSettings):
     )
     caldav_cache_seconds: float = 60.0
     public_rate_limit: str = "60/minute"
+    presence_grace_seconds: float = Field(
+        default=20.0, description="A rep whose last console socket closed stays online this long."
+    )
+    live_silence_seconds: float = Field(
+        default=45.0, description="A console socket that sends nothing this long is closed."
+    )
+    live_ping_seconds: float = Field(default=15.0, description="SSE keep-alive comment interval.")
+    live_queue_size: int = Field(default=256, description="Messages buffered per connection.")
+    live_streams_per_visitor: int = 5
+    live_connections_per_ip: int = 200
+    live_sockets_per_rep: int = 10
+    live_event_rate: str = Field(
+        default="120/minute", description="Visitor events per visitor (and per address x10)."
+    )
 
     @property
     def is_sqlite(self) -> bool:

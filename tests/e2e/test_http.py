@@ -149,6 +149,8 @@ def test_workspace_get_and_put(api: httpx.Client) -> None:
         "q2-enterprise",
         "inbound-demo",
         "partner-referrals",
+        "website-visitors",  # live routing (docs/live.md)
+        "website-chat",
     }
     same = api.put("/api/v1/workspace", json=doc).json()
     assert same["changes"] == []

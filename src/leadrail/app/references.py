@@ -9,7 +9,7 @@ from leadrail.app.errors import Problem
 from leadrail.routing.conditions import validate_condition
 
 if TYPE_CHECKING:
-    from leadrail.app.workspace import RouteDoc, RouterDoc, WorkspaceDoc
+    from leadrail.app.workspace import RouteDoc, RouterDoc, SiteDoc, WorkspaceDoc
 
 
 def _duplicates(section: str, keys: Iterable[str], what: str) -> list[Problem]:
@@ -62,6 +62,12 @@ def check_references(doc: WorkspaceDoc) -> list[Problem]:
     for si, site in enumerate(doc.sites or []):
         if site.router is not None and site.router not in routers:
             out.append(Problem(f"sites[{si}].router", f"unknown router {site.router!r}"))
+        out += _check_live(f"sites[{si}].live", site, routers, categories)
+    for ui, user in enumerate(doc.users or []):
+        for ai, email in enumerate(user.aligned):
+            if email not in users or email == user.email:
+                why = "is this user" if email == user.email else "is not a user"
+                out.append(Problem(f"users[{ui}].aligned[{ai}]", f"{email!r} {why}"))
     if doc.categories and doc.fallback_destination is None:
         out.append(
             Problem(
@@ -74,6 +80,26 @@ def check_references(doc: WorkspaceDoc) -> list[Problem]:
         for name in store.categories:
             if name not in categories:
                 out.append(Problem(f"stores[{si}].categories.{name}", f"unknown category {name!r}"))
+    return out
+
+
+def _check_live(path: str, site: SiteDoc, routers: set[str], categories: set[str]) -> list[Problem]:
+    live = site.live
+    if live is None:
+        return []
+    wanted = [
+        ("pounce.router", live.pounce.router if live.pounce else None),
+        ("chat.router", live.chat.router if live.chat else None),
+        ("chat.booker_router", live.chat.booker_router if live.chat else None),
+    ]
+    out = [
+        Problem(f"{path}.{where}", f"unknown router {slug!r}")
+        for where, slug in wanted
+        if slug is not None and slug not in routers
+    ]
+    category = live.chat.message_category if live.chat else None
+    if category is not None and category not in categories:
+        out.append(Problem(f"{path}.chat.message_category", f"unknown category {category!r}"))
     return out
 
 

@@ -136,6 +136,8 @@ def _reason(
         return "inactive"
     if member.weight <= 0:
         return "paused"
+    if info.online is False:  # live routing: not available for a chat now
+        return "offline"
     if (info.vacations or info.timezone not in away.dates) and away(info):
         return _AWAY
     if available is not None and member.user not in available:

@@ -52,8 +52,8 @@ def route(router: RouterSpec, prospect: Prospect, ctx: RoutingContext, now: date
        destination is tried and ``Decision.rule`` stays the matched rule's name (the trace has
        a ``fallback`` step). When nobody at all is available: no assignee, ``via="none"``.
 
-    Owners are passed over when known to be offline (``UserInfo.online is False``); unknown
-    presence counts as online.
+    Owners, users, broadcast members and pool members are passed over when known to be
+    offline (``UserInfo.online is False``: live routing); unknown presence counts as online.
     """
     require_aware(now)
     trace: _Steps = []
@@ -207,7 +207,10 @@ def _users(
     trace: _Steps,
 ) -> _Delivery | None:
     """One user (``kind="user"``), or everyone available in a broadcast group."""
-    problems = {u: why_unavailable(ctx.users.get(u), now, router.timezone) for u in dest.users}
+    problems = {
+        u: why_unavailable(ctx.users.get(u), now, router.timezone, require_online=True)
+        for u in dest.users
+    }
     ready = tuple(u for u, problem in problems.items() if problem is None)
     skipped = ", ".join(f"{u} ({problem})" for u, problem in problems.items() if problem)
     if dest.kind == "user":

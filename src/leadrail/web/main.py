@@ -44,12 +44,16 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         own = container is None
         c = container or bootstrap(settings)
         app.state.container = c
+        from leadrail.web.live_hub import start_live, stop_live
+
+        start_live(app, c)
         worker = None
         if c.settings.worker:
             from leadrail.worker import start_in_background
 
             worker = start_in_background(c)
         yield
+        stop_live(app)
         if worker is not None:
             worker[1].set()
             c.wake_worker()

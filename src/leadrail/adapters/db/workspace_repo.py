@@ -74,6 +74,7 @@ def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
                 credits=u.credits,
                 active=u.active,
                 admin=u.is_admin,
+                **(u.live or {}),
             )
             for u in users
         ],
@@ -239,6 +240,7 @@ def _replace_keyed(
     for k, row in existing.items():
         if k not in wanted:
             s.delete(row)
+    s.flush()  # deletes first: a renamed site keeps its unique key
     for k, values in wanted.items():
         found = existing.get(k)
         if found is None:
@@ -268,6 +270,9 @@ def _save_users(s: Session, users: list[UserDoc], now: datetime) -> None:
         row.crm_owner_id, row.credits, row.active = u.crm_owner_id, u.credits, u.active
         row.calendar = u.calendar.model_dump(mode="json") if u.calendar else None
         row.is_admin = row.is_admin or u.admin  # apply grants admin, never takes it away
+        row.live = u.model_dump(
+            mode="json", include={"max_chats", "aligned"}, exclude_defaults=True
+        )
         s.flush()
         s.execute(delete(t.Vacation).where(t.Vacation.user_id == row.id))
         s.add_all(t.Vacation(user_id=row.id, start=v.start, end=v.end) for v in u.vacations)

@@ -1,7 +1,107 @@
-"""(placeholder: being written)"""
+"""One workspace item at a time over HTTP: ``/api/v1/{users,teams,lists,meeting-types,
+routers,categories,stores,sites}``. Items have the shape of the workspace file's entries and
+go through ``apply_workspace`` (the validation of ``leadrail apply``); problems come back in
+the API's error shape with paths relative to the item (``rules[0].when.op``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from enum import Enum
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from leadrail.app.apply import KEYED, Change
+from leadrail.app.errors import Conflict, InvalidWorkspace, NotFound, Problem
+from leadrail.app.workspace_edit import (
+    find_item,
+    item_problems,
+    put_item,
+    section_items,
+)
+from leadrail.web.deps import Admin, ContainerDep
+from leadrail.web.routes.dashboard_config_forms import delete_or_deactivate
+from leadrail.web.routes.routing import ERRORS
+
+router = APIRouter(prefix="/api/v1")
+URLS = {
+    "users": "users", "teams": "teams", "lists": "lists", "meeting-types": "meeting_types",
+    "routers": "routers", "categories": "categories", "stores": "stores", "sites": "sites",
+}  # fmt: skip
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 409: ERRORS[404]}
+ItemBody = Annotated[dict[str, Any], Body(description="The item, as in the workspace file.")]
+
+
+def _changes(changes: list[Change]) -> list[dict[str, str]]:
+    return [{"op": ch.op, "section": ch.section, "key": ch.key, "text": str(ch)} for ch in changes]
+
+
+def _relative(err: InvalidWorkspace, section: str, index: int) -> InvalidWorkspace:
+    problems = item_problems(err, section, index)
+    return InvalidWorkspace([Problem(path, message) for path, message in problems.items()])
+
+
+def _put(c: Any, section: str, key: str | None, item: dict[str, Any]) -> dict[str, Any]:
+    try:
+        index, changes = put_item(c.store, section, key, item)
+    except InvalidWorkspace as err:
+        index = len(section_items(c.store, section))
+        if key is not None:
+            index = find_item(c.store, section, key)[0]
+        raise _relative(err, section, index) from None
+    saved = find_item(c.store, section, str(item.get(KEYED[section], key or "")))[1]
+    return {"item": saved, "changes": _changes(changes)}
+
+
+def _register(url: str, section: str) -> None:
+    key_name = KEYED[section]
+    noun = url.removesuffix("s").replace("-", " ")
+    tag: list[str | Enum] = [url]
+
+    @router.get(f"/{url}", tags=tag, responses=ERRORS, name=f"list_{section}")
+    def list_items(c: ContainerDep, _: Admin) -> dict[str, Any]:
+        return {"items": section_items(c.store, section)}
+
+    @router.get(f"/{url}/{{key}}", tags=tag, responses=ERRORS, name=f"get_{section}")
+    def get_item(key: str, c: ContainerDep, _: Admin) -> dict[str, Any]:
+        return find_item(c.store, section, key)[1]
+
+    @router.post(f"/{url}", tags=tag, responses=WRITE_ERRORS, status_code=201,
+                 name=f"create_{section}")  # fmt: skip
+    async def create_item(c: ContainerDep, _: Admin, item: ItemBody) -> dict[str, Any]:
+        key = str(item.get(key_name, "")).strip()
+        if key:
+            try:
+                await run_in_threadpool(find_item, c.store, section, key)
+            except NotFound:
+                pass
+            else:
+                raise Conflict(f"{noun} {key!r} exists already", field=key_name)
+        return await run_in_threadpool(_put, c, section, None, item)
+
+    @router.put(f"/{url}/{{key}}", tags=tag, responses=ERRORS, name=f"replace_{section}")
+    async def replace_item(key: str, c: ContainerDep, _: Admin, item: ItemBody) -> dict[str, Any]:
+        await run_in_threadpool(find_item, c.store, section, key)  # 404 when missing
+        return await run_in_threadpool(_put, c, section, key, item)
+
+    @router.delete(f"/{url}/{{key}}", tags=tag, responses=WRITE_ERRORS, name=f"delete_{section}")
+    async def remove_item(key: str, c: ContainerDep, _: Admin) -> JSONResponse:
+        """Users are deactivated (their history stays); other items are removed, unless
+        something still refers to them (409, the referring paths listed)."""
+        try:
+            changes = await run_in_threadpool(delete_or_deactivate, c, section, key)
+        except InvalidWorkspace as err:
+            body = {
+                "code": "in_use",
+                "message": f"{noun} {key!r} is still referred to",
+                "field": key_name,
+                "problems": [{"field": p.path, "message": p.message} for p in err.problems],
+            }
+            return JSONResponse({"error": body}, status_code=409)  # fmt: skip
+        done = "deactivated" if section == "users" else "deleted"
+        return JSONResponse({done: key, "changes": _changes(changes)})
+
+
+for _url, _section in URLS.items():
+    _register(_url, _section)

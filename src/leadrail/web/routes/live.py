@@ -1,7 +1,156 @@
-"""(placeholder: being written)"""
+"""Live website visitors: the snippet's HTTP + Server-Sent Events endpoints, the demo page,
+and the runtime (hub + use cases) every live route shares. See docs/live.md."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from limits import parse
+from starlette.concurrency import run_in_threadpool
+
+from leadrail.app.errors import InvalidInput, LeadrailError
+from leadrail.app.live_views import Forbidden
+from leadrail.bootstrap import Container
+from leadrail.web.errors import error
+from leadrail.web.live_hub import CLOSE, LiveRuntime, Refused, runtime_of
+
+router = APIRouter(tags=["live"])
+MAX_BODY = 64 * 1024
+
+
+# --- CORS: the snippet runs on the customer's pages (no cookies are ever used) ----------
+def _cors(request: Request, response: Response) -> Response:
+    origin = request.headers.get("origin")
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
+    return response
+
+
+@router.options("/api/v1/visitors/events", include_in_schema=False)
+@router.options("/api/v1/visitors/stream", include_in_schema=False)
+async def preflight(request: Request) -> Response:
+    response = Response(status_code=204)
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Max-Age"] = "600"
+    return _cors(request, response)
+
+
+def _fail(request: Request, exc: LeadrailError) -> Response:
+    return _cors(request, error(exc.status, exc.code, exc.message, exc.field))
+
+
+def _limited(live: LiveRuntime, request: Request, body: dict[str, Any]) -> bool:
+    ip = request.client.host if request.client else "unknown"
+    who = str(body.get("visitor") or "")[:300] or f"ip:{ip}"
+    per_ip = parse(f"{live.rate.amount * 10}/{live.rate.multiples} {live.rate.GRANULARITY.name}")
+    return not (live.limiter.hit(live.rate, "visitor", who) and live.limiter.hit(per_ip, "ip", ip))
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise InvalidInput("the request is too large", field="text")
+    try:
+        body = json.loads(raw or b"null")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise InvalidInput("send a JSON object", field="body")
+    return body
+
+
+@router.post("/api/v1/visitors/events")
+async def visitor_event(request: Request) -> Response:
+    """One event from the snippet (page_view, identify, chat_request, message, ...)."""
+    live = runtime_of(request)
+    try:
+        body = await _body(request)
+        if _limited(live, request, body):
+            answer = error(429, "rate_limited", "too many events; slow down")
+            answer.headers["Retry-After"] = "60"
+            return _cors(request, answer)
+        ip = request.client.host if request.client else None
+        origin = request.headers.get("origin")
+        it = await run_in_threadpool(live.service.event, body, origin=origin, ip=ip)
+    except LeadrailError as exc:
+        return _fail(request, exc)
+    reply = {
+        "visitor": it.token,
+        "visitor_id": it.visitor.id,
+        "conversation": live.service.visitor_conversation(it),
+        "offer": it.offer,
+    }
+    return _cors(request, JSONResponse(reply))
+
+
+def _sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+@router.get("/api/v1/visitors/stream")
+async def visitor_stream(request: Request, site_key: str = "", visitor: str = "") -> Response:
+    """The visitor's events (Server-Sent Events): hello, chat.*; ``: ping`` keeps it open."""
+    live = runtime_of(request)
+    service = live.service
+    try:
+        site = service.site(site_key)
+        if not service.origin_allowed(site, request.headers.get("origin")):
+            raise Forbidden("this page's origin may not open the stream", field="origin")
+        v = await run_in_threadpool(service.visitor_of, site, visitor)
+    except LeadrailError as exc:
+        return _fail(request, exc)
+    ip = request.client.host if request.client else "unknown"
+    try:
+        conn = live.hub.connect_visitor(v.id, ip)
+    except Refused as refused:
+        return _cors(request, error(429, "rate_limited", str(refused)))
+    hello = await run_in_threadpool(live.reps.visitor_hello, v.id)
+    ping = request.app.state.container.settings.live_ping_seconds
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            yield _sse("hello", hello)
+            while True:
+                try:
+                    item = await asyncio.wait_for(conn.queue.get(), timeout=ping)
+                except TimeoutError:
+                    yield ": ping\n\n"
+                    continue
+                if item is CLOSE:
+                    return
+                yield _sse(item[0], item[1])
+        finally:
+            if live.hub.disconnect_visitor(conn):
+                await run_in_threadpool(live.reps.visitor_left, v.id)
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return _cors(
+        request, StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+    )
+
+
+@router.get("/demo/site", include_in_schema=False, response_class=HTMLResponse)
+async def demo_site(request: Request) -> Response:
+    """A fake customer page with the snippet, for the first site that has live routing."""
+    c: Container = request.app.state.container
+    sites = await run_in_threadpool(c.live.store.sites)
+    site = next((x for x in sites if x.live), sites[0] if sites else None)
+    if site is None:
+        return HTMLResponse("<p>No site in the workspace: add one (see docs/live.md).</p>", 404)
+    base = str(request.base_url).rstrip("/")
+    page: Response = request.app.state.templates.TemplateResponse(
+        request, "live_demo.html", {"site_key": site.key, "base_url": base}
+    )
+    return page
+
+
+from leadrail.web.routes import live_console  # noqa: E402  (its routes join this router)
+
+router.include_router(live_console.router)

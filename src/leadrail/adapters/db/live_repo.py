@@ -1,0 +1,208 @@
+"""Live visitors, conversations and chat messages in the database.
+
+The accept is one conditional UPDATE (``... WHERE status = 'waiting'``): of two reps accepting
+in the same instant, the database lets exactly one row change, and the rowcount says who won.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import asdict, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from leadrail.adapters.db import tables as t
+from leadrail.app.ports import ConversationRow, LiveUser, MessageRow, VisitorRow
+from leadrail.app.workspace import SiteDoc
+
+OPEN = ("waiting", "active")
+_VISITOR = [f.name for f in fields(VisitorRow)]
+_CONVERSATION = [f.name for f in fields(ConversationRow)]
+
+
+def _visitor(r: t.LiveVisitor) -> VisitorRow:
+    return VisitorRow(**{k: getattr(r, k) for k in _VISITOR})
+
+
+def _conversation(r: t.LiveConversation) -> ConversationRow:
+    return ConversationRow(**{k: getattr(r, k) for k in _CONVERSATION})
+
+
+class SqlLive:
+    def __init__(
+        self, engine: Engine, write_lock: Callable[[], AbstractContextManager[None]]
+    ) -> None:
+        self.engine = engine
+        self.writer = engine.execution_options(sqlite_immediate=True)
+        self.write_lock = write_lock  # the store's: SQLite writers of a process take turns
+        self._cache: tuple[int, dict[str, SiteDoc], dict[str, LiveUser]] | None = None
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self.write_lock(), Session(self.writer) as s, s.begin():
+            yield s
+
+    # --- workspace (cached per revision) -------------------------------------------------
+    def _config(self) -> tuple[dict[str, SiteDoc], dict[str, LiveUser]]:
+        with Session(self.engine) as s:
+            revision = int(s.scalar(select(t.WorkspaceMeta.revision)) or 0)
+            cached = self._cache
+            if cached is not None and cached[0] == revision:
+                return cached[1], cached[2]
+            sites = {
+                x.key: SiteDoc.model_validate({"name": x.name, "key": x.key, **x.config})
+                for x in s.scalars(select(t.Site))
+            }
+            users = {
+                u.email: LiveUser(
+                    u.email,
+                    u.name or u.email,
+                    u.is_admin,
+                    u.active,
+                    int((u.live or {}).get("max_chats", 3)),
+                    tuple((u.live or {}).get("aligned", ())),
+                )
+                for u in s.scalars(select(t.User))
+            }
+        with self._lock:
+            self._cache = (revision, sites, users)
+        return sites, users
+
+    def site(self, key: str) -> SiteDoc | None:
+        return self._config()[0].get(key)
+
+    def sites(self) -> list[SiteDoc]:
+        return list(self._config()[0].values())
+
+    def users(self) -> Mapping[str, LiveUser]:
+        return self._config()[1]
+
+    # --- visitors ------------------------------------------------------------------------
+    def visitor(self, visitor_id: str) -> VisitorRow | None:
+        with Session(self.engine) as s:
+            row = s.get(t.LiveVisitor, visitor_id)
+            return _visitor(row) if row else None
+
+    def save_visitor(self, row: VisitorRow) -> None:
+        with self._write() as s:
+            s.merge(t.LiveVisitor(**asdict(row)))
+
+    def recent_visitors(self, since: datetime, limit: int = 200) -> list[VisitorRow]:
+        v = t.LiveVisitor
+        with Session(self.engine) as s:
+            q = select(v).where(v.last_seen >= since).order_by(v.last_seen.desc()).limit(limit)
+            return [_visitor(r) for r in s.scalars(q)]
+
+    # --- conversations -------------------------------------------------------------------
+    def _one(self, *where: Any) -> ConversationRow | None:
+        with Session(self.engine) as s:
+            found = s.scalar(
+                select(t.LiveConversation)
+                .where(*where)
+                .order_by(t.LiveConversation.created_at.desc())
+                .limit(1)
+            )
+            return _conversation(found) if found else None
+
+    def open_conversation(self, visitor_id: str) -> ConversationRow | None:
+        c = t.LiveConversation
+        return self._one(c.visitor_id == visitor_id, c.status.in_(OPEN))
+
+    def last_conversation(self, visitor_id: str) -> ConversationRow | None:
+        return self._one(t.LiveConversation.visitor_id == visitor_id)
+
+    def conversation(self, conversation_id: str) -> ConversationRow | None:
+        with Session(self.engine) as s:
+            row = s.get(t.LiveConversation, conversation_id)
+            return _conversation(row) if row else None
+
+    def add_conversation(self, row: ConversationRow) -> None:
+        with self._write() as s:
+            s.add(t.LiveConversation(**asdict(row)))
+
+    def accept(self, conversation_id: str, rep: str, now: datetime) -> bool:
+        """Atomic: only a waiting conversation is taken, by exactly one caller."""
+        c = t.LiveConversation
+        with self._write() as s:
+            done = s.execute(
+                update(c)
+                .where(c.id == conversation_id, c.status == "waiting")
+                .values(status="active", rep=rep, accepted_at=now)
+            )
+            return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+    def finish(self, conversation_id: str, was: Sequence[str], status: str, now: datetime) -> bool:
+        c = t.LiveConversation
+        values: dict[str, Any] = {"status": status}
+        if status == "closed":
+            values["closed_at"] = now
+        with self._write() as s:
+            done = s.execute(
+                update(c).where(c.id == conversation_id, c.status.in_(list(was))).values(**values)
+            )
+            return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+    def set_lead(
+        self, conversation_id: str, lead_id: str | None, answers: Mapping[str, str]
+    ) -> None:
+        c = t.LiveConversation
+        values: dict[str, Any] = {"answers": dict(answers)}
+        if lead_id is not None:
+            values["lead_id"] = lead_id
+        with self._write() as s:
+            s.execute(update(c).where(c.id == conversation_id).values(**values))
+
+    def active_counts(self) -> Mapping[str, int]:
+        c = t.LiveConversation
+        with Session(self.engine) as s:
+            rows = s.execute(
+                select(c.rep, func.count()).where(c.status == "active").group_by(c.rep)
+            )
+            return {rep: int(n) for rep, n in rows if rep}
+
+    def conversations(
+        self,
+        *,
+        visitor: str | None = None,
+        rep: str | None = None,
+        site: str | None = None,
+        status: str | None = None,
+        limit: int = 100,
+    ) -> list[ConversationRow]:
+        c = t.LiveConversation
+        q = select(c).order_by(c.created_at.desc()).limit(limit)
+        for column, value in ((c.visitor_id, visitor), (c.rep, rep), (c.site, site)):
+            if value:
+                q = q.where(column == value)
+        if status:
+            q = q.where(c.status == status)
+        with Session(self.engine) as s:
+            return [_conversation(r) for r in s.scalars(q)]
+
+    # --- messages ------------------------------------------------------------------------
+    def add_message(self, row: MessageRow) -> None:
+        with self._write() as s:
+            s.add(
+                t.LiveMessage(
+                    id=row.id,
+                    conversation_id=row.conversation_id,
+                    sender=row.sender,
+                    name=row.name,
+                    text=row.text,
+                    at=row.at,
+                )
+            )
+
+    def messages(self, conversation_id: str) -> list[MessageRow]:
+        m = t.LiveMessage
+        with Session(self.engine) as s:
+            rows = s.scalars(select(m).where(m.conversation_id == conversation_id).order_by(m.seq))
+            return [
+                MessageRow(r.id, r.conversation_id, r.sender, r.name, r.text, r.at) for r in rows
+            ]

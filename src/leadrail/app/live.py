@@ -1,0 +1,312 @@
+"""Live website visitors: the visitor side (events from the snippet).
+
+Pounce: the first page view (and an identify) routes the visitor with the site's pounce
+router; the routed reps (and admins) see them in their console. Chat: a chat request routes
+with the chat router among reps who are online and under their chat limit (a returning
+visitor's last rep first); all of them get an alert with a countdown; the first to accept gets
+the chat (see ``live_reps``). Nobody in time, or nobody online: the visitor gets the offers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from leadrail.app.errors import InvalidInput
+from leadrail.app.leads import Where, take_lead
+from leadrail.app.live_routing import route_visitor
+from leadrail.app.live_views import (
+    MAX_TEXT,
+    Forbidden,
+    VisitorTokens,
+    alert_json,
+    booker_url,
+    clean,
+    clean_fields,
+    message_json,
+    visitor_conversation,
+    visitor_json,
+)
+from leadrail.app.ports import (
+    ConversationRow,
+    LeadStore,
+    LivePush,
+    LiveStore,
+    Locator,
+    MessageRow,
+    RoutingStore,
+    VisitorRow,
+)
+from leadrail.app.workspace import LiveChatDoc, SiteDoc
+from leadrail.leads.model import Customer, Lead
+
+EVENTS = ("page_view", "identify", "chat_request", "message", "leave_message", "answers", "close")
+
+
+@dataclass
+class Intake:
+    site: SiteDoc
+    visitor: VisitorRow
+    token: str
+    conversation: ConversationRow | None = None
+    offer: list[dict[str, Any]] | None = None
+
+
+class LiveService:
+    def __init__(
+        self,
+        live: LiveStore,
+        routing: RoutingStore,
+        leads: LeadStore,
+        locator: Locator,
+        tokens: VisitorTokens,
+        push: LivePush,
+        *,
+        place: Callable[[str | None], dict[str, str] | None],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.live, self.routing, self.leads, self.locator = live, routing, leads, locator
+        self.tokens, self.push, self.place, self.now = tokens, push, place, clock
+
+    # --- who may send ----------------------------------------------------------------------
+    def site(self, key: object) -> SiteDoc:
+        site = self.live.site(key) if isinstance(key, str) and len(key) <= 64 else None
+        if not isinstance(site, SiteDoc):
+            raise Forbidden("unknown site key", field="site_key")
+        return site
+
+    @staticmethod
+    def origin_allowed(site: SiteDoc, origin: str | None) -> bool:
+        return not site.origins or (origin or "").rstrip("/").lower() in site.origins
+
+    def visitor_of(self, site: SiteDoc, token: object) -> VisitorRow:
+        if not isinstance(token, str):
+            raise Forbidden("send the visitor token", field="visitor")
+        found = self.live.visitor(self.tokens.read(token, site.key))
+        if found is None or found.site != site.name:
+            raise Forbidden("the visitor token is not valid for this site", field="visitor")
+        return found
+
+    # --- the snippet's events --------------------------------------------------------------
+    def event(self, body: Mapping[str, Any], *, origin: str | None, ip: str | None) -> Intake:
+        site = self.site(body.get("site_key"))
+        if not self.origin_allowed(site, origin):
+            raise Forbidden("this page's origin may not send events for the site", field="origin")
+        kind = body.get("type")
+        if kind not in EVENTS:
+            raise InvalidInput(f"type must be one of {', '.join(EVENTS)}", field="type")
+        now = self.now()
+        token = body.get("visitor")
+        if token is None:
+            v = VisitorRow(uuid.uuid4().hex, site.name, now, now, location=self.place(ip))
+            token = self.tokens.make(v.id, site.key)
+            fresh = True
+        else:
+            v, fresh = self.visitor_of(site, token), False
+        it = Intake(site, v, token)
+        handler = getattr(self, f"_on_{kind}")
+        handler(it, body, fresh)
+        if it.conversation is None:
+            it.conversation = self.live.open_conversation(v.id)
+        return it
+
+    def _on_page_view(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
+        v = it.visitor
+        v.page_url = clean(body.get("url"), "url", 2000)
+        v.page_title = clean(body.get("title"), "title", 300)
+        v.referrer = v.referrer or clean(body.get("referrer"), "referrer", 2000)
+        v.pages += 1
+        v.last_seen = self.now()
+        self._pounce(it, reroute=fresh)
+
+    def _on_identify(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
+        self._identity(it.visitor, body)
+        self._pounce(it, reroute=True)
+
+    def _identity(self, v: VisitorRow, body: Mapping[str, Any]) -> None:
+        email = clean(body.get("email"), "email", 254).lower()
+        if email and ("@" not in email or " " in email):
+            raise InvalidInput("email is not an e-mail address", field="email")
+        v.email = email or v.email
+        v.name = clean(body.get("name"), "name", 120) or v.name
+        v.company = clean(body.get("company"), "company", 120) or v.company
+        v.fields = {**v.fields, **clean_fields(body.get("fields"))}
+        v.last_seen = self.now()
+
+    def _pounce(self, it: Intake, *, reroute: bool) -> None:
+        """Route for pounce (first page view, identify) and show the visitor to the reps."""
+        v, pounce = it.visitor, it.site.live.pounce if it.site.live else None
+        before = list(v.routed_to)
+        if reroute and pounce is not None:
+            present = self.push.presence()
+            routed = route_visitor(
+                self.routing,
+                pounce.router,
+                v,
+                self.now(),
+                available=lambda e: e in present,
+                users=self.live.users(),
+            )
+            v.routed_to, v.why, v.crm = list(routed.reps), routed.why, routed.crm or v.crm
+        self.live.save_visitor(v)
+        gone = [e for e in before if e not in v.routed_to]
+        if gone:
+            self.push.reps(gone, {"type": "visitor_left", "id": v.id})
+        self.push.reps(v.routed_to, {"type": "visitor", "visitor": visitor_json(v)}, admins=True)
+
+    # --- chat --------------------------------------------------------------------------------
+    def available(self, email: str, counts: Mapping[str, int]) -> bool:
+        """Online (not away, not offline) and under their concurrent-chat limit."""
+        user = self.live.users().get(email)
+        if user is None or not user.active or self.push.presence().get(email) != "online":
+            return False
+        return counts.get(email, 0) < user.max_chats
+
+    def _on_chat_request(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
+        v, chat = it.visitor, it.site.live.chat if it.site.live else None
+        if chat is None:
+            raise InvalidInput("this site has no live chat", field="type")
+        if fresh:
+            self.live.save_visitor(v)
+        now = self.now()
+        found = self.live.open_conversation(v.id)
+        if found is not None and found.status == "waiting" and found.expires_at < now:
+            self.expire(found.id)  # its timer died with a restart
+            found = None
+        if found is not None:
+            it.conversation = found
+            return
+        counts = self.live.active_counts()
+
+        def ready(email: str) -> bool:
+            return self.available(email, counts)
+
+        last = v.last_rep
+        reps: tuple[str, ...]
+        if last and ready(last):
+            reps, why, decision = (last,), f"returning visitor: {last} chatted with them last", None
+        else:
+            r = route_visitor(
+                self.routing, chat.router, v, now, available=ready, users=self.live.users()
+            )
+            reps, why, decision = tuple(e for e in r.reps if ready(e)), r.why, r.decision_id
+        status = "waiting" if reps else "unanswered"
+        c = ConversationRow(
+            uuid.uuid4().hex, v.id, it.site.name, status, now,
+            now + timedelta(seconds=chat.countdown_seconds),
+            alerted=list(reps), why=why, decision_id=decision,
+        )  # fmt: skip
+        self.live.add_conversation(c)
+        it.conversation = c
+        if not reps:
+            it.offer = self.offers(chat, v)
+            self._system(c, "Nobody is available right now.")
+            return
+        alert = alert_json(c, v, chat.countdown_seconds)
+        self.push.reps(reps, {"type": "alert", "alert": alert})
+        data = {"conversation_id": c.id, "countdown_seconds": chat.countdown_seconds}
+        self.push.visitor(v.id, "chat.waiting", data)
+        self.push.later(chat.countdown_seconds, lambda: self.expire(c.id))
+
+    def offers(self, chat: LiveChatDoc, v: VisitorRow) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for kind in chat.offer:
+            if kind == "booker" and chat.booker_router:
+                out.append({"kind": "booker", "url": booker_url(chat.booker_router, v)})
+            elif kind == "message":
+                out.append({"kind": "message"})
+            elif kind == "questions":
+                questions = [{"field": q.field, "label": q.label} for q in chat.questions]
+                out.append({"kind": "questions", "questions": questions})
+        return out
+
+    def expire(self, conversation_id: str) -> None:
+        """The countdown is over: if nobody accepted, the visitor gets the offers."""
+        c = self.live.conversation(conversation_id)
+        if c is None or not self.live.finish(c.id, ["waiting"], "unanswered", self.now()):
+            return
+        self.push.reps(c.alerted, {"type": "expired", "conversation_id": c.id})
+        site = next((s for s in self.live.sites() if s.name == c.site), None)
+        v = self.live.visitor(c.visitor_id)
+        chat = site.live.chat if site and site.live else None
+        offer = self.offers(chat, v) if chat and v else []
+        self._system(replace(c, status="unanswered"), "Nobody answered in time.")
+        self.push.visitor(
+            c.visitor_id, "chat.unanswered", {"conversation_id": c.id, "offer": offer}
+        )
+
+    def _system(self, c: ConversationRow, text: str) -> MessageRow:
+        m = MessageRow(uuid.uuid4().hex, c.id, "system", "", text, self.now())
+        self.live.add_message(m)
+        return m
+
+    def _on_message(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
+        text = clean(body.get("text"), "text", MAX_TEXT)
+        if not text:
+            raise InvalidInput("text is empty", field="text")
+        c = self.live.open_conversation(it.visitor.id)
+        if c is None:
+            raise InvalidInput("no open chat: send chat_request first", field="type")
+        v = it.visitor
+        m = MessageRow(uuid.uuid4().hex, c.id, "visitor", v.name or "Visitor", text, self.now())
+        self.live.add_message(m)
+        data = {"conversation_id": c.id, "message": message_json(m)}
+        self.push.visitor(v.id, "chat.message", data)
+        if c.rep:
+            self.push.reps([c.rep], {"type": "message", **data})
+        it.conversation = c
+
+    def _on_answers(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
+        answers = clean_fields(body.get("answers"), "answers")
+        it.visitor.fields = {**it.visitor.fields, **answers}
+        self.live.save_visitor(it.visitor)
+        c = self.live.last_conversation(it.visitor.id)
+        if c is not None and answers:
+            text = "; ".join(f"{k}: {x}" for k, x in answers.items())[:MAX_TEXT]
+            self.live.add_message(
+                MessageRow(uuid.uuid4().hex, c.id, "visitor", it.visitor.name, text, self.now())
+            )
+            self.live.set_lead(c.id, None, {**c.answers, **answers})
+
+    def _on_leave_message(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
+        self._identity(it.visitor, body)
+        text = clean(body.get("text"), "text", MAX_TEXT)
+        v = it.visitor
+        if not v.email:
+            raise InvalidInput("email is needed to leave a message", field="email")
+        self.live.save_visitor(v)
+        chat = it.site.live.chat if it.site.live else None
+        category = (chat.message_category if chat else None) or "Live chat"
+        now = self.now()
+        lead = Lead(
+            id="", created_at=now, category=category, offer="Live chat message",
+            customer=Customer(full_name=v.name, email=v.email), comments=text,
+            page_url=v.page_url[:2000],
+        )  # fmt: skip
+        taken = take_lead(
+            self.leads, self.routing, self.locator, site_key=it.site.key, lead=lead,
+            where=Where(), idempotency_key=None, now=now,
+        )  # fmt: skip
+        c = self.live.last_conversation(v.id)
+        if c is not None and c.status in ("unanswered", "waiting"):
+            self.live.set_lead(c.id, taken.lead.id, c.answers)
+            self.live.add_message(MessageRow(uuid.uuid4().hex, c.id, "visitor", v.name, text, now))
+            self.live.finish(c.id, ["waiting", "unanswered"], "closed", now)
+
+    def _on_close(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
+        c = self.live.open_conversation(it.visitor.id)
+        if c is not None and self.live.finish(c.id, ["waiting", "active"], "closed", self.now()):
+            self.closed(c)
+
+    def closed(self, c: ConversationRow) -> None:
+        message = {"type": "closed", "conversation_id": c.id}
+        self.push.reps([c.rep] if c.rep else c.alerted, message)
+        self.push.visitor(c.visitor_id, "chat.closed", {"conversation_id": c.id})
+
+    def visitor_conversation(self, it: Intake) -> dict[str, Any] | None:
+        chat = it.site.live.chat if it.site.live else None
+        countdown = chat.countdown_seconds if chat else 30
+        return visitor_conversation(it.conversation, countdown, self.live.users())

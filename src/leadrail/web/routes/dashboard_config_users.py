@@ -1,0 +1,176 @@
+"""Dashboard: users (admins) and ``/dashboard/me`` (anyone logged in, their own availability).
+
+A user's weight in each team lives in ``teams``; saving a user writes both sections in one
+``apply_workspace`` call, so either everything is saved or nothing is."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from leadrail.app.apply import apply_workspace
+from leadrail.app.errors import InvalidWorkspace, NotFound
+from leadrail.app.workspace import UserDoc
+from leadrail.app.workspace_edit import find_item, item_problems, put_item, section_items
+from leadrail.bootstrap import Container
+from leadrail.web.auth import AccountDep, CsrfDep, render
+from leadrail.web.routes.dashboard_config_extras import Extras
+from leadrail.web.routes.dashboard_config_forms import (
+    Section,
+    checked,
+    container,
+    register,
+    rows,
+    text,
+)
+
+router = APIRouter(include_in_schema=False)
+
+KNOWN = (
+    "email", "name", "timezone", "working_hours", "crm_owner_id", "vacations", "credits",
+    "calendar", "active", "admin",
+)  # fmt: skip
+EXTRAS = Extras(UserDoc, KNOWN)
+OWN = ("timezone", "working_hours", "vacations", "calendar")  # what /dashboard/me may change
+
+
+def availability(form: Mapping[str, Any]) -> dict[str, Any]:
+    """Timezone, working hours, vacations and calendar: the part a rep edits themselves."""
+    out: dict[str, Any] = {"timezone": text(form, "timezone") or None}
+    out["working_hours"] = {r.get("days", ""): r.get("hours", "") for r in rows(form, "hours")}
+    out["vacations"] = [{"from": r.get("from", ""), "to": r.get("to", "")}
+                        for r in rows(form, "vacations")]  # fmt: skip
+    cal = {k: text(form, f"calendar.{k}") for k in ("provider", "url", "username", "password_env")}
+    cal = {k: v for k, v in cal.items() if v}
+    out["calendar"] = None if cal in ({}, {"provider": "builtin"}) else cal
+    return out
+
+
+def user_from_form(
+    form: Mapping[str, Any], current: dict[str, Any], c: Container
+) -> dict[str, Any]:
+    item = dict(current)
+    item["email"] = current.get("email") or text(form, "email")
+    item["name"] = text(form, "name")
+    item.update(availability(form))
+    item["crm_owner_id"] = text(form, "crm_owner_id") or None
+    item["credits"] = text(form, "credits") or "0"
+    item["active"] = checked(form, "active")
+    item["admin"] = checked(form, "admin") or bool(current.get("admin"))  # granted, never revoked
+    item.update(EXTRAS.values(form))
+    teams = section_items(c.store, "teams")
+    item["_weights"] = {str(i): text(form, f"team_weight.{i}") for i in range(len(teams))}
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def user_view(item: dict[str, Any]) -> dict[str, Any]:
+    v = dict(item)
+    v["hours"] = [{"days": k, "hours": h} for k, h in (item.get("working_hours") or {}).items()]
+    v["vacations"] = list(item.get("vacations") or [])
+    v["calendar"] = dict(item.get("calendar") or {})
+    v["team_weights"] = item.get("_weights")
+    v.setdefault("active", True)
+    v["extras"] = EXTRAS.view(item)
+    return v
+
+
+def user_fields(errors: dict[str, str], item: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for path, message in errors.items():
+        m = re.match(r"^teams\[(\d+)\]", path)
+        if m:
+            out.setdefault(f"team_weight.{m.group(1)}", message)
+        else:
+            out.setdefault(*EXTRAS.mark(path, message))
+    return out
+
+
+def put_user(c: Container, key: str | None, item: dict[str, Any]) -> None:
+    """The user and their team weights, in one apply (the same validation as the CLI)."""
+    weights: dict[str, str] = item.get("_weights") or {}
+    item = {k: v for k, v in item.items() if k != "_weights"}
+    users = section_items(c.store, "users")
+    teams = section_items(c.store, "teams")
+    index = next((i for i, u in enumerate(users) if key and u["email"] == key.lower()), None)
+    if index is None:
+        if any(u["email"] == str(item.get("email", "")).lower() for u in users):
+            raise InvalidWorkspace([_exists(len(users), item)])
+        users.append(item)
+    else:
+        users[index] = item
+    email = str(item.get("email", "")).strip().lower()
+    for i, team in enumerate(teams):
+        weight = weights.get(str(i), "")
+        members = [m for m in team.get("members", []) if _member(m) != email]
+        if weight:
+            pos = next((j for j, m in enumerate(team.get("members", []))
+                        if _member(m) == email), len(members))  # fmt: skip
+            members.insert(pos, {"user": email, "weight": weight})
+        team["members"] = members
+    apply_workspace(c.store, {"users": users, "teams": teams})
+
+
+def _member(m: Any) -> str:
+    return str(m.get("user") if isinstance(m, dict) else m).lower()
+
+
+def _exists(index: int, item: dict[str, Any]) -> Any:
+    from leadrail.app.errors import Problem
+
+    return Problem(f"users[{index}].email", f"{item.get('email')!r} exists already")
+
+
+def user_context(c: Container) -> dict[str, Any]:
+    return {"teams": section_items(c.store, "teams"), "extras": EXTRAS.fields}
+
+
+USERS = Section(
+    section="users", url="users", title="User", key="email", template="dashboard/config/users.html",
+    from_form=user_from_form, to_view=user_view, fields_of=user_fields, context=user_context,
+    put=put_user,
+    form_problems=EXTRAS.problems,
+)  # fmt: skip
+
+
+@router.get("/dashboard/me")
+def me_page(request: Request, account: AccountDep) -> Response:
+    c = container(request)
+    try:
+        _, item = find_item(c.store, "users", account.email)
+    except NotFound:
+        item = {"email": account.email}
+    ctx = {"v": user_view(item), "errors": {}, "flash": request.query_params.get("flash")}
+    return render(request, "dashboard/config/me.html", ctx)
+
+
+@router.post("/dashboard/me", dependencies=[CsrfDep])
+async def save_me(request: Request, account: AccountDep) -> Response:
+    """Only the caller's own timezone, hours, vacations and calendar; any other posted field
+    (credits, admin, another e-mail) is ignored."""
+    c = container(request)
+    form = await request.form()
+    try:
+        index, current = await run_in_threadpool(find_item, c.store, "users", account.email)
+    except NotFound:
+        return render(request, "dashboard/forbidden.html", {"message": "No such user."}, status=404)
+    item = dict(current)
+    for name in OWN:
+        item.pop(name, None)
+    item.update({k: v for k, v in availability(form).items() if v is not None})
+    try:
+        await run_in_threadpool(put_item, c.store, "users", account.email, item)
+    except InvalidWorkspace as err:
+        errors = user_fields(item_problems(err, "users", index), item)
+        listed = "; ".join(f"{k}: {m}" for k, m in item_problems(err, "users", index).items())
+        ctx = {"v": user_view(item), "errors": errors, "flash": f"Not saved: {listed}",
+               "flash_kind": "bad"}  # fmt: skip
+        return render(request, "dashboard/config/me.html", ctx, status=422)
+    return RedirectResponse("/dashboard/me?flash=Saved", 303)
+
+
+register(router, USERS)

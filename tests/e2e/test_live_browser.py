@@ -1,0 +1,291 @@
+"""Live website chat in real browsers: a visitor on a customer page served from ANOTHER origin
+(the snippet talks to leadrail over CORS), reps on the live console in their own browser
+contexts. Real server process (`leadrail serve`), Debian's chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from tests.e2e.test_booking_browser import CHROMIUM, LAUNCH_ARGS
+from tests.e2e.test_http import BIN, free_port
+
+KEY = "pk_live_acme_website_0001"
+PASSWORD = "correct horse battery staple"
+COUNTDOWN = 6
+SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+
+
+def customer_page(base: str) -> bytes:
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        "<meta name=viewport content='width=device-width, initial-scale=1'>"
+        "<title>Pricing · Globex</title></head><body><h1>Globex pricing</h1>"
+        "<form id=lead onsubmit='event.preventDefault()'>"
+        "<label>Name <input name=name></label><label>E-mail <input type=email name=email></label>"
+        "<label>Company <input name=company></label><button>Send</button></form>"
+        f"<script src='{base}/static/leadrail.js' data-site-key='{KEY}' async></script>"
+        "</body></html>"
+    ).encode()
+
+
+def workspace(origin: str) -> dict[str, Any]:
+    hours = {"mon-sun": "00:00-24:00"}
+    reps = ["ana@acme.test", "ben@acme.test"]
+    inbox = {"address": "sales@acme.test", "format": "text"}
+    return {
+        "timezone": "America/New_York",
+        "users": [
+            {"email": "ana@acme.test", "name": "Ana Ruiz", "working_hours": hours},
+            {"email": "ben@acme.test", "name": "Ben Ortiz", "working_hours": hours},
+        ],
+        "meeting_types": [{"slug": "intro", "name": "Intro call", "duration_minutes": 30}],
+        "categories": [{"name": "General", "destinations": [inbox]}],
+        "fallback_destination": inbox,
+        "routers": [
+            {"slug": "website-visitors", "title": "Website visitors",
+             "default": {"broadcast": reps}},
+            {"slug": "website-chat", "title": "Website chat", "default": {"broadcast": reps}},
+            {"slug": "book", "title": "Book a call with Acme", "meeting_type": "intro",
+             "default": {"user": "ana@acme.test"}},
+        ],
+        "sites": [{
+            "name": "Acme website", "key": KEY, "origins": [origin],
+            "live": {
+                "pounce": {"router": "website-visitors"},
+                "chat": {"router": "website-chat", "countdown_seconds": COUNTDOWN,
+                         "offer": ["booker", "message"], "booker_router": "book",
+                         "message_category": "General"},
+            },
+        }],
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+        pytest.skip(f"browser tests need {CHROMIUM} (apt-get install -y chromium)")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    page = customer_page(base)
+
+    class Customer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    customer = ThreadingHTTPServer(("127.0.0.1", 0), Customer)
+    threading.Thread(target=customer.serve_forever, daemon=True).start()
+    # another origin: another host name and port than the leadrail server
+    origin = f"http://localhost:{customer.server_address[1]}"
+    tmp = tmp_path_factory.mktemp("live")
+    (tmp / "ws.yaml").write_text(yaml.safe_dump(workspace(origin)))
+    env = {
+        **os.environ,
+        "LEADRAIL_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite'}",
+        "LEADRAIL_PUBLIC_BASE_URL": base,
+        "LEADRAIL_PRESENCE_GRACE_SECONDS": "1",
+        "LEADRAIL_WORKER": "false",
+    }
+
+    def cli(*args: str, stdin: str | None = None) -> None:
+        subprocess.run(
+            [str(BIN / "leadrail"), *args], env=env, input=stdin, text=True,
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+
+    cli("apply", "-f", str(tmp / "ws.yaml"))
+    for rep in ("ana@acme.test", "ben@acme.test"):
+        cli("user", "password", rep, stdin=PASSWORD + "\n")
+    proc = subprocess.Popen(
+        [str(BIN / "leadrail"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield {"base": base, "page": f"{origin}/pricing"}
+    proc.terminate()
+    proc.wait(timeout=10)
+    customer.shutdown()
+
+
+@pytest.fixture
+def browser(site: dict[str, Any]) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+def visitor(browser: Any, site: dict[str, Any]) -> Any:
+    """A visitor on a phone, on the customer's page (another origin than leadrail)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(site["page"])
+    page.get_by_role("button", name="Chat with us").wait_for()
+    return page
+
+
+def console(browser: Any, site: dict[str, Any], email: str) -> Any:
+    """A rep logged in to the live console, online."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.goto(f"{site['base']}/login?next=/dashboard/console")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("log in", re.I)).click()
+    page.wait_for_url("**/dashboard/console")
+    page.locator("#conn", has_text="Online").wait_for()
+    return page
+
+
+def alert_of(rep: Any) -> Any:
+    card = rep.locator(".alert-card:not(.done)").first
+    card.wait_for(timeout=10_000)
+    return card
+
+
+def test_chat_request_alerts_the_rep_who_accepts_and_both_chat(
+    browser: Any, site: dict[str, Any]
+) -> None:
+    ana = console(browser, site, "ana@acme.test")
+    guest = visitor(browser, site)
+    # pounce: the visitor shows up in the rep's live stream, on the page they are reading
+    row = ana.locator("#visitors tr[data-id]", has_text="Pricing · Globex")
+    row.wait_for()
+    assert row.locator(".who").inner_text() == "Anonymous visitor"
+    # the customer's own form tells leadrail who the visitor is (identify)
+    guest.get_by_label("Name").fill("Pat Lee")
+    guest.get_by_label("E-mail").fill("pat@globex.test")
+    guest.get_by_label("Company").fill("Globex")
+    guest.get_by_role("button", name="Send").click()
+    ana.locator("#visitors tr[data-id] .who", has_text="Pat Lee").wait_for()
+    assert row.locator(".company").inner_text() == "Globex"
+    guest.get_by_role("button", name="Chat with us").click()
+    dialog = guest.get_by_role("dialog", name="Chat with us")
+    assert dialog.is_visible()
+    dialog.get_by_text(re.compile(r"Waiting for someone… \(\d+\)")).wait_for()
+    card = alert_of(ana)
+    assert re.fullmatch(r"\d+ s", card.locator(".count").inner_text())  # a visible countdown
+    if os.environ.get("LEADRAIL_SCREENSHOTS"):
+        ana.screenshot(path=str(SHOTS / "live-console.png"))
+    card.get_by_role("button", name="Accept").click()
+    chat = ana.locator("article.chat")
+    chat.wait_for()
+    dialog.get_by_text("You are chatting with Ana Ruiz").wait_for()
+
+    hostile = "<script>window.pwned = 1</script><b>hi</b> there"
+    chat.get_by_role("textbox").fill(hostile)
+    chat.get_by_role("button", name="Send").click()
+    guest.locator(".lr-msg", has_text=hostile).wait_for()  # shown as text, not run
+    assert guest.evaluate("() => window.pwned") is None
+    assert guest.locator(".lr-msg b").count() == 0
+
+    dialog.get_by_role("textbox", name="Your message").fill("Do you ship to Lyon?")
+    dialog.get_by_role("button", name="Send").click()
+    chat.locator(".msg", has_text="Do you ship to Lyon?").wait_for()
+    if os.environ.get("LEADRAIL_SCREENSHOTS"):
+        guest.screenshot(path=str(SHOTS / "live-widget.png"))
+    guest.keyboard.press("Escape")  # Esc closes the panel, focus back on the launcher
+    assert not dialog.is_visible()
+    assert guest.evaluate("() => document.activeElement.textContent") == "Chat with us"
+
+
+def test_with_every_rep_offline_the_visitor_gets_the_booker(
+    browser: Any, site: dict[str, Any]
+) -> None:
+    time.sleep(2)  # the previous test's consoles are past their presence grace
+    guest = visitor(browser, site)
+    guest.get_by_role("button", name="Chat with us").click()
+    dialog = guest.get_by_role("dialog", name="Chat with us")
+    dialog.get_by_text("Nobody is available right now.").wait_for(timeout=10_000)
+    book = dialog.get_by_role("link", name="Book a meeting")
+    assert dialog.get_by_role("form", name="Leave a message").is_visible()
+    with guest.context.expect_page() as opened:
+        book.click()
+    booking = opened.value
+    booking.wait_for_load_state()
+    assert booking.url.startswith(site["base"] + "/c/book")
+    booking.get_by_role("heading", name="Book a call with Acme").wait_for()
+
+
+def test_nobody_accepts_in_time_and_the_visitor_leaves_a_message(
+    browser: Any, site: dict[str, Any]
+) -> None:
+    ana = console(browser, site, "ana@acme.test")
+    guest = visitor(browser, site)
+    guest.get_by_role("button", name="Chat with us").click()
+    alert_of(ana)
+    dialog = guest.get_by_role("dialog", name="Chat with us")
+    dialog.get_by_text("Nobody is available right now.").wait_for(timeout=(COUNTDOWN + 8) * 1000)
+    ana.locator(".alert-card.done", has_text="Expired").wait_for()
+    form = dialog.get_by_role("form", name="Leave a message")
+    form.get_by_label("Your name").fill("Pat Lee")
+    form.get_by_label("Your e-mail").fill("pat@globex.test")
+    form.get_by_label("Message").fill("Call me tomorrow please")
+    form.get_by_role("button", name="Send").click()
+    dialog.get_by_text("Thanks! We will get back to you.").wait_for()
+
+
+def test_two_reps_accept_at_once_and_exactly_one_wins(browser: Any, site: dict[str, Any]) -> None:
+    reps = {"Ana Ruiz": console(browser, site, "ana@acme.test"),
+            "Ben Ortiz": console(browser, site, "ben@acme.test")}  # fmt: skip
+    guest = visitor(browser, site)
+    guest.get_by_role("button", name="Chat with us").click()
+    ids = {alert_of(rep).get_attribute("data-conversation") for rep in reps.values()}
+    (cid,) = ids  # both were alerted for the same chat
+    # both click Accept at the same instant (same browser, same clock)
+    at = reps["Ana Ruiz"].evaluate("() => Date.now()") + 500
+    click = "at => setTimeout(() => document.querySelector('.alert-card:not(.done) button')"
+    for rep in reps.values():
+        rep.evaluate(click + ".click(), at - Date.now())", at)
+    won = guest.locator(".lr-status", has_text="You are chatting with")
+    won.wait_for()
+    winner = won.inner_text().removeprefix("You are chatting with ").strip()
+    loser = next(name for name in reps if name != winner)
+    chat = f'article.chat[data-conversation="{cid}"]'
+    reps[winner].locator(chat).wait_for()
+    reps[loser].locator(".alert-card", has_text=f"Taken by {winner}").wait_for()
+    assert reps[loser].locator(chat).count() == 0
+
+
+STATIC = Path(__file__).parents[2] / "src" / "leadrail" / "web" / "static"
+
+
+@pytest.mark.parametrize("name", ["leadrail.js", "console.js"])
+def test_scripts_never_build_html_from_data(name: str) -> None:
+    source = (STATIC / name).read_text()
+    assert "innerHTML" not in source
+    assert "insertAdjacentHTML" not in source
+    assert "document.write" not in source
+
+
+def test_the_snippet_stays_small() -> None:
+    assert (STATIC / "leadrail.js").stat().st_size < 15 * 1024
