@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadrail.app.errors import InvalidInput
-from leadrail.app.leads import Where, take_lead
+from leadrail.app.leads import Unauthorized, Where, take_lead
 from leadrail.app.live_routing import route_visitor
 from leadrail.app.live_views import (
     MAX_TEXT,
@@ -75,7 +75,7 @@ class LiveService:
     def site(self, key: object) -> SiteDoc:
         site = self.live.site(key) if isinstance(key, str) and len(key) <= 64 else None
         if not isinstance(site, SiteDoc):
-            raise Forbidden("unknown site key", field="site_key")
+            raise Unauthorized("unknown site key", field="site_key")
         return site
 
     @staticmethod

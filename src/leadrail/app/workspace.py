@@ -414,7 +414,9 @@ def format_loc(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part.startswith(("function-", "literal[", "list[", "str", "int", "bool")):
+        elif part in ("str", "int", "float", "bool") or part.startswith(
+            ("function-", "literal[", "list[", "dict[")
+        ):
             continue  # pydantic's union branch tags: not part of the user's path
         else:
             out += f".{part}" if out else part

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from leadrail.app.errors import InvalidWorkspace, LeadrailError
 from leadrail.app.ports import StaleState
 from leadrail.app.workspace import format_loc
+from leadrail.web.edge import Refused
 
 
 def error(
@@ -36,6 +37,10 @@ def install(app: FastAPI) -> None:
         return error(
             422, "invalid", f"{field or 'request'}: {first['msg']}", field, problems=problems
         )
+
+    @app.exception_handler(Refused)
+    async def _edge(_: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.exception_handler(InvalidWorkspace)
     async def _workspace(_: Request, exc: InvalidWorkspace) -> JSONResponse:

@@ -15,7 +15,8 @@ from sqlalchemy import text
 
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
-from leadrail.web import auth, errors
+from leadrail.web import auth, errors, openapi
+from leadrail.web.edge_middleware import EdgeMiddleware
 from leadrail.web.ratelimit import PublicLimiter
 from leadrail.web.routes import (
     accounts,
@@ -71,8 +72,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         app.state.container = container
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.public_limiter = PublicLimiter(settings.public_rate_limit)
+    app.add_middleware(EdgeMiddleware)  # the edge policy: see web/edge.py
     errors.install(app)
     auth.install(app)
+    openapi.install(app)  # declares the answers every operation can give
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     modules = (
         routing, workspace, bookings, links, leads, receipts, crm,

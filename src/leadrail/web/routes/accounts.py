@@ -23,6 +23,7 @@ from leadrail.web.auth import (
     safe_next,
 )
 from leadrail.web.deps import ContainerDep
+from leadrail.web.params import RecordId
 from leadrail.web.ratelimit import public
 
 log = logging.getLogger("leadrail.accounts")
@@ -178,7 +179,7 @@ def create_token(
 
 
 @router.post("/dashboard/tokens/{token_id}/revoke", dependencies=[CsrfDep])
-def revoke_token(token_id: int, c: ContainerDep, account: AccountDep) -> Response:
+def revoke_token(token_id: RecordId, c: ContainerDep, account: AccountDep) -> Response:
     c.accounts.revoke_token(account.user, token_id)
     return RedirectResponse("/dashboard/tokens", 303)
 

@@ -15,6 +15,7 @@ from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.routing.errors import ProspectError
 from leadrail.routing.normalise import normalise_domain, normalise_email
 from leadrail.web.deps import Admin, ContainerDep
+from leadrail.web.params import After, RecordId
 from leadrail.web.routes.routing import ERRORS
 
 router = APIRouter(prefix="/api/v1/crm", tags=["crm"])
@@ -92,7 +93,7 @@ def list_companies(
     c: ContainerDep,
     _: Admin,
     domain: str | None = None,
-    after: int = 0,
+    after: After = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Companies by id with their domains; `domain` finds the one that owns a domain (or a
@@ -108,7 +109,7 @@ def list_companies(
 
 
 @router.delete("/companies/{company_id}", status_code=204, responses=ERRORS)
-def delete_company(company_id: int, c: ContainerDep, _: Admin) -> None:
+def delete_company(company_id: RecordId, c: ContainerDep, _: Admin) -> None:
     with c.store.write_lock(), Session(c.engine) as s, s.begin():
         s.execute(delete(t.CrmCompanyDomain).where(t.CrmCompanyDomain.company_id == company_id))
         if s.execute(delete(t.CrmCompany).where(t.CrmCompany.id == company_id)).rowcount == 0:  # type: ignore[attr-defined]
@@ -145,7 +146,7 @@ def list_people(
     _: Admin,
     email: str | None = None,
     owner: str | None = None,
-    after: int = 0,
+    after: After = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Contacts or leads, by id; `after` pages (the last id of the previous page)."""
@@ -183,7 +184,7 @@ def put_person(kind: People, body: PersonIn, c: ContainerDep, _: Admin) -> JSONR
 
 
 @router.get("/{kind}/{record_id}", responses=ERRORS)
-def get_person(kind: People, record_id: int, c: ContainerDep, _: Admin) -> dict[str, Any]:
+def get_person(kind: People, record_id: RecordId, c: ContainerDep, _: Admin) -> dict[str, Any]:
     with Session(c.engine) as s:
         row = s.get(t.CrmContact if kind == "contacts" else t.CrmLead, record_id)
         if row is None:
@@ -192,7 +193,7 @@ def get_person(kind: People, record_id: int, c: ContainerDep, _: Admin) -> dict[
 
 
 @router.delete("/{kind}/{record_id}", status_code=204, responses=ERRORS)
-def delete_person(kind: People, record_id: int, c: ContainerDep, _: Admin) -> None:
+def delete_person(kind: People, record_id: RecordId, c: ContainerDep, _: Admin) -> None:
     model = MODELS[kind]
     with c.store.write_lock(), Session(c.engine) as s, s.begin():
         if s.execute(delete(model).where(model.id == record_id)).rowcount == 0:  # type: ignore[attr-defined]

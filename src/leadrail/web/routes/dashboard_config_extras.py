@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from leadrail.web.edge import Refused, load_document
 from leadrail.web.routes.dashboard_config_forms import field_name, widget_values
 from leadrail.web.routes.dashboard_routers_form import Widget, widget_for
 
@@ -67,8 +68,8 @@ class Extras:
             raw = form.get(name, "")
             if w is None and isinstance(raw, str) and raw.strip():
                 try:
-                    out[n] = yaml.safe_load(raw)
-                except yaml.YAMLError:
+                    out[n] = load_document(raw)
+                except Refused:
                     out[n] = raw  # shown again as typed; problems() names it
         return out
 
@@ -78,9 +79,9 @@ class Extras:
             raw = form.get(name, "")
             if w is None and isinstance(raw, str) and raw.strip():
                 try:
-                    yaml.safe_load(raw)
-                except yaml.YAMLError as err:
-                    bad[name] = f"not valid YAML: {str(err).splitlines()[0]}"
+                    load_document(raw)
+                except Refused as err:
+                    bad[name] = err.message
         return bad
 
     def mark(self, path: str, message: str) -> tuple[str, str]:

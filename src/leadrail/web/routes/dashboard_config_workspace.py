@@ -16,6 +16,7 @@ from leadrail.app.apply import Change, apply_workspace, export_workspace
 from leadrail.app.errors import InvalidWorkspace, Problem
 from leadrail.app.workspace import CrmConnectionDoc
 from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.edge import UPLOAD, Refused, load_document
 from leadrail.web.routes.dashboard_config_forms import (
     container,
     field_name,
@@ -104,9 +105,9 @@ async def _document(form: Any) -> str:
 
 def _parse(source: str) -> object:
     try:
-        return yaml.safe_load(source)
-    except yaml.YAMLError as err:
-        raise InvalidWorkspace([Problem("", f"not valid YAML: {err}")]) from None
+        return load_document(source, UPLOAD)  # checked like any request body
+    except Refused as err:
+        raise InvalidWorkspace([Problem(err.field or "", err.message)]) from None
 
 
 @router.post("/dashboard/workspace", dependencies=[CsrfDep])

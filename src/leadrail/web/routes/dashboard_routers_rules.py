@@ -9,7 +9,6 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +22,7 @@ from leadrail.routing.conditions import describe, load_condition
 from leadrail.routing.normalise import normalise_prospect
 from leadrail.routing.operators import OPERATORS
 from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.edge import Refused, load_document
 from leadrail.web.routes.dashboard_routers_form import ROUTE_KINDS, schema_of
 from leadrail.web.routes.dashboard_routers_shared import options, router_or_404
 
@@ -108,12 +108,9 @@ def parse_stack(text: str) -> tuple[Any, str | None]:
     if not text.strip():
         return [], None
     try:
-        data = json.loads(text)
-    except ValueError:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            return None, f"not valid JSON or YAML ({str(err).splitlines()[0]})"
+        data = load_document(text)  # JSON or YAML, checked like any request body
+    except Refused as err:
+        return None, err.message
     if not isinstance(data, list):
         return None, "the rule stack is a list of rules"
     return data, None

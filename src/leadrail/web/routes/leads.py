@@ -10,10 +10,11 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.errors import InvalidInput, LeadrailError, NotFound
-from leadrail.app.leads import Taken, take_lead, where_from
+from leadrail.app.leads import Taken, site_for, take_lead, where_from
 from leadrail.app.workspace import problems_from
 from leadrail.bootstrap import Container
 from leadrail.web.deps import Admin, ContainerDep
+from leadrail.web.edge_middleware import SCOPE_KEY
 from leadrail.web.lead_schemas import LeadIn, lead_from_form
 from leadrail.web.ratelimit import public
 from leadrail.web.routes.routing import ERRORS
@@ -60,14 +61,28 @@ def _take(
     return taken
 
 
+async def site_first(request: Request, c: ContainerDep) -> None:
+    """The site key (``X-Site-Key`` or ``site_key`` in the body) is checked before the body is
+    validated: a caller without a key learns nothing about the body (401)."""
+    body = request.scope.get(SCOPE_KEY)
+    key = request.headers.get("x-site-key") or (
+        body.get("site_key") if isinstance(body, dict) else None
+    )
+    config = await run_in_threadpool(c.leads.lead_config)
+    site_for(config, key if isinstance(key, str) else None)
+
+
 @router.post(
-    "/api/v1/leads", status_code=201, responses={**ERRORS, 200: {}}, dependencies=[Depends(public)]
+    "/api/v1/leads",
+    status_code=201,
+    responses={**ERRORS, 200: {}},
+    dependencies=[Depends(public), Depends(site_first)],
 )
 async def create_lead(
     request: Request,
     body: LeadIn,
     c: ContainerDep,
-    x_site_key: Annotated[str | None, Header(max_length=64)] = None,
+    x_site_key: Annotated[str | None, Header()] = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Take in a form or offer lead (*public with a site key*: the `X-Site-Key` header or

@@ -16,11 +16,13 @@ from starlette.concurrency import run_in_threadpool
 from leadrail.app.errors import InvalidInput, LeadrailError
 from leadrail.app.live_views import Forbidden
 from leadrail.bootstrap import Container
+from leadrail.web.edge import Refused as EdgeRefused
+from leadrail.web.edge_middleware import json_body
 from leadrail.web.errors import error
 from leadrail.web.live_hub import CLOSE, LiveRuntime, Refused, runtime_of
+from leadrail.web.openapi import answers
 
 router = APIRouter(tags=["live"])
-MAX_BODY = 64 * 1024
 
 
 # --- CORS: the snippet runs on the customer's pages (no cookies are ever used) ----------
@@ -37,7 +39,7 @@ def _cors(request: Request, response: Response) -> Response:
 async def preflight(request: Request) -> Response:
     response = Response(status_code=204)
     response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Site-Key"
     response.headers["Access-Control-Max-Age"] = "600"
     return _cors(request, response)
 
@@ -53,25 +55,25 @@ def _limited(live: LiveRuntime, request: Request, body: dict[str, Any]) -> bool:
     return not (live.limiter.hit(live.rate, "visitor", who) and live.limiter.hit(per_ip, "ip", ip))
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise InvalidInput("the request is too large", field="text")
-    try:
-        body = json.loads(raw or b"null")
-    except ValueError:
-        body = None
+async def _body(request: Request, live: LiveRuntime) -> dict[str, Any]:
+    """The event, once its site is known: the site key (``X-Site-Key`` or ``site_key`` in the
+    body) is checked before anything else in the body (401)."""
+    body = await json_body(request)
+    key = request.headers.get("x-site-key") or (
+        body.get("site_key") if isinstance(body, dict) else None
+    )
+    live.service.site(key)
     if not isinstance(body, dict):
         raise InvalidInput("send a JSON object", field="body")
-    return body
+    return {**body, "site_key": key}
 
 
-@router.post("/api/v1/visitors/events")
+@router.post("/api/v1/visitors/events", responses=answers(401, 403, 429))
 async def visitor_event(request: Request) -> Response:
     """One event from the snippet (page_view, identify, chat_request, message, ...)."""
     live = runtime_of(request)
     try:
-        body = await _body(request)
+        body = await _body(request, live)
         if _limited(live, request, body):
             answer = error(429, "rate_limited", "too many events; slow down")
             answer.headers["Retry-After"] = "60"
@@ -81,6 +83,8 @@ async def visitor_event(request: Request) -> Response:
         it = await run_in_threadpool(live.service.event, body, origin=origin, ip=ip)
     except LeadrailError as exc:
         return _fail(request, exc)
+    except EdgeRefused as refused:
+        return _cors(request, JSONResponse(refused.body(), status_code=refused.status))
     reply = {
         "visitor": it.token,
         "visitor_id": it.visitor.id,
@@ -94,7 +98,14 @@ def _sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-@router.get("/api/v1/visitors/stream")
+@router.get(
+    "/api/v1/visitors/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "Server-Sent Events", "content": {"text/event-stream": {}}},
+        **answers(401, 403, 429),
+    },
+)
 async def visitor_stream(request: Request, site_key: str = "", visitor: str = "") -> Response:
     """The visitor's events (Server-Sent Events): hello, chat.*; ``: ping`` keeps it open."""
     live = runtime_of(request)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import anyio
-from fastapi import APIRouter, Request, WebSocket
+from fastapi import APIRouter, Query, Request, WebSocket
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
@@ -20,11 +19,14 @@ from leadrail.app.live_reps import Rep
 from leadrail.bootstrap import Container
 from leadrail.web.auth import COOKIE, AccountDep, render
 from leadrail.web.deps import Admin
+from leadrail.web.edge import Limits, parse_json
+from leadrail.web.edge import Refused as EdgeRefused
 from leadrail.web.live_hub import CLOSE, Conn, LiveRuntime, Refused, runtime_of
 
 router = APIRouter(tags=["live"])
 WS_PATH = "/api/v1/console/ws"
 MAX_FRAME = 8 * 1024
+FRAME_LIMITS = Limits(MAX_FRAME, max_depth=8, max_items=100)
 
 
 @router.get("/dashboard/console", include_in_schema=False)
@@ -121,8 +123,10 @@ async def _handle(raw: str, live: LiveRuntime, rep: Rep) -> dict[str, Any] | Non
     if len(raw) > MAX_FRAME:
         return {"type": "error", "message": "the message is too large", "field": "text"}
     try:
-        frame = json.loads(raw)
-    except ValueError:
+        frame = parse_json(raw, FRAME_LIMITS)  # the edge policy, as for any request
+    except EdgeRefused as refused:
+        if refused.code != "bad_json":
+            return {"type": "error", "message": refused.message, "field": refused.field}
         frame = None
     if not isinstance(frame, dict):
         return {"type": "error", "message": "send a JSON object", "field": None}
@@ -158,7 +162,7 @@ async def list_conversations(
     rep: str | None = None,
     site: str | None = None,
     status: str | None = None,
-    limit: int = 100,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """Chat transcripts, newest first (admin token)."""
     live = runtime_of(request)
@@ -168,7 +172,7 @@ async def list_conversations(
         rep=rep.lower() if rep else None,
         site=site,
         status=status,
-        limit=max(1, min(limit, 500)),
+        limit=limit,
     )
     return {"conversations": found}
 

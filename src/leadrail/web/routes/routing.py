@@ -14,6 +14,7 @@ from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.route import route_prospect
 from leadrail.bootstrap import Container
 from leadrail.web.deps import Admin, ContainerDep, admin_token
+from leadrail.web.edge_middleware import json_body
 from leadrail.web.schemas import DecisionOut, ErrorOut, ProspectIn, decision_json
 
 router = APIRouter(prefix="/api/v1", tags=["routing"])
@@ -46,10 +47,7 @@ async def route_one(
     without FastAPI's dependency and body machinery, which cost more than the decision)."""
     c: Container = request.app.state.container
     await admin_token(c, request.headers.get("authorization"))
-    try:
-        data = json.loads(await request.body() or b"null")
-    except ValueError:
-        raise InvalidInput("the body is not valid JSON", field="body") from None
+    data = await json_body(request)  # the edge checked size, depth, text and numbers
     if not isinstance(data, dict):
         raise InvalidInput("the body is a JSON object: the prospect's fields", field="body")
     try:
