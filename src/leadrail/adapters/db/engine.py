@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,28 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def load_json(text: str | bytes) -> Any:
+    """JSON read from a column. Text stored before the edge refused lone surrogates (a JSON
+    ``"\\ud800"`` escape is valid JSON but not text) comes back with U+FFFD in their place,
+    so no reader (API, pages, CSV, e-mails) fails to encode it. Only text that holds such an
+    escape is walked."""
+    value = json.loads(text)
+    raw = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return _repair(value) if _SURROGATE_ESCAPE.search(raw) else value
+
+
+def _repair(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_repair(v) for v in value]
+    if isinstance(value, dict):
+        return {_repair(k): _repair(v) for k, v in value.items()}
+    return value
 
 
 def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 15000) -> Engine:
@@ -21,7 +45,13 @@ def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 15000) 
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping: it costs a round trip per checkout on the hot path; connections are
         # recycled every 30 minutes and a dropped one is replaced after its first error.
-        return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+        return create_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_recycle=1800,
+            json_deserializer=load_json,
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -29,6 +59,7 @@ def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 15000) 
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         pool_size=pool_size,
         max_overflow=pool_size,
+        json_deserializer=load_json,
     )
 
     @event.listens_for(engine, "connect")
