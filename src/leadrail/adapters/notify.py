@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from leadrail.adapters.calendar.caldav_calendar import CalDavCalendar, CalDavSettings, CalendarError
-from leadrail.adapters.calendar.ics import Invite, build_ics, invite_message
+from leadrail.adapters.calendar.ics import Invite, build_ics, invite_message, usable_email
 from leadrail.adapters.db.busy import caldav_password
 from leadrail.adapters.db.leads_repo import SqlLeads
 from leadrail.adapters.db.store import SqlStore
@@ -106,7 +106,11 @@ class JobRunner:
             f"Reschedule: {self.base_url}{self.signer.path(m.id, 'reschedule')}"
         )
         description = (f"Notes from {who}:\n{m.notes}\n\n" if m.notes else "") + links
-        attendees = [(m.name, m.email), *((g, g) for g in m.guests)]
+        # An address that cannot be written (stored before the edge checked it) is left
+        # out rather than holding back the invitation of everyone else.
+        attendees = [
+            (n, a) for n, a in [(m.name, m.email), *((g, g) for g in m.guests)] if usable_email(a)
+        ]
         return Invite(
             uid=f"{m.id}@leadrail", sequence=m.sequence, start=m.start, end=m.end, tz=tz,
             summary=f"{title}: {who} and {(rep.name if rep else '') or m.rep}",
@@ -132,7 +136,7 @@ class JobRunner:
             invite,
             method="CANCEL" if cancel else "REQUEST",
             sender=self.sender,
-            to=[m.email, m.rep, *m.guests],
+            to=[a for a in (m.email, m.rep, *m.guests) if usable_email(a)],
             subject=subject,
             text=text,
         )

@@ -96,7 +96,7 @@ def test_what_a_prospect_typed_cannot_break_out() -> None:
     assert b"\r\nX-EVIL" not in data
     event = only_event(parse_ics(data))
     assert event["UID"] == "meeting-1@leadrail.test"
-    assert str(event["SUMMARY"]) == "Hi\nEND:VEVENT\nBEGIN:VEVENT"
+    assert str(event["SUMMARY"]) == "Hi END:VEVENT BEGIN:VEVENT"  # a summary is one line
     assert str(event["DESCRIPTION"]).startswith("notes\nEND:VEVENT\nBEGIN:VEVENT\nUID:evil\nX-")
     attendee = event["ATTENDEE"]
     assert str(attendee) == "mailto:ana@p.test"
@@ -180,8 +180,6 @@ def test_non_ascii_names_travel_in_7bit_parts() -> None:
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("subject", "Hi\r\nBcc: evil@x.test"),
-        ("subject", "Hi\nX-Evil: 1"),
         ("sender", "a@acme.test\r\nBcc: evil@x.test"),
         ("to", ["Ana\r\nBcc: evil@x.test <ana@p.test>"]),
         ("to", ["ana@p.test, evil@x.test"]),
@@ -198,6 +196,21 @@ def test_mail_headers_refuse_injection(field: str, value: object) -> None:
     kwargs[field] = value
     with pytest.raises(ValueError):  # noqa: PT011
         invite_message(an_invite(), method="REQUEST", text="t", **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("subject", ["Hi\r\nBcc: evil@x.test", "Hi\nX-Evil: 1", "Hi\tthere\x0b!"])
+def test_a_subject_with_line_breaks_is_made_one_line(subject: str) -> None:
+    """Stored names may predate the web edge's checks: the invitation still goes out, with
+    a one-line subject and no header of the prospect's making."""
+    message = invite_message(
+        an_invite(), method="REQUEST", sender="a@acme.test", to=["ana@p.test"], subject=subject,
+        text="t",
+    )  # fmt: skip
+    parsed = parse_mail(message.as_bytes())
+    assert parsed["Bcc"] is None
+    assert parsed["X-Evil"] is None
+    assert "\n" not in str(parsed["Subject"])
+    assert str(parsed["Subject"]).startswith("Hi ")
 
 
 def test_a_script_display_name_stays_a_quoted_name() -> None:

@@ -13,7 +13,9 @@ Outlook and Apple Mail show as an invitation with accept/decline buttons::
 
 Everything a prospect typed (names, notes) is treated as hostile: icalendar escapes text
 values, control characters are dropped first, CN parameters lose quotes, backslashes and line
-breaks, e-mail addresses must look like addresses, and mail headers refuse CR/LF.
+breaks, e-mail addresses must look like addresses. Header text (the subject, SUMMARY,
+LOCATION) is made one line here, whatever the caller passes: text stored before the web edge
+refused line breaks in names must still make an invitation that goes out.
 """
 
 from __future__ import annotations
@@ -100,6 +102,20 @@ def clean_text(value: str) -> str:
     )
 
 
+def one_line(value: str) -> str:
+    """``clean_text`` on one line: line breaks, tabs and runs of spaces become one space."""
+    return " ".join(clean_text(value).split())
+
+
+def usable_email(address: str) -> bool:
+    """Whether ``address`` can be written as an attendee or a recipient."""
+    try:
+        check_email(address)
+    except ValueError:
+        return False
+    return True
+
+
 def clean_name(value: str) -> str:
     """A person's name safe for a CN parameter: one line, no controls, no double quotes, and
     no backslashes (some parsers, icalendar's among them, read them as escapes there)."""
@@ -136,9 +152,9 @@ def _event(invite: Invite, method: Method) -> Event:
         sequence=invite.sequence,
         start=invite.start.astimezone(tz),
         end=invite.end.astimezone(tz),
-        summary=clean_text(invite.summary),
+        summary=one_line(invite.summary),
         description=_description(invite, with_links=not cancelled),
-        location=clean_text(invite.location) if invite.location else None,
+        location=one_line(invite.location) if invite.location else None,
         organizer=_address(invite.organizer_name, invite.organizer_email),
         attendees=[_attendee(name, address) for name, address in invite.attendees],
         status=STATUS.CANCELLED if cancelled else STATUS.CONFIRMED,
@@ -180,11 +196,12 @@ def invite_message(
     text: str,
     html: str | None = None,
 ) -> EmailMessage:
-    """An e-mail carrying the invitation; ValueError for a header that could be injected."""
+    """An e-mail carrying the invitation. The subject is made one line; a sender or a
+    recipient that is not one plain address is a ValueError (never a header injection)."""
     if isinstance(to, str) or not to:
         raise ValueError("an invitation needs a sequence of one or more recipients")
     message = EmailMessage(policy=_POLICY)
-    message["Subject"] = _header_text(subject)
+    message["Subject"] = one_line(subject)
     message["From"] = mail_address(sender)
     message["To"] = tuple(mail_address(item) for item in to)
     ics = build_ics(invite, method=method)
@@ -196,15 +213,10 @@ def invite_message(
     return message
 
 
-def _header_text(value: str) -> str:
-    if any(ch in value for ch in "\r\n\x00"):
-        raise ValueError("a mail header cannot contain line breaks")
-    return value
-
-
 def mail_address(value: str) -> Address:
     """One mailbox (``a@b.c`` or ``Name <a@b.c>``) as an Address; ValueError otherwise."""
-    _header_text(value)
+    if any(ch in value for ch in "\r\n\x00"):
+        raise ValueError(f"not one e-mail address (a line break): {value!r}")
     pairs = getaddresses([value])
     if len(pairs) != 1 or not pairs[0][1]:
         raise ValueError(f"not one e-mail address: {value!r}")

@@ -33,6 +33,10 @@ class SmtpSettings:
     sender: str = "leadrail@localhost"
     timeout_seconds: float = 10.0
 
+    def __post_init__(self) -> None:
+        if any(ch in self.sender for ch in "\r\n\x00"):  # it becomes the From header
+            raise ValueError("the mail sender (LEADRAIL_MAIL_FROM) must be one line")
+
 
 class MailError(Exception):
     """A message was not accepted. ``retryable``: the same message may succeed later (4xx

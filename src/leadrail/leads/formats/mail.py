@@ -1,11 +1,13 @@
 """What the e-mail formats share: safe headers, a deterministic multipart boundary, 7bit bodies.
 
-Headers refuse CR, LF and NUL (ValueError): a header value can never start a new header.
-Non-ASCII header text (a visitor's name in a subject) is written as RFC 2047 encoded words,
-so the message stays ASCII on the wire. No Date header is set: the sending adapter adds it
-(this package has no clock). A multipart boundary is derived from the Message-ID and the
-parts' text (no randomness), and checked not to occur in any part. `seven_bit_body` makes
-an XML document (ADF) fit a 7bit body without touching its text.
+Address headers refuse CR, LF and NUL (ValueError): a header value can never start a new
+header. The subject is text a visitor may have written (an offer, a category): it is made one
+line (`clean.one_line`) rather than refused, so a lead stored before the web edge refused line
+breaks is still delivered. Non-ASCII header text (a visitor's name in a subject) is written
+as RFC 2047 encoded words, so the message stays ASCII on the wire. No Date header is set:
+the sending adapter adds it (this package has no clock). A multipart boundary is derived
+from the Message-ID and the parts' text (no randomness), and checked not to occur in any
+part. `seven_bit_body` makes an XML document (ADF) fit a 7bit body without touching its text.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import re
 from collections.abc import Iterable, Sequence
 from email import policy
 from email.message import EmailMessage
+
+from leadrail.leads.formats.clean import one_line
 
 MAX_LINE = 998  # RFC 5322: at most 998 octets a line, CR LF excluded
 
@@ -36,14 +40,15 @@ def new_message(
     message_id: str,
     reply_to: str | None = None,
 ) -> EmailMessage:
-    """An empty message with From, To, Subject, Message-ID (and Reply-To) checked and set."""
+    """An empty message with From, To, Message-ID (and Reply-To) checked, the Subject made
+    one line, and set."""
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         raise ValueError("at least one recipient is needed")
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = check_header("From", sender)
     msg["To"] = ", ".join(check_header("To", r) for r in recipients)
-    msg["Subject"] = check_header("Subject", subject)
+    msg["Subject"] = one_line(subject)
     msg["Message-ID"] = check_header("Message-ID", message_id)
     if reply_to:
         msg["Reply-To"] = check_header("Reply-To", reply_to)
