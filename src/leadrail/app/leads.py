@@ -117,7 +117,9 @@ def _routed(
         "name": lead.customer.name,
     }
     fields.update(dict(lead.utm))
-    decided = route_prospect(store, site.router, fields, now, source="lead").decision
+    decided = route_prospect(
+        store, site.router, fields, now, source="lead", anonymous=True
+    ).decision
     if not decided.category:
         return lead.category, None
     at = f" at store {decided.store}" if decided.store else ""

@@ -121,7 +121,9 @@ def route_visitor(
     """Route a visitor with router ``slug``; the decision goes to the ledger (source
     ``live``)."""
     live = PresenceStore(store, available)
-    recorded = route_prospect(live, slug, prospect_fields(v, extra), now, source="live")
+    recorded = route_prospect(
+        live, slug, prospect_fields(v, extra), now, source="live", anonymous=True
+    )
     decision = recorded.decision
     extra_reps, extra_why = _aligned(live.router(slug), decision, users, available)
     reps = tuple(dict.fromkeys((*decision.assignees, *extra_reps)))

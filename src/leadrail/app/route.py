@@ -73,6 +73,16 @@ def prospect_from(raw: Mapping[str, Any], spec: RouterSpec) -> Prospect:
         raise InvalidInput(err.message, field=err.field) from None
 
 
+def identified(prospect: Prospect) -> Prospect:
+    """``prospect``, unless it has neither an e-mail nor a domain (from a ``domain`` or
+    ``website`` field, see docs/routing.md): such a prospect cannot be routed (422)."""
+    if not prospect.email and not prospect.domain:
+        raise InvalidInput(
+            "a prospect needs an e-mail address (or a domain or website field)", field="email"
+        )
+    return prospect
+
+
 def _with_credits(users: Mapping[str, UserInfo], credits: Mapping[str, int]) -> dict[str, UserInfo]:
     return {
         e: (replace(u, credits=credits.get(e, 0)) if u.credits or e in credits else u)
@@ -116,15 +126,20 @@ def route_prospect(
     source: str = "api",
     available: frozenset[str] | None = None,
     then: Callable[[RoutingTransaction, RecordedDecision], None] | None = None,
+    anonymous: bool = False,
 ) -> RecordedDecision:
     """Route one prospect. Unless ``dry_run``, the decision, the rotation state and any credit
     spent are written in one transaction that holds the router's lock. The router's settings
     are checked against the workspace revision inside that transaction. ``then`` runs inside
     the same transaction after the decision is recorded (a booking); if it raises, nothing
-    of the decision is kept."""
+    of the decision is kept. A prospect needs an e-mail or a domain (422, nothing recorded)
+    unless ``anonymous``: a live visitor (known by its visitor id) or a form lead (reached by
+    phone) is routed on what else it has."""
     snap = snapshot_or_404(store, slug)
     for _ in range(RETRIES):
         prospect = prospect_from(raw, snap.spec)
+        if not anonymous:
+            identified(prospect)
         crm = store.crm_records(prospect.email, prospect.domain) if needs_crm(snap.spec) else ()
         try:
             with store.transaction(slug, write=not dry_run) as tx:
@@ -175,7 +190,7 @@ def simulate(
     memory: dict[str, str] = {}
     for i, raw in enumerate(rows, start=1):
         try:
-            prospect = prospect_from(raw, snap.spec)
+            prospect = identified(prospect_from(raw, snap.spec))
         except InvalidInput as err:
             sim.errors.append((i, err.field or "", err.message))
             continue
