@@ -14,8 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from tests.dashboard_support import login
 from tests.factories import SITE_KEY
-from tests.integration.edge.support import NINE_Z, counts, edge_app, site_headers
+from tests.integration.edge.support import ADMIN, NINE_Z, counts, edge_app, site_headers
 
 ANYWHERE = ["\x00", "\x1b[31m", "\x7f", "\ufffe"]  # refused in any text
 JSON_ONLY = ["\ud800", "\udfff"]  # lone surrogates: only JSON's \u escapes can carry them
@@ -199,4 +200,31 @@ def test_admin_requests_follow_the_same_policy(db_url: str) -> None:
             client, "/api/v1/routers/strict/route", {"email": "a@b.test", "x": "\ud800"}, auth
         )
         assert (r.status_code, r.json()["error"]["field"]) == (422, "x")
+        assert counts(c) == before
+
+
+def test_dashboard_forms_and_documents_follow_the_same_policy(db_url: str) -> None:
+    with edge_app(db_url) as (c, client, _):
+        csrf = login(client, ADMIN)
+        before = counts(c)
+        r = client.post(
+            "/dashboard/routers/strict/test", data={"csrf": csrf, "email": "a@b.test\x00"}
+        )
+        assert (r.status_code, r.json()["error"]["field"]) == (422, "email")
+        documents = {
+            "routers:\n" + "".join("  " * i + "- \n" for i in range(1, 60)): "deeper",
+            "users:\n  - email: x@acme.test\n    credits: 99999999999999999999999\n": "64 bits",
+            'users:\n  - email: x@acme.test\n    name: "A\\0B"\n': "NUL",
+        }
+        for document, says in documents.items():
+            r = client.post(
+                "/dashboard/workspace", data={"csrf": csrf, "yaml": document, "action": "apply"}
+            )
+            assert r.status_code == 422, r.text[:300]
+            assert says in r.text
+        r = client.post(
+            "/dashboard/routers/strict/rules",
+            data={"csrf": csrf, "rules_json": "[" * 5000 + "]" * 5000},
+        )
+        assert r.status_code == 422
         assert counts(c) == before
