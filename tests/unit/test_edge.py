@@ -165,3 +165,35 @@ def test_query_and_form_pairs() -> None:
         check_pairs([("yaml", "a:\x00")], one_line=False)
     assert caught.value.field == "yaml"
     check_pairs([("yaml", "a: 1\nb: 2")], one_line=False)
+
+
+ANY_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(
+        alphabet=st.characters(codec="utf-8")
+        | st.sampled_from("\x00\n\t\x1b\x85\u2028\ud800\udfff\ufffe\x7f"),
+        max_size=6,
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, derandomize=True)
+@given(ANY_JSON, st.booleans())
+def test_the_fast_path_skips_the_walk_only_when_the_walk_would_pass(
+    value: Any, ascii_: bool
+) -> None:
+    """``needs_walk`` says no only for bodies the full walk takes: the shortcut never lets
+    through what the walk refuses (whatever the encoding of the JSON text)."""
+    from leadrail.web.edge import check_value, needs_walk
+
+    raw = json.dumps(value, ensure_ascii=ascii_).encode("utf-8", "surrogatepass")
+    small = Limits(64 * 1024, max_items=3, max_nodes=12)
+    if not needs_walk(raw, small):
+        check_value(json.loads(raw), small)  # raises Refused if the shortcut was wrong

@@ -126,6 +126,17 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+_DECODER = json.JSONDecoder(parse_constant=_no_constants)
+# What could make a parsed value fail the walk's text and number checks. JSON strings cannot
+# hold raw control characters, so a line break, a tab, NUL or a lone surrogate arrives as a
+# backslash escape, or as the UTF-8 of C1 controls, U+2028/2029, U+FFFE/FFFF or a surrogate;
+# an integer beyond 64 bits has 19 digits or more; an infinite float a 3-digit exponent.
+_SUSPECT = re.compile(
+    rb"\\|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]"
+    rb"|\xef\xbf[\xbe\xbf]|\xed[\xa0-\xbf]|[0-9]{19}|[eE][+-]?[0-9]{3}"
+)
+
+
 def parse_json(raw: bytes | str, limits: Limits) -> Any:
     """The JSON value of ``raw``, checked: Refused (400, 413 or 422) otherwise."""
     data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
@@ -136,11 +147,29 @@ def parse_json(raw: bytes | str, limits: Limits) -> Any:
             422, "too_deep", f"the JSON nests deeper than {limits.max_depth} levels", "body"
         )
     try:
-        value = json.loads(data, parse_constant=_no_constants)
+        text = (
+            raw
+            if isinstance(raw, str)
+            else data.decode(json.detect_encoding(data), "surrogatepass")
+        )
+        value = _DECODER.decode(text)
     except (ValueError, RecursionError):
         raise Refused(400, "bad_json", "the body is not valid JSON", "body") from None
-    check_value(value, limits)
+    if needs_walk(data, limits):
+        check_value(value, limits)
     return value
+
+
+def needs_walk(raw: bytes, limits: Limits) -> bool:
+    """False when the JSON text ``raw`` cannot hold anything the walk refuses: no suspect
+    bytes (see ``_SUSPECT``) and too few commas and brackets for any count to be exceeded.
+    A body from a website or a script is usually such: then it is not walked at all."""
+    if _SUSPECT.search(raw) is not None:
+        return True
+    commas = raw.count(b",")
+    return (
+        commas >= limits.max_items or commas + raw.count(b"[") + raw.count(b"{") >= limits.max_nodes
+    )
 
 
 def too_large(limits: Limits) -> Refused:

@@ -19,6 +19,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi.routing import iter_route_contexts
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import compile_path
@@ -38,6 +40,7 @@ from leadrail.web.edge import (
 )
 
 SCOPE_KEY = "leadrail.json"
+_PLAIN_QUERY = re.compile(rb"[!-$&-~]*")  # printable ASCII without '%': nothing to decode
 _PUBLIC_API = re.compile(r"^/api/v1/(bookings|leads|visitors/|routers/[^/]+/(route|slots)$)")
 
 
@@ -60,8 +63,9 @@ class EdgeMiddleware:
             return
         try:
             _check_path(scope)
-            if scope.get("query_string"):
-                check_pairs(_pairs(scope["query_string"]))
+            query: bytes = scope.get("query_string", b"")
+            if query and not _PLAIN_QUERY.fullmatch(query):  # only escapes can hide anything
+                check_pairs(_pairs(query))
             receive = await _checked_body(scope, receive)
         except Refused as refused:
             answer = JSONResponse(refused.body(), status_code=refused.status)
@@ -106,11 +110,15 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+_BODY_HEADERS = (b"content-length", b"transfer-encoding", b"content-type")
+
+
 async def _checked_body(scope: Scope, receive: Receive) -> Receive:
-    length = _header(scope, b"content-length")
-    if length is None and _header(scope, b"transfer-encoding") is None:
+    found = {k.decode(): v.decode("latin-1") for k, v in scope["headers"] if k in _BODY_HEADERS}
+    length = found.get("content-length")
+    if length is None and "transfer-encoding" not in found:
         return receive
-    content_type = (_header(scope, b"content-type") or "").lower()
+    content_type = found.get("content-type", "").lower()
     limits = limits_for(scope["path"], content_type)
     if length is not None and length.strip().isdigit():
         if int(length) > limits.max_bytes:
@@ -119,7 +127,7 @@ async def _checked_body(scope: Scope, receive: Receive) -> Receive:
             return receive
     body, last = await _read(receive, limits)
     if body:
-        _check_body(scope, body, content_type, limits)
+        await _check_body(scope, body, content_type, limits)
     return _replay(body, last, receive)
 
 
@@ -150,18 +158,36 @@ def _replay(body: bytes, last: Message | None, receive: Receive) -> Receive:
     return again
 
 
-def _check_body(scope: Scope, body: bytes, content_type: str, limits: Limits) -> None:
+async def _check_body(scope: Scope, body: bytes, content_type: str, limits: Limits) -> None:
+    one_line = not scope["path"].startswith("/dashboard/")  # dashboard text areas: see edge.py
     if content_type.startswith("application/x-www-form-urlencoded"):
-        check_pairs(_pairs(body), one_line=not scope["path"].startswith("/dashboard/"))
+        check_pairs(_pairs(body), one_line=one_line)
         return
     if content_type.startswith("multipart/"):
-        return  # an upload: size only; the route checks what it parses from it
+        check_pairs(await _multipart_fields(scope, body), one_line=one_line)
+        return  # uploaded files: size only; the route checks what it parses from them
     try:
         scope[SCOPE_KEY] = parse_json(body, limits)
     except Refused as refused:
         if refused.code == "bad_json" and content_type and not _is_json(content_type):
             return  # some other kind of body: the route decides what to make of it
         raise
+
+
+async def _multipart_fields(scope: Scope, body: bytes) -> list[tuple[str, str]]:
+    """The text fields of a multipart form (parsed as the route will parse it)."""
+
+    async def nothing_more() -> Message:
+        return {"type": "http.disconnect"}
+
+    try:
+        form = await Request(scope, _replay(body, None, nothing_more)).form()
+    except (HTTPException, MultiPartException, ValueError):
+        raise Refused(400, "bad_form", "the form could not be read", "body") from None
+    try:
+        return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    finally:
+        await form.close()
 
 
 def _is_json(content_type: str) -> bool:

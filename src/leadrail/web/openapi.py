@@ -5,7 +5,7 @@ dependencies are added here, once, by what each operation is:
 
 - every operation: 422 (``{"error": ...}``; a query or path value the edge refuses, a
   parameter that does not validate) in our error shape, not FastAPI's ``detail`` list;
-- with a request body: 400 (not JSON) and 413 (too large);
+- with a request body: 400 (not JSON, a broken form) and 413 (too large);
 - with a security requirement (admin token): 401 and 403;
 - with a path parameter: 404;
 - public (rate limited): 429; routing something: 503 (the router is too busy; try again).
@@ -20,14 +20,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from leadrail.web.ratelimit import public
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 WHY = {
-    400: "The body is not valid JSON.",
+    400: "The body could not be read: not JSON, or a broken form.",
     401: "No credentials, or unknown ones.",
     403: "The credentials may not do this.",
     404: "Not found.",
@@ -47,17 +46,12 @@ ROUTES_A_PROSPECT = (
 
 
 def install(app: FastAPI) -> None:
+    generate = app.openapi  # FastAPI's own document, made once and kept on the app
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
-            )
-            declare_answers(app, schema)
-            app.openapi_schema = schema
-        return app.openapi_schema
+            declare_answers(app, generate())
+        return generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
 

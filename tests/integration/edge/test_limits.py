@@ -186,3 +186,16 @@ def test_a_query_string_cannot_carry_control_characters(db_url: str) -> None:
         r = client.get("/healthz?x%0Ay=1")
         assert r.status_code == 422
         assert isinstance(client, TestClient)
+
+
+def test_a_broken_multipart_form_is_a_400(db_url: str) -> None:
+    with edge_app(db_url) as (c, client, _):
+        before = counts(c)
+        r = client.post(
+            "/leads/form",
+            content=b"--xyz\r\nBroken\r\n\r\nb\r\n--xyz--\r\n",
+            headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+        )
+        assert r.status_code == 400, r.text
+        assert r.json()["error"]["code"] == "bad_form"
+        assert counts(c) == before

@@ -75,6 +75,16 @@ def form_door(name: str, url: str, fields: dict[str, str], **kw: Any) -> Door:
     return Door(name, send, fields, **kw)
 
 
+def multipart_door(name: str, url: str, fields: dict[str, str], **kw: Any) -> Door:
+    """A form posted as multipart/form-data (``enctype`` on a customer's form)."""
+
+    def send(client: TestClient, values: dict[str, str]) -> Response:
+        parts = {k: (None, v.encode()) for k, v in values.items()}
+        return client.post(url, files=parts)
+
+    return Door(name, send, fields, **kw)
+
+
 def query_door(name: str, url: str, fields: dict[str, str], **kw: Any) -> Door:
     def send(client: TestClient, values: dict[str, str]) -> Response:
         return client.get(url, params=values)
@@ -132,6 +142,10 @@ DOORS = [
               {"site_key": SITE_KEY, "category": "Service", "first_name": "Jo",
                "email": "jo@example.test", "phone": "555 0100", "comments": "Hi"},
               multiline=frozenset({"comments"})),
+    multipart_door("lead form (multipart)", "/leads/form",
+                   {"site_key": SITE_KEY, "category": "Service", "first_name": "Jo",
+                    "email": "jo@example.test", "comments": "Hi"},
+                   multiline=frozenset({"comments"})),
     form_door("login", "/login", {"email": "admin@acme.test", "password": "secret pw"}),
     form_door("forgotten password", "/password/forgot", {"email": "admin@acme.test"}),
     form_door("password reset", "/password/reset/sometoken", {"password": "a new password"}),
