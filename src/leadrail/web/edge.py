@@ -269,7 +269,7 @@ class _BoundedLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
-def load_document(text: str, limits: Limits = ADMIN) -> Any:
+def load_document(text: str, limits: Limits = ADMIN, *, kind: str = "YAML") -> Any:
     """A JSON or YAML document typed or uploaded in the dashboard, checked like a request
     body (Refused, 422: not readable, too deep, too big, or text that cannot be taken)."""
     data = text.encode("utf-8", "surrogatepass")
@@ -283,7 +283,7 @@ def load_document(text: str, limits: Limits = ADMIN) -> Any:
         try:
             value = yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 (a safe loader)
         except yaml.YAMLError as err:
-            message = f"not valid JSON or YAML ({str(err).splitlines()[0]})"
+            message = f"not valid {kind}: {str(err).splitlines()[0]}"
             raise Refused(422, "invalid", message, None) from None
         check_value(value, limits)
     return value

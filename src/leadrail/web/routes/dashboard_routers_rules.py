@@ -108,7 +108,7 @@ def parse_stack(text: str) -> tuple[Any, str | None]:
     if not text.strip():
         return [], None
     try:
-        data = load_document(text)  # JSON or YAML, checked like any request body
+        data = load_document(text, kind="JSON or YAML")  # checked like any request body
     except Refused as err:
         return None, err.message
     if not isinstance(data, list):
