@@ -197,3 +197,11 @@ def test_the_fast_path_skips_the_walk_only_when_the_walk_would_pass(
     small = Limits(64 * 1024, max_items=3, max_nodes=12)
     if not needs_walk(raw, small):
         check_value(json.loads(raw), small)  # raises Refused if the shortcut was wrong
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32-le", "utf-8-sig"])
+def test_json_in_other_unicode_encodings_is_checked_too(encoding: str) -> None:
+    raw = json.dumps({"name": "Pat\nSmith"}, ensure_ascii=False).encode(encoding)
+    with pytest.raises(Refused) as caught:
+        parse_json(raw, PUBLIC)
+    assert caught.value.field == "name"

@@ -14,9 +14,10 @@ the few places that parse a document themselves (YAML imports, WebSocket frames)
   object or array holds at most ``max_items`` entries; a body is at most ``max_bytes`` (413).
 
 A refusal is ``Refused``: 422 naming the field (``customer.name``, ``prospect.notes``,
-``email``), 400 for a body that is not JSON, 413 for one too large. Checks are cheap: a size
-test on bytes, a bracket count (a scan only when brackets could nest too deep), one walk of
-the parsed value.
+``email``), 400 for a body that is not JSON (or a form that cannot be read), 413 for one too
+large. Checks are cheap: a size test on bytes, a bracket count (a scan only when brackets
+could nest too deep), one walk of the parsed value, skipped when the raw bytes cannot hold
+anything the walk refuses (``needs_walk``).
 """
 
 from __future__ import annotations
@@ -146,16 +147,13 @@ def parse_json(raw: bytes | str, limits: Limits) -> Any:
         raise Refused(
             422, "too_deep", f"the JSON nests deeper than {limits.max_depth} levels", "body"
         )
+    encoding = "utf-8" if isinstance(raw, str) else json.detect_encoding(data)
     try:
-        text = (
-            raw
-            if isinstance(raw, str)
-            else data.decode(json.detect_encoding(data), "surrogatepass")
-        )
+        text = raw if isinstance(raw, str) else data.decode(encoding, "surrogatepass")
         value = _DECODER.decode(text)
     except (ValueError, RecursionError):
         raise Refused(400, "bad_json", "the body is not valid JSON", "body") from None
-    if needs_walk(data, limits):
+    if encoding != "utf-8" or needs_walk(data, limits):  # the shortcut reads UTF-8 only
         check_value(value, limits)
     return value
 

@@ -3,11 +3,12 @@ routing, authentication or any route's own parsing.
 
 - Path and query: one line, no control character (the multi-line fields excepted).
 - Body: at most the endpoint's ``max_bytes`` (413 from ``Content-Length`` before reading, or
-  while reading a chunked body). Then, by content type: a form's fields are checked like a
-  query (dashboard forms: no control characters, line breaks allowed); a multipart upload is
-  only size-bound; anything else that parses as JSON is walked once (depth, entries, text,
-  numbers) and a body that claims to be JSON but is not is refused (400). The parsed value is
-  left in ``scope["leadrail.json"]`` for routes that read their own body (``json_body``).
+  while reading a chunked body). Then, by content type: a form's text fields (urlencoded or
+  multipart; uploaded files are only size-bound) are checked like a query (dashboard forms:
+  no control characters, line breaks allowed); anything else that parses as JSON is walked
+  once (depth, entries, text, numbers) and a body that claims to be JSON but is not is
+  refused (400). The parsed value is left in ``scope["leadrail.json"]`` for routes that read
+  their own body (``json_body``).
 
 The body is read once, bounded, and replayed to the application.
 """
@@ -126,7 +127,7 @@ async def _checked_body(scope: Scope, receive: Receive) -> Receive:
         if int(length) == 0:
             return receive
     body, last = await _read(receive, limits)
-    if body:
+    if body and last is None:  # (a client that left mid-body gets no answer to read)
         await _check_body(scope, body, content_type, limits)
     return _replay(body, last, receive)
 
