@@ -23,7 +23,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -69,14 +69,30 @@ class EdgeMiddleware:
                 check_pairs(_pairs(query))
             receive = await _checked_body(scope, receive)
         except Refused as refused:
-            answer = JSONResponse(refused.body(), status_code=refused.status)
-            origin = _header(scope, b"origin")
-            if origin and scope["path"].startswith("/api/v1/visitors/"):  # the snippet's CORS
-                answer.headers["Access-Control-Allow-Origin"] = origin
-                answer.headers["Vary"] = "Origin"
-            await answer(scope, receive, send)
+            await _answer(scope, refused)(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def _answer(scope: Scope, refused: Refused) -> Response:
+    """JSON for the API and scripts; a page for a person's browser on a page's address."""
+    path: str = scope["path"]
+    templates = getattr(getattr(scope.get("app"), "state", None), "templates", None)
+    browser = "text/html" in (_header(scope, b"accept") or "")
+    if browser and templates is not None and not path.startswith("/api/"):
+        page: Response = templates.TemplateResponse(
+            Request(scope),
+            "message.html",
+            {"title": "This request cannot be taken", "message": refused.message},
+            status_code=refused.status,
+        )
+        return page
+    answer = JSONResponse(refused.body(), status_code=refused.status)
+    origin = _header(scope, b"origin")
+    if origin and path.startswith("/api/v1/visitors/"):  # readable by the snippet (CORS)
+        answer.headers["Access-Control-Allow-Origin"] = origin
+        answer.headers["Vary"] = "Origin"
+    return answer
 
 
 def _pairs(raw: bytes) -> list[tuple[str, str]]:

@@ -242,3 +242,18 @@ def test_dashboard_forms_and_documents_follow_the_same_policy(db_url: str) -> No
         )
         assert r.status_code == 422
         assert counts(c) == before
+
+
+def test_a_person_in_a_browser_gets_a_page_not_json(db_url: str) -> None:
+    """A campaign's merge tag can put a line break in a link: the prospect reads why."""
+    with edge_app(db_url) as (c, client, _):
+        before = counts(c)
+        r = client.get(
+            "/c/solo",
+            params={"email": "pat@example.test", "name": "Pat\nSmith"},
+            headers={"Accept": "text/html,application/xhtml+xml"},
+        )
+        assert r.status_code == 422
+        assert r.headers["content-type"].startswith("text/html")
+        assert "name: is one line: it contains a line break (U+000A)" in r.text
+        assert counts(c) == before
