@@ -148,3 +148,40 @@ def test_edit_a_router_its_rules_and_dry_run(server: str, page: Any) -> None:
     assert page.locator("ol.trace li").count() >= 1
     assert "Germany" in page.locator("ol.trace").inner_text()
     page.screenshot(path=str(SHOTS / "dashboard-test.png"), full_page=True)
+
+
+def test_the_rule_editor_refuses_a_blank_rule_and_reads_yaml(server: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    log_in(page, server)
+    page.wait_for_url("**/dashboard")
+    page.goto(f"{server}/dashboard/routers/inbound/rules")
+    n = page.locator("#rule-list > li").count()
+    page.get_by_role("button", name="Add a rule").click()  # and save it untouched
+    page.get_by_role("button", name="Save rules").click()
+    expect(page.locator("#rule-problems")).to_contain_text(f"rules[{n}].when.value")
+    expect(page.locator("#rule-list > li")).to_have_count(n + 1)  # the editor is still there
+    marked = page.locator("#rule-list > li.has-error")
+    expect(marked).to_have_count(1)
+    assert marked.get_attribute("data-path") == f"rules[{n}]"
+    expect(marked.locator(".field-error")).to_contain_text("empty value never matches")
+
+    page.goto(f"{server}/dashboard/routers/inbound/rules")
+    page.locator("#json-details summary").click()
+    yaml_text = ("- name: Germany\n  when: {field: country, op: equals, value: de}\n"
+                 "  route: {user: rep3@acme.test}\n"
+                 "- name: Typo\n  when: {field: country, op: equalz, value: fr}\n"
+                 "  route: {user: rep2@acme.test}\n")  # fmt: skip
+    page.get_by_label("The rule stack").fill(yaml_text)
+    page.get_by_role("button", name="Load into the editor").click()
+    expect(page.locator("#load-status")).to_have_text("Loaded 2 rules into the editor.")
+    assert page.get_by_label("Rule 2 condition operator").input_value() == "equalz"
+
+    page.get_by_label("The rule stack").fill(yaml_text)  # saved as YAML, with an error
+    page.get_by_role("button", name="Save rules").click()
+    expect(page.locator("#rule-problems")).to_contain_text("rules[1].when.op")
+    expect(page.locator("#rule-editor")).to_be_visible()
+    expect(page.locator("#rule-list > li")).to_have_count(2)
+    assert page.get_by_label("Rule 1 name").input_value() == "Germany"
+    expect(page.locator("#rule-list > li.has-error")).to_have_count(1)
+    assert page.locator("#rule-list > li.has-error").get_attribute("data-path") == "rules[1]"

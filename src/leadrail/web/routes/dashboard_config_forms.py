@@ -221,8 +221,7 @@ async def remove(request: Request, c: Container, s: Section, key: str) -> Respon
     except NotFound:
         return missing(request, s, key)
     except InvalidWorkspace as err:
-        message = "; ".join(str(p) for p in err.problems)
-        ctx = s.ctx(c, request, flash=f"Not deleted: {message}", flash_kind="bad")
+        ctx = s.ctx(c, request, flash=f"Not deleted: {err.message}", flash_kind="bad")
         return render(request, s.template, ctx, status=409)
     done = "deactivated" if s.section == "users" else "deleted"
     return RedirectResponse(f"/dashboard/{s.url}?flash={quote(key)}+{done}", 303)
