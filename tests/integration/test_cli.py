@@ -177,3 +177,10 @@ def test_user_passwords_from_stdin_let_them_log_in(  # type: ignore[no-untyped-d
             c.accounts.login("ops@acme.test", "first long password", now)
     finally:
         c.close()
+
+
+def test_route_json_keeps_the_trace_datas_types(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("apply", "-f", DEMO)
+    out = cli("route", "q2-enterprise", "--email", "x@rivalcorp.test", "--json").stdout
+    steps = json.loads(out)["trace"]
+    assert [s["data"]["users"] for s in steps if "users" in s["data"]] == [["manager@acme.test"]]

@@ -21,6 +21,7 @@ from leadrail.adapters.db.routing_tx import SqlRoutingTransaction, Statements
 from leadrail.adapters.db.workspace_repo import load_workspace, save_workspace
 from leadrail.app.errors import Conflict
 from leadrail.app.ports import LedgerRow, MeetingRow, RouterSnapshot, TokenOwner
+from leadrail.app.route import stored_trace
 from leadrail.app.specs import router_spec, user_info
 from leadrail.app.workspace import CalendarDoc, WorkspaceDoc
 from leadrail.routing.model import CrmRecord
@@ -362,6 +363,6 @@ def _ledger_row(r: t.Decision) -> LedgerRow:
         rule=r.rule,
         via=r.via,
         assignees=list(r.assignees),
-        trace=list(r.trace),
+        trace=stored_trace(r.trace or []),
         prospect=dict(r.prospect),
     )
