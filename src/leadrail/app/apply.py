@@ -136,5 +136,11 @@ def apply_workspace(store: WorkspaceStore, data: object, *, dry_run: bool = Fals
     return changes
 
 
+def workspace_is_empty(store: WorkspaceStore) -> bool:
+    """Nothing is configured yet (no user, team, router, ...): a fresh database."""
+    doc = store.load(include_crm=False)
+    return not any(getattr(doc, section) for section in KEYED)
+
+
 def export_workspace(store: WorkspaceStore, *, include_crm: bool = True) -> dict[str, Any]:
     return _dump(store.load(include_crm=include_crm))
