@@ -8,6 +8,7 @@ import json
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -107,7 +108,8 @@ class LeadDeliverer:
         subject = f"Lead: {lead.category}" + (f" - {lead.offer}" if lead.offer else "")
         subject = " ".join(subject.split())[:200]  # a visitor's offer name: no line breaks
         to, mid = [address], f"<{delivery_id}@leadrail>"
-        if fmt == "adf":
+        if fmt == "adf":  # the vendor's contact: this lead inbox, unless it has its own
+            vendor = replace(vendor, email=vendor.email or address)
             document = render_adf(lead, vendor=vendor, provider=self.provider)
             return adf_email(
                 document, sender=self.sender, to=to, subject=subject, message_id=mid, attach=attach
