@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run reset test lint types imports unit bench clean install browser
+.PHONY: run reset test lint types imports unit bench clean install browser screenshots
 
 install: $(STAMP)
 
@@ -52,6 +52,10 @@ browser:
 
 test: lint types imports browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# Refreshes docs/screenshots/ from the browser tests (a plain `make test` never writes them).
+screenshots: $(STAMP) browser
+	LEADRAIL_SCREENSHOTS=1 $(BIN)/python -m pytest -q $(wildcard tests/e2e/*browser*.py tests/integration/*/*browser*.py)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q

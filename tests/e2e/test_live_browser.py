@@ -20,11 +20,11 @@ import yaml
 
 from tests.e2e.test_booking_browser import CHROMIUM, LAUNCH_ARGS
 from tests.e2e.test_http import BIN, free_port
+from tests.screenshots import screenshot
 
 KEY = "pk_live_acme_website_0001"
 PASSWORD = "correct horse battery staple"
 COUNTDOWN = 6
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 def customer_page(base: str) -> bytes:
@@ -194,8 +194,7 @@ def test_chat_request_alerts_the_rep_who_accepts_and_both_chat(
     dialog.get_by_text(re.compile(r"Waiting for someone… \(\d+\)")).wait_for()
     card = alert_of(ana)
     assert re.fullmatch(r"\d+ s", card.locator(".count").inner_text())  # a visible countdown
-    if os.environ.get("LEADRAIL_SCREENSHOTS"):
-        ana.screenshot(path=str(SHOTS / "live-console.png"))
+    screenshot(ana, "live-console.png")
     card.get_by_role("button", name="Accept").click()
     chat = ana.locator("article.chat")
     chat.wait_for()
@@ -211,8 +210,7 @@ def test_chat_request_alerts_the_rep_who_accepts_and_both_chat(
     dialog.get_by_role("textbox", name="Your message").fill("Do you ship to Lyon?")
     dialog.get_by_role("button", name="Send").click()
     chat.locator(".msg", has_text="Do you ship to Lyon?").wait_for()
-    if os.environ.get("LEADRAIL_SCREENSHOTS"):
-        guest.screenshot(path=str(SHOTS / "live-widget.png"))
+    screenshot(guest, "live-widget.png")
     guest.keyboard.press("Escape")  # Esc closes the panel, focus back on the launcher
     assert not dialog.is_visible()
     assert guest.evaluate("() => document.activeElement.textContent") == "Chat with us"
