@@ -62,6 +62,15 @@ def put_item(
     return index, apply_workspace(store, {section: items}, dry_run=dry_run)
 
 
+def deactivate_user(store: WorkspaceStore, email: str) -> tuple[list[Change], list[str]]:
+    """Users are deactivated, never deleted (their history stays; routing skips them).
+    Returns the changes and who still names the user (``team 'SDR'``, ``router 'x' (...)``)."""
+    _, item = find_item(store, "users", email)
+    changes = put_item(store, "users", email, {**item, "active": False})[1]
+    named = referrers(store.load(include_crm=False), "users", str(item["email"]))
+    return changes, list(dict.fromkeys(r.owner for r in named))
+
+
 def delete_item(store: WorkspaceStore, section: str, key: str) -> list[Change]:
     """Remove one item. Refused (InUse, naming each referrer by slug and rule name) while
     something else still refers to it."""

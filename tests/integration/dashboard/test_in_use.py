@@ -106,3 +106,21 @@ def test_renaming_an_item_in_use_names_who_uses_it(used: Dash) -> None:
     problem = r.json()["error"]["problems"][0]
     assert problem["where"] == ENTERPRISE
     assert problem["message"].startswith("unknown team 'AE'")
+
+
+def test_a_deactivated_user_is_told_who_still_names_them(used: Dash) -> None:
+    r = used.client.delete("/api/v1/users/rep1@acme.test", headers=token(used))
+    assert r.status_code == 200
+    assert r.json()["still_named_by"] == ["team 'SDR'", "team 'AE'"]
+    r = used.post("/dashboard/users/rep2@acme.test", {"_action": "delete"})
+    assert r.status_code == 303
+    page = used.client.get(r.headers["location"]).text.replace("&#39;", "'")
+    assert "rep2@acme.test deactivated (still named by team 'SDR'" in page
+
+
+def test_a_blank_comparison_is_refused_by_the_api_too(used: Dash) -> None:
+    router = used.item("routers", "q2-enterprise")
+    router["rules"][0]["when"] = {"field": "country", "op": "equals", "value": ""}
+    r = used.client.put("/api/v1/routers/q2-enterprise", headers=token(used), json=router)
+    assert r.status_code == 422
+    assert r.json()["error"]["field"] == "rules[0].when.value"

@@ -90,7 +90,7 @@ def _register(url: str, section: str) -> None:
         something still refers to them (409: the message names who, each problem gives the
         referring path in ``field`` and the referrer in ``where``)."""
         try:
-            changes = await run_in_threadpool(delete_or_deactivate, c, section, key)
+            changes, named = await run_in_threadpool(delete_or_deactivate, c, section, key)
         except InvalidWorkspace as err:
             body = {
                 "code": "in_use",
@@ -101,8 +101,10 @@ def _register(url: str, section: str) -> None:
                 ],
             }
             return JSONResponse({"error": body}, status_code=409)  # fmt: skip
-        done = "deactivated" if section == "users" else "deleted"
-        return JSONResponse({done: key, "changes": _changes(changes)})
+        if section != "users":
+            return JSONResponse({"deleted": key, "changes": _changes(changes)})
+        body = {"deactivated": key, "changes": _changes(changes), "still_named_by": named}
+        return JSONResponse(body)
 
 
 for _url, _section in URLS.items():
