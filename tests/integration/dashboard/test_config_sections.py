@@ -86,8 +86,11 @@ def test_category_destinations_and_formats(dash: Dash) -> None:
     assert dash.post("/dashboard/categories/sales", form).status_code == 303
     assert dash.item("categories", "sales")["destinations"] == [
         {"address": "crm@dealer.test", "attach_xml": True},
-        {"address": "https://hooks.acme.test/lead", "format": "json",
-         "secret_env": "LEADRAIL_CRED_HOOK"},  # fmt: skip
+        {
+            "address": "https://hooks.acme.test/lead",
+            "format": "json",
+            "secret_env": "LEADRAIL_CRED_HOOK",
+        },
     ]
     before = dash.export()
     bad = {**form, "destinations[1].address": "not a url"}
