@@ -55,11 +55,13 @@ def system_resolve(host: str, port: int) -> list[str]:
 def address_kind(ip: IPAddress) -> str | None:
     """Why ``ip`` is not a public address ("loopback", "private", ...), or None."""
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
-        if embedded is None and ip in _NAT64:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None:
-            return address_kind(embedded)
+        if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d is a.b.c.d
+            return address_kind(ip.ipv4_mapped)
+        if ip in _NAT64:  # DNS64 answers: the IPv4 host behind the NAT64 gateway
+            return address_kind(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        embedded = ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None and (kind := address_kind(embedded)) is not None:
+            return kind  # 6to4 and Teredo forms of a refused IPv4 address
     if ip in _METADATA:
         return "link-local (cloud metadata)"
     checks = (
@@ -111,6 +113,11 @@ def _bare(host: str) -> str:
     return host.strip().strip("[]").lower().rstrip(".")
 
 
+def _shown(ip: IPAddress) -> str:
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return f"::ffff:{mapped}" if mapped else str(ip)
+
+
 def _an(word: str) -> str:
     return ("an " if word[0] in "aeiou" else "a ") + word
 
@@ -153,9 +160,10 @@ class Outbound:
             raise socket.gaierror(f"{bare} has no address")
         ip, kind = refused[0]
         where = "" if literal_address(bare) == ip else f" (host {bare})"
+        host = bare if ":" not in bare else f"[{bare}]"
         raise OutboundRefused(
-            f"{purpose} resolves to {_an(kind)} address {ip}{where}; an operator can allow it "
-            f"with {ALLOW_SETTING}={bare if ':' not in bare else f'[{bare}]'}:{port}"
+            f"{purpose} resolves to {_an(kind)} address {_shown(ip)}{where}; an operator can "
+            f"allow it with {ALLOW_SETTING}={host}:{port}"
         )
 
     def saved_url_problem(self, url: str) -> str | None:
@@ -175,7 +183,7 @@ class Outbound:
         ip = literal_address(host)
         kind = address_kind(ip) if ip is not None else None
         if ip is not None and kind is not None:
-            return f"points at {_an(kind)} address {ip}; {hint}"
+            return f"points at {_an(kind)} address {_shown(ip)}; {hint}"
         if ip is None and _LOCAL_NAMES.search(_bare(host)):
             return f"{_bare(host)} is a local network name; {hint}"
         return None

@@ -24,6 +24,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from leadrail.adapters.outbound import Outbound
 
 LOCAL = Outbound.allowing("127.0.0.1")  # what LEADRAIL_OUTBOUND_ALLOW_HOSTS=127.0.0.1 gives
+RADICALE_PASSWORD = "rep-dav-password-7f3a9c"  # distinctive: tests look for it where it must not be
 
 
 def free_port() -> int:
@@ -117,13 +118,13 @@ level = warning
 
 @pytest.fixture(scope="session")
 def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
-    """One Radicale per test session (per xdist worker): user ``rep`` logs in with password
-    ``secret`` (any other password is refused), and writes under /rep/; every test makes its
-    own calendar in it."""
+    """One Radicale per test session (per xdist worker): user ``rep`` logs in with its
+    password (any other is refused), and writes under /rep/; every test makes its own
+    calendar in it."""
     root = tmp_path_factory.mktemp("radicale")
     port = free_port()
     config = root / "config"
-    (root / "users").write_text("rep:secret\n")
+    (root / "users").write_text(f"rep:{RADICALE_PASSWORD}\n")
     config.write_text(
         _RADICALE_CONFIG.format(port=port, folder=root / "collections", users=root / "users")
     )
@@ -135,7 +136,7 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
     )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/", process, root / "radicale.log")
-        yield Radicale(f"http://127.0.0.1:{port}/", user="rep", password="secret")
+        yield Radicale(f"http://127.0.0.1:{port}/", user="rep", password=RADICALE_PASSWORD)
     finally:
         process.terminate()
         try:
