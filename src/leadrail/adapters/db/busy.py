@@ -68,9 +68,11 @@ class BusyTimes:
         try:
             fetched = self.remote(rep, found[0], found[1], wide_start, wide_end)
         except Exception as e:  # the calendar server is down or refused us
-            log.warning("calendar of %s unavailable: %s", rep, e)
+            problem = str(e)[:500]
             with self._lock:
-                self._errors[rep] = str(e)[:500]
+                known, self._errors[rep] = self._errors.get(rep), problem
+            if known != problem:  # once per new problem, not per page of slots
+                log.warning("calendar of %s unavailable: %s", rep, problem)
             if hit:  # stale but known: better than nothing
                 return [(a, b) for a, b in hit[3] if a < end and b > start]
             return [(start, end)]  # unknown: treat the rep as busy rather than double-book
