@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         default=None, description="A GeoLite2-City or DB-IP City Lite .mmdb for IP locations."
     )
     caldav_cache_seconds: float = 60.0
+    outbound_allow_hosts: str = Field(
+        default="",
+        description="Hosts (name or name:port, comma-separated) that user-typed URLs (CalDAV, "
+        "webhooks, the CRM) may reach although they resolve to a loopback, private or "
+        "link-local address: an on-premise CRM, a test server.",
+    )
     public_rate_limit: str = "60/minute"
     presence_grace_seconds: float = Field(
         default=20.0, description="A rep whose last console socket closed stays online this long."

@@ -9,7 +9,7 @@ import threading
 from datetime import timedelta
 
 from leadrail.adapters.lead_delivery import LeadDeliverer
-from leadrail.adapters.notify import JobRunner
+from leadrail.adapters.notify import CalDavAccess, JobRunner
 from leadrail.app.outbox import drain
 from leadrail.bootstrap import Container, mailer_for
 
@@ -19,10 +19,14 @@ log = logging.getLogger("leadrail.worker")
 def runner_for(c: Container) -> JobRunner:
     s = c.settings
     mailer = mailer_for(s)
-    leads = LeadDeliverer(c.engine, mailer, s.mail_from, s.public_base_url, c.leads.lead_config)
-    return JobRunner(
-        c.store, mailer, s.mail_from, c.signer, s.public_base_url, c.calendar.forget, leads, c.leads
+    hooks = c.outbound.http_client("webhook URL", timeout=10.0, follow_redirects=False)
+    leads = LeadDeliverer(
+        c.engine, mailer, s.mail_from, s.public_base_url, c.leads.lead_config, http=hooks
     )
+    return JobRunner(
+        c.store, mailer, s.mail_from, c.signer, s.public_base_url, c.calendar.forget, leads,
+        c.leads, caldav=CalDavAccess(c.credentials, c.outbound),
+    )  # fmt: skip
 
 
 def run_worker(c: Container, stop: threading.Event) -> None:

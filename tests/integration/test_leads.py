@@ -44,7 +44,7 @@ class Inbox:
 
 @pytest.fixture
 def c(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
-    monkeypatch.setenv("LEADRAIL_TEST_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.setenv("LEADRAIL_CRED_TEST_WEBHOOK", WEBHOOK_SECRET)
     container = bootstrap(
         Settings(
             database_url=db_url,
@@ -52,6 +52,7 @@ def c(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
             worker=False,
             smtp_port=free_port(),
             mail_from="leads@leadrail.test",
+            outbound_allow_hosts="127.0.0.1",  # the webhook receivers are local servers
         )
     )
     container.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
@@ -262,7 +263,7 @@ def test_webhook_500s_then_200_is_retried_and_signed(
 ) -> None:
     doc = leads_workspace()
     doc["categories"][0]["destinations"] = [
-        {"address": hook, "format": "json", "secret_env": "LEADRAIL_TEST_WEBHOOK_SECRET"}
+        {"address": hook, "format": "json", "secret_env": "LEADRAIL_CRED_TEST_WEBHOOK"}
     ]
     apply_workspace(c.store, doc)
     lead_id = post(client, LEAD).json()["id"]

@@ -129,7 +129,7 @@ def apply_workspace(store: WorkspaceStore, data: object, *, dry_run: bool = Fals
     wrong), then make the workspace match it in one transaction. Applying the same document
     twice changes nothing the second time."""
     current = store.load(include_crm=isinstance(data, dict) and "crm" in data)
-    doc = parse_workspace(data, base=current)
+    doc = parse_workspace(data, base=current, url_problem=store.outbound_url_problem)
     changes = diff(current, doc)
     if changes and not dry_run:
         store.save(doc)

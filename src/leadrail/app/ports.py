@@ -76,6 +76,19 @@ class WorkspaceStore(Protocol):
 
     def decision(self, decision_id: str) -> LedgerRow | None: ...
 
+    def outbound_url_problem(self, url: str) -> str | None:
+        """Why a user-typed URL leadrail would call (CalDAV, webhook, CRM) cannot be saved:
+        it names a loopback/private/link-local address or a local network name that the
+        operator has not allowed; None when it may be saved."""
+        ...
+
+
+class CredentialSealer(Protocol):
+    """Keeps a password a user typed: ``seal`` gives the stored (encrypted) form, bound to
+    the user and to the server of ``url``."""
+
+    def seal(self, secret: str, owner: str, url: str) -> str: ...
+
 
 @dataclass(frozen=True)
 class TokenOwner:
