@@ -19,9 +19,9 @@ log = logging.getLogger("leadrail.worker")
 def runner_for(c: Container) -> JobRunner:
     s = c.settings
     mailer = mailer_for(s)
-    leads = LeadDeliverer(c.engine, mailer, s.mail_from, s.public_base_url, c.leads.lead_config)
+    leads = LeadDeliverer(c.engine, mailer, s.mail_from, s.base_url, c.leads.lead_config)
     return JobRunner(
-        c.store, mailer, s.mail_from, c.signer, s.public_base_url, c.calendar.forget, leads, c.leads
+        c.store, mailer, s.mail_from, c.signer, s.base_url, c.calendar.forget, leads, c.leads
     )
 
 

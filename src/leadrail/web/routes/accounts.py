@@ -61,7 +61,7 @@ async def login(
         max_age=SESSION_HOURS * 3600,
         httponly=True,
         samesite="lax",
-        secure=c.settings.public_base_url.startswith("https://"),
+        secure=c.settings.base_url.startswith("https://"),
         path="/",
     )
     return response
@@ -95,7 +95,7 @@ async def forgot(request: Request, c: ContainerDep, email: Text = "") -> Respons
 
 
 async def _send_reset(c: Container, email: str, name: str, token: str) -> None:
-    link = f"{c.settings.public_base_url.rstrip('/')}/password/reset/{token}"
+    link = f"{c.settings.base_url}/password/reset/{token}"
     msg = EmailMessage()
     msg["To"] = email
     msg["Subject"] = "Reset your leadrail password"
