@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
     def home(request: Request) -> Response:
         c: Container = app.state.container
-        routers = [r.doc for r in c.store.routers()]
+        routers = [r.doc for r in c.store.routers() if r.doc.meeting_type]  # booking links only
         page: Response = app.state.templates.TemplateResponse(
             request, "home.html", {"routers": routers}
         )
