@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     live_streams_per_visitor: int = 5
     live_connections_per_ip: int = 200
     live_sockets_per_rep: int = 10
+    live_visitor_idle_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A visitor with no open stream and no event this long has left the "
+        "consoles (and is not listed after a restart).",
+    )
     live_event_rate: str = Field(
         default="120/minute", description="Visitor events per visitor (and per address x10)."
     )

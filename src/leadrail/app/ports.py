@@ -430,6 +430,12 @@ class LiveStore(Protocol):
 
     def recent_visitors(self, since: datetime, limit: int = 200) -> list[VisitorRow]: ...
 
+    def visitors_seen_between(self, start: datetime, end: datetime) -> list[VisitorRow]:
+        """Visitors last seen in [start, end), oldest first."""
+        ...
+
+    def touch_visitors(self, visitor_ids: Sequence[str], now: datetime) -> None: ...
+
     def conversations(
         self,
         *,

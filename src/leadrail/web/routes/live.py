@@ -113,6 +113,7 @@ async def visitor_stream(request: Request, site_key: str = "", visitor: str = ""
     except Refused as refused:
         return _cors(request, error(429, "rate_limited", str(refused)))
     hello = await run_in_threadpool(live.reps.visitor_hello, v.id)
+    await run_in_threadpool(live.reps.visitor_connected, v.id)
     ping = request.app.state.container.settings.live_ping_seconds
 
     async def events() -> AsyncIterator[str]:
@@ -129,7 +130,9 @@ async def visitor_stream(request: Request, site_key: str = "", visitor: str = ""
                 yield _sse(item[0], item[1])
         finally:
             if live.hub.disconnect_visitor(conn):
-                await run_in_threadpool(live.reps.visitor_left, v.id)
+                # the client went away and this task is being cancelled: no await here, the
+                # hub runs it (the visitor leaves the consoles after the idle time)
+                live.hub.later(0, lambda: live.reps.visitor_disconnected(v.id))
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return _cors(
