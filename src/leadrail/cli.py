@@ -39,8 +39,20 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def read_settings() -> Settings:
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as e:
+        problems = "; ".join(
+            f"LEADRAIL_{'_'.join(map(str, x['loc'])).upper()}: {x['msg']}" for x in e.errors()
+        )
+        fail(f"bad settings: {problems}")
+
+
 def container() -> Container:
-    return bootstrap(Settings(), run_migrations=True)
+    return bootstrap(read_settings(), run_migrations=True)
 
 
 def run_use_case(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -76,21 +88,43 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Server processes.")] = None,
 ) -> None:
     """Run the web service (migrates first)."""
+    import os
+
     import uvicorn
 
     from leadrail.adapters.db.engine import migrate as do_migrate
 
-    settings = Settings()
+    # The options become settings of the app (and of every worker process it starts): links
+    # in e-mails use this address when LEADRAIL_PUBLIC_BASE_URL is unset.
+    given = read_settings()
+    os.environ["LEADRAIL_HOST"] = host or given.host
+    os.environ["LEADRAIL_PORT"] = str(port or given.port)
+    settings = read_settings()
     do_migrate(settings.database_url)
+    warn_without_base_url(settings)
+    trusted = settings.trusted_proxies
     uvicorn.run(
         "leadrail.web.main:app_from_env",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         workers=workers or settings.workers,
         log_level=settings.log_level,
         access_log=False,
+        # X-Forwarded-For/-Proto only from the proxies the operator listed (default: none;
+        # uvicorn's own default would believe any local process)
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
     )
+
+
+def warn_without_base_url(settings: Settings) -> None:
+    if not settings.public_base_url:
+        err.print(
+            f"warning: LEADRAIL_PUBLIC_BASE_URL is unset: links in e-mails, invites and ADF "
+            f"will use {settings.base_url}; set it to the address prospects reach",
+            markup=False,
+        )
 
 
 @app.command()
@@ -105,6 +139,7 @@ def worker() -> None:
     from leadrail.worker import run_worker
 
     c = container()
+    warn_without_base_url(c.settings)
     stop = threading.Event()
 
     def halt(*_: object) -> None:
