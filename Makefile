@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint types imports unit bench clean install browser
+.PHONY: run reset test lint types imports unit bench clean install browser screenshots
 
 install: $(STAMP)
 
@@ -16,16 +16,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo workspace and its admin (password and API token printed) go into a fresh database
+# only; later runs keep what was changed in the dashboard. `make reset` starts afresh.
 run: $(STAMP)
 	$(BIN)/leadrail migrate
-	$(BIN)/leadrail apply -f examples/demo.yaml
-	@pw=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(12))'); \
-	  echo "$$pw" | $(BIN)/leadrail user create admin@acme.test --name "Demo Admin" --admin --password-stdin; \
-	  echo "Dashboard: http://$(HOST):$(PORT)/login  as admin@acme.test, password $$pw"
-	@echo "API token for the demo (Authorization: Bearer ...):"
-	@$(BIN)/leadrail token create --email admin@acme.test --name "make run"
-	@echo "Serving http://$(HOST):$(PORT)  (API docs at /docs)"
+	$(BIN)/leadrail demo --if-empty -f examples/demo.yaml --url http://$(HOST):$(PORT)
+	@echo "Serving http://$(HOST):$(PORT)  (API docs at /docs; start afresh with the demo: make reset)"
 	$(BIN)/leadrail serve --host $(HOST) --port $(PORT)
+
+# Deletes the embedded database (./leadrail.db): everything changed since is lost.
+reset:
+	@case "$${LEADRAIL_DATABASE_URL:-sqlite:///./leadrail.db}" in \
+	  sqlite:///./leadrail.db|sqlite:///leadrail.db) \
+	    rm -f leadrail.db leadrail.db-wal leadrail.db-shm; \
+	    echo "deleted leadrail.db: the next make run loads the demo into a fresh database";; \
+	  *) echo "make reset only deletes ./leadrail.db; LEADRAIL_DATABASE_URL names another database: drop and recreate it yourself" >&2; exit 1;; \
+	esac
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -46,6 +52,10 @@ browser:
 
 test: lint types imports browser
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# Refreshes docs/screenshots/ from the browser tests (a plain `make test` never writes them).
+screenshots: $(STAMP) browser
+	LEADRAIL_SCREENSHOTS=1 $(BIN)/python -m pytest -q $(wildcard tests/e2e/*browser*.py tests/integration/*/*browser*.py)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q

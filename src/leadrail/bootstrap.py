@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from leadrail.adapters.credentials import CredentialBox
 from leadrail.adapters.db.accounts_repo import SqlAccounts
 from leadrail.adapters.db.busy import BusyTimes
 from leadrail.adapters.db.crm_repo import SqlCrm
@@ -18,6 +19,7 @@ from leadrail.adapters.db.outbox_repo import SqlOutbox
 from leadrail.adapters.db.store import SqlStore
 from leadrail.adapters.geo.place import PlaceFinder
 from leadrail.adapters.mail.smtp import SmtpMailer, SmtpSettings
+from leadrail.adapters.outbound import Outbound
 from leadrail.adapters.passwords import Argon2Passwords
 from leadrail.app.accounts import AccountService
 from leadrail.app.live_views import VisitorTokens
@@ -55,6 +57,8 @@ class Container:
     crm: SqlCrm
     accounts: AccountService
     live: LiveParts
+    outbound: Outbound  # the guard for every URL a user typed (CalDAV, webhooks, the CRM)
+    credentials: CredentialBox  # keeps the passwords users type, encrypted
     wake: threading.Event = field(default_factory=threading.Event)
 
     def wake_worker(self) -> None:
@@ -87,10 +91,13 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
         pool_size=settings.db_pool_size,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
-    store = SqlStore(engine)
-    from leadrail.adapters.notify import caldav_busy
+    outbound = Outbound.allowing(settings.outbound_allow_hosts)
+    store = SqlStore(engine, outbound)
+    from leadrail.adapters.notify import CalDavAccess
 
-    calendar = BusyTimes(engine, store.calendars, caldav_busy, settings.caldav_cache_seconds)
+    credentials = CredentialBox(settings.secret_key or store.link_secret)
+    caldav = CalDavAccess(credentials, outbound)
+    calendar = BusyTimes(engine, store.calendars, caldav.busy, settings.caldav_cache_seconds)
     signer = LinkSigner(settings.secret_key or store.link_secret)
     from leadrail.adapters.geo_locator import GeoLocator
 
@@ -116,4 +123,6 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
             VisitorTokens(settings.secret_key or store.link_secret),
             PlaceFinder(settings.geo_mmdb_path),
         ),
+        outbound,
+        credentials,
     )

@@ -15,17 +15,18 @@ from rich.table import Table
 
 from leadrail.app.errors import InvalidWorkspace, LeadrailError
 from leadrail.bootstrap import Container, bootstrap
+from leadrail.cli_help import App
 from leadrail.settings import Settings
 
-app = typer.Typer(
+app = App(
     help="leadrail: open-source lead routing.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
-token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
-crm_app = typer.Typer(help="The built-in CRM.", no_args_is_help=True)
+user_app = App(help="Manage user accounts.", no_args_is_help=True)
+token_app = App(help="Manage API tokens.", no_args_is_help=True)
+crm_app = App(help="The built-in CRM.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(crm_app, name="crm")
@@ -38,8 +39,20 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def read_settings() -> Settings:
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as e:
+        problems = "; ".join(
+            f"LEADRAIL_{'_'.join(map(str, x['loc'])).upper()}: {x['msg']}" for x in e.errors()
+        )
+        fail(f"bad settings: {problems}")
+
+
 def container() -> Container:
-    return bootstrap(Settings(), run_migrations=True)
+    return bootstrap(read_settings(), run_migrations=True)
 
 
 def run_use_case(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -55,11 +68,17 @@ def run_use_case(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 @app.command()
 def migrate() -> None:
-    """Apply database migrations."""
+    """Apply database migrations, and say which."""
     from leadrail.adapters.db.engine import migrate as do_migrate
 
-    do_migrate(Settings().database_url)
-    out.print("database is up to date")
+    done = do_migrate(Settings().database_url)
+    for name in done.applied:
+        out.print(f"applied {name}", markup=False)
+    at = f"at revision {done.revision}" if done.revision else "empty"
+    if done.applied:
+        out.print(f"{len(done.applied)} migration(s) applied: the database is {at}")
+    else:
+        out.print(f"the database is up to date ({at}): nothing to apply")
 
 
 @app.command()
@@ -69,33 +88,58 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Server processes.")] = None,
 ) -> None:
     """Run the web service (migrates first)."""
+    import os
+
     import uvicorn
 
     from leadrail.adapters.db.engine import migrate as do_migrate
 
-    settings = Settings()
+    # The options become settings of the app (and of every worker process it starts): links
+    # in e-mails use this address when LEADRAIL_PUBLIC_BASE_URL is unset.
+    given = read_settings()
+    os.environ["LEADRAIL_HOST"] = host or given.host
+    os.environ["LEADRAIL_PORT"] = str(port or given.port)
+    settings = read_settings()
     do_migrate(settings.database_url)
+    warn_without_base_url(settings)
+    trusted = settings.trusted_proxies
     uvicorn.run(
         "leadrail.web.main:app_from_env",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         workers=workers or settings.workers,
         log_level=settings.log_level,
         access_log=False,
+        # X-Forwarded-For/-Proto only from the proxies the operator listed (default: none;
+        # uvicorn's own default would believe any local process)
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
     )
+
+
+def warn_without_base_url(settings: Settings) -> None:
+    if not settings.public_base_url:
+        err.print(
+            f"warning: LEADRAIL_PUBLIC_BASE_URL is unset: links in e-mails, invites and ADF "
+            f"will use {settings.base_url}; set it to the address prospects reach",
+            markup=False,
+        )
 
 
 @app.command()
 def worker() -> None:
-    """Run the delivery worker alone: invites and calendar writes from the outbox (the
-    server runs one in-process unless LEADRAIL_WORKER=false). Stop it with Ctrl-C."""
+    """Run the delivery worker alone: it does what the outbox holds (form leads to their
+    destinations by e-mail or webhook, meeting invites and cancellations, calendar writes,
+    CRM writes of records and meetings) and retries what failed. The server runs one
+    in-process unless LEADRAIL_WORKER=false. Stop it with Ctrl-C."""
     import signal
     import threading
 
     from leadrail.worker import run_worker
 
     c = container()
+    warn_without_base_url(c.settings)
     stop = threading.Event()
 
     def halt(*_: object) -> None:
@@ -143,6 +187,45 @@ def apply(
 
 
 @app.command()
+def demo(
+    file: Annotated[Path, typer.Option("-f", "--file", help="The demo workspace.")] = Path(
+        "examples/demo.yaml"
+    ),
+    admin: Annotated[str, typer.Option(help="The demo admin's e-mail.")] = "admin@acme.test",
+    url: Annotated[
+        str, typer.Option(help="Where the server will answer (for the login link shown).")
+    ] = "http://127.0.0.1:8000",
+    if_empty: Annotated[
+        bool,
+        typer.Option("--if-empty", help="Only into an empty database; else change nothing."),
+    ] = False,
+) -> None:
+    """Load the demo workspace and an admin with a new password and API token, and print
+    them (what `make run` does on a fresh database)."""
+    import secrets
+
+    from leadrail.app.apply import apply_workspace, workspace_is_empty
+
+    c = container()
+    if if_empty and not workspace_is_empty(c.store):
+        out.print(
+            "the database already has a workspace: kept as it is (to start afresh with the "
+            "demo: `make reset`, or delete leadrail.db; a lost password: "
+            f"`leadrail user password {admin}`)",
+            markup=False,
+        )
+        return
+    changes = run_use_case(apply_workspace, c.store, read_yaml(file))
+    out.print(f"demo workspace loaded from {file} ({len(changes)} changes)", markup=False)
+    password = secrets.token_urlsafe(12)
+    c.store.create_user(admin, "Demo Admin", admin=True)
+    run_use_case(c.accounts.set_password, admin, password)
+    token = run_use_case(c.store.create_token, admin, "demo")
+    out.print(f"Dashboard: {url.rstrip('/')}/login  as {admin}, password {password}", markup=False)
+    out.print(f"API token (Authorization: Bearer ...): {token}", markup=False)
+
+
+@app.command()
 def export(crm: Annotated[bool, typer.Option(help="Include CRM records.")] = True) -> None:
     """Print the workspace as YAML that `apply` accepts."""
     from leadrail.app.apply import export_workspace
@@ -165,7 +248,9 @@ def parse_fields(fields: list[str]) -> dict[str, str]:
 def route(
     router: Annotated[str, typer.Argument(help="Router slug.")],
     email: Annotated[str, typer.Option(help="The prospect's e-mail.")] = "",
-    field: Annotated[list[str] | None, typer.Option(help="Another field, k=v.")] = None,
+    field: Annotated[
+        list[str] | None, typer.Option(help="Another field (repeatable).", metavar="NAME=VALUE")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Do not record.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
@@ -299,9 +384,14 @@ def token_create(
 @crm_app.command("import")
 def crm_import(
     file: Annotated[Path, typer.Argument(help="A CSV file with a header line.")],
-    record_type: Annotated[str, typer.Option("--type", help="contacts, companies or leads.")],
+    record_type: Annotated[
+        str, typer.Option("--type", help="contacts, companies or leads.", metavar="TYPE")
+    ],
     mapping: Annotated[
-        list[str] | None, typer.Option("--map", help="COLUMN=field, e.g. 'E-mail=email'.")
+        list[str] | None,
+        typer.Option(
+            "--map", help="A column's field, e.g. 'E-mail=email'.", metavar="COLUMN=FIELD"
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; write nothing.")] = False,
 ) -> None:

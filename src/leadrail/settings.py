@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import ipaddress
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,7 +21,11 @@ class Settings(BaseSettings):
     log_level: str = "info"
     db_pool_size: int = 10
     sqlite_busy_timeout_ms: int = 15000
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str | None = Field(
+        default=None,
+        description="Where prospects and reps reach this server (links in e-mails, invites, "
+        "ADF, the link builder). Unset: http://HOST:PORT of `leadrail serve` (a warning).",
+    )
 
     secret_key: str | None = Field(
         default=None,
@@ -41,7 +47,18 @@ class Settings(BaseSettings):
         default=None, description="A GeoLite2-City or DB-IP City Lite .mmdb for IP locations."
     )
     caldav_cache_seconds: float = 60.0
+    outbound_allow_hosts: str = Field(
+        default="",
+        description="Hosts (name or name:port, comma-separated) that user-typed URLs (CalDAV, "
+        "webhooks, the CRM) may reach although they resolve to a loopback, private or "
+        "link-local address: an on-premise CRM, a test server.",
+    )
     public_rate_limit: str = "60/minute"
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is "
+        "believed (the right-most address not in the list is the client). Default: none.",
+    )
     presence_grace_seconds: float = Field(
         default=20.0, description="A rep whose last console socket closed stays online this long."
     )
@@ -53,9 +70,37 @@ class Settings(BaseSettings):
     live_streams_per_visitor: int = 5
     live_connections_per_ip: int = 200
     live_sockets_per_rep: int = 10
+    live_visitor_idle_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A visitor with no open stream and no event this long has left the "
+        "consoles (and is not listed after a restart).",
+    )
     live_event_rate: str = Field(
         default="120/minute", description="Visitor events per visitor (and per address x10)."
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or a CIDR network (e.g. 10.0.0.0/8)"
+                ) from None
+        return ",".join(items)
+
+    @property
+    def base_url(self) -> str:
+        """``public_base_url``, or the address ``leadrail serve`` listens on (never a Host
+        header: links in e-mails must not come from what a client sent)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = self.host if self.host not in ("", "0.0.0.0", "::") else "127.0.0.1"
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
     @property
     def is_sqlite(self) -> bool:

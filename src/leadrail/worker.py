@@ -1,6 +1,7 @@
-"""The delivery worker: drains the outbox (invites, calendar writes). Runs in the server
-process by default; `leadrail worker` runs it alone (several at once are safe: jobs are
-claimed with a lease, with SKIP LOCKED on PostgreSQL)."""
+"""The delivery worker: drains the outbox (invites, calendar writes, lead deliveries, CRM
+writes, password-reset e-mails). Runs in the server process by default; `leadrail worker`
+runs it alone (several at once are safe: jobs are claimed with a lease, with SKIP LOCKED on
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,39 @@ import threading
 from datetime import timedelta
 
 from leadrail.adapters.lead_delivery import LeadDeliverer
-from leadrail.adapters.notify import JobRunner
-from leadrail.app.outbox import drain
+from leadrail.adapters.mail.reset import ResetMailJob
+from leadrail.adapters.notify import CalDavAccess, JobRunner
+from leadrail.app.accounts import RESET_JOB
+from leadrail.app.outbox import ClaimedJob, drain
 from leadrail.bootstrap import Container, mailer_for
 
 log = logging.getLogger("leadrail.worker")
 
 
-def runner_for(c: Container) -> JobRunner:
+class Jobs:
+    """Hands each job to the runner of its kind (default: the meetings' and leads' runner)."""
+
+    def __init__(self, default: JobRunner, **by_kind: ResetMailJob) -> None:
+        self.default = default
+        self.by_kind = by_kind
+
+    def run(self, job: ClaimedJob) -> str:
+        return self.by_kind.get(job.kind, self.default).run(job)
+
+
+def runner_for(c: Container) -> Jobs:
     s = c.settings
     mailer = mailer_for(s)
-    leads = LeadDeliverer(c.engine, mailer, s.mail_from, s.public_base_url, c.leads.lead_config)
-    return JobRunner(
-        c.store, mailer, s.mail_from, c.signer, s.public_base_url, c.calendar.forget, leads, c.leads
+    hooks = c.outbound.http_client("webhook URL", timeout=10.0, follow_redirects=False)
+    leads = LeadDeliverer(
+        c.engine, mailer, s.mail_from, s.base_url, c.leads.lead_config, http=hooks
     )
+    runner = JobRunner(
+        c.store, mailer, s.mail_from, c.signer, s.base_url, c.calendar.forget, leads,
+        c.leads, caldav=CalDavAccess(c.credentials, c.outbound),
+    )  # fmt: skip
+    resets = ResetMailJob(c.accounts, mailer, s.base_url, c.clock.now)
+    return Jobs(runner, **{RESET_JOB: resets})
 
 
 def run_worker(c: Container, stop: threading.Event) -> None:

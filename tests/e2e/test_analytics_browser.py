@@ -1,6 +1,7 @@
 """An admin in a real browser (Debian's chromium): log in, open a router's analytics, change
 the range, see the charts, download a CSV, and read a decision's trace. The data is made by
-the real use cases; the app runs in a uvicorn thread. Screenshots go to docs/screenshots."""
+the real use cases; the app runs in a uvicorn thread. Screenshots go to docs/screenshots when
+asked (LEADRAIL_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,7 @@ from tests.e2e.test_booking_browser import CHROMIUM, LAUNCH_ARGS
 from tests.e2e.test_http import free_port
 from tests.factories import MONDAY_8AM_NY
 from tests.integration.analytics.world import ADMIN, World, make_world
-
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+from tests.screenshots import screenshot
 
 
 def _history(w: World) -> None:
@@ -104,8 +104,7 @@ def test_admin_reads_router_analytics_and_downloads_csv(
     assert int(page.locator("#kpi-clicks").inner_text()) > 4
     assert page.locator("svg[role=img]").count() >= 4
     assert page.locator("svg title", has_text="Clicks and bookings per week").count() == 1
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "dashboard-analytics.png"), full_page=True)
+    screenshot(page, "dashboard-analytics.png", full_page=True)
     with page.expect_download() as info:
         page.locator("#table-timeline caption a").click()
     saved = tmp_path / "timeline.csv"
@@ -126,4 +125,4 @@ def test_admin_reads_a_decision(server: tuple[str, World], page: Any) -> None:
     assert "Why did this lead go to" in page.locator("h1").inner_text()
     assert page.locator("#trace li").count() >= 1
     assert page.get_by_text("<script>alert('x')</script>").count() >= 1  # shown as text
-    page.screenshot(path=str(SHOTS / "dashboard-decision.png"), full_page=True)
+    screenshot(page, "dashboard-decision.png", full_page=True)

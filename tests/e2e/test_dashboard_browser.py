@@ -1,6 +1,7 @@
 """An admin in a real browser (Debian's chromium) against `leadrail serve`: log in, edit a
 router setting, add a rule with the condition builder, reorder the stack by keyboard, save,
-dry-run a prospect and read the matched rule and the trace. Screenshots go to docs/."""
+dry-run a prospect and read the matched rule and the trace. Screenshots go to docs/ when asked
+(LEADRAIL_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ import yaml
 from tests.e2e.test_booking_browser import CHROMIUM, LAUNCH_ARGS
 from tests.e2e.test_http import BIN, free_port
 from tests.integration.dashboard.router_support import router_workspace
+from tests.screenshots import screenshot
 
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 ADMIN, PASSWORD = "admin@acme.test", "correct horse battery staple"
 
 
@@ -89,7 +90,6 @@ def test_a_wrong_password_shows_an_error(server: str, page: Any) -> None:
 def test_edit_a_router_its_rules_and_dry_run(server: str, page: Any) -> None:
     from playwright.sync_api import expect
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
     log_in(page, server)
     page.wait_for_url("**/dashboard")
     page.goto(f"{server}/dashboard/routers/inbound")
@@ -99,7 +99,7 @@ def test_edit_a_router_its_rules_and_dry_run(server: str, page: Any) -> None:
     page.wait_for_url("**/dashboard/routers/inbound?flash=Saved")
     assert page.get_by_label("Title", exact=True).input_value() == "Talk to our sales team"
     assert page.get_by_label("Reset the rotation").input_value() == "weekly"
-    page.screenshot(path=str(SHOTS / "dashboard-router.png"), full_page=True)
+    screenshot(page, "dashboard-router.png", full_page=True)
 
     page.get_by_role("link", name="Rules").click()
     page.get_by_role("button", name="Add a rule").click()
@@ -125,7 +125,7 @@ def test_edit_a_router_its_rules_and_dry_run(server: str, page: Any) -> None:
         .startswith("Rule 1: Germany")
     )
     assert page.evaluate("document.activeElement.dataset.path") == "rules[0]"
-    page.screenshot(path=str(SHOTS / "dashboard-rules.png"), full_page=True)
+    screenshot(page, "dashboard-rules.png", full_page=True)
     page.get_by_role("button", name="Save rules").click()
     page.wait_for_url("**/rules?flash=Rules+saved")
     names = [page.get_by_label(f"Rule {i} name").input_value() for i in (1, 2, 3)]
@@ -136,7 +136,7 @@ def test_edit_a_router_its_rules_and_dry_run(server: str, page: Any) -> None:
     page.get_by_role("link", name="Link builder").click()
     page.get_by_label("utm_campaign").fill("spring & more")
     assert page.locator("#link-plain").inner_text().endswith("?utm_campaign=spring%20%26%20more")
-    page.screenshot(path=str(SHOTS / "dashboard-links.png"), full_page=True)
+    screenshot(page, "dashboard-links.png", full_page=True)
 
     page.get_by_role("link", name="Test", exact=True).click()
     page.get_by_label("E-mail").fill("jonas@bigco.test")
@@ -147,4 +147,41 @@ def test_edit_a_router_its_rules_and_dry_run(server: str, page: Any) -> None:
     assert page.locator(".assignee").first.inner_text() == "rep3@acme.test"
     assert page.locator("ol.trace li").count() >= 1
     assert "Germany" in page.locator("ol.trace").inner_text()
-    page.screenshot(path=str(SHOTS / "dashboard-test.png"), full_page=True)
+    screenshot(page, "dashboard-test.png", full_page=True)
+
+
+def test_the_rule_editor_refuses_a_blank_rule_and_reads_yaml(server: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    log_in(page, server)
+    page.wait_for_url("**/dashboard")
+    page.goto(f"{server}/dashboard/routers/inbound/rules")
+    n = page.locator("#rule-list > li").count()
+    page.get_by_role("button", name="Add a rule").click()  # and save it untouched
+    page.get_by_role("button", name="Save rules").click()
+    expect(page.locator("#rule-problems")).to_contain_text(f"rules[{n}].when.value")
+    expect(page.locator("#rule-list > li")).to_have_count(n + 1)  # the editor is still there
+    marked = page.locator("#rule-list > li.has-error")
+    expect(marked).to_have_count(1)
+    assert marked.get_attribute("data-path") == f"rules[{n}]"
+    expect(marked.locator(".field-error")).to_contain_text("empty value never matches")
+
+    page.goto(f"{server}/dashboard/routers/inbound/rules")
+    page.locator("#json-details summary").click()
+    yaml_text = ("- name: Germany\n  when: {field: country, op: equals, value: de}\n"
+                 "  route: {user: rep3@acme.test}\n"
+                 "- name: Typo\n  when: {field: country, op: equalz, value: fr}\n"
+                 "  route: {user: rep2@acme.test}\n")  # fmt: skip
+    page.get_by_label("The rule stack").fill(yaml_text)
+    page.get_by_role("button", name="Load into the editor").click()
+    expect(page.locator("#load-status")).to_have_text("Loaded 2 rules into the editor.")
+    assert page.get_by_label("Rule 2 condition operator").input_value() == "equalz"
+
+    page.get_by_label("The rule stack").fill(yaml_text)  # saved as YAML, with an error
+    page.get_by_role("button", name="Save rules").click()
+    expect(page.locator("#rule-problems")).to_contain_text("rules[1].when.op")
+    expect(page.locator("#rule-editor")).to_be_visible()
+    expect(page.locator("#rule-list > li")).to_have_count(2)
+    assert page.get_by_label("Rule 1 name").input_value() == "Germany"
+    expect(page.locator("#rule-list > li.has-error")).to_have_count(1)
+    assert page.locator("#rule-list > li.has-error").get_attribute("data-path") == "rules[1]"

@@ -156,8 +156,10 @@ def test_the_booking_form_redirects_or_explains(api: tuple[Container, TestClient
     assert taken.status_code == 409
     assert "That time was just taken. Here are the times still open." in taken.text
     assert 'value="2026-11-30T14:30:00Z"' in taken.text  # fresh slots, in the form again
-    assert 'value="hello"' not in taken.text  # notes go back in the textarea, escaped
-    assert ">hello</textarea>" in taken.text
+    booking_form, view_form = taken.text.split('id="tzform"')
+    assert 'value="hello"' not in booking_form  # notes go back in the textarea, escaped
+    assert ">hello</textarea>" in booking_form
+    assert 'name="notes" value="hello"' in view_form  # and ride along to other dates/zones
 
 
 def test_without_a_redirect_url_our_page_confirms_with_working_links(db_url: str) -> None:

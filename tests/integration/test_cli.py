@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -177,3 +180,121 @@ def test_user_passwords_from_stdin_let_them_log_in(  # type: ignore[no-untyped-d
             c.accounts.login("ops@acme.test", "first long password", now)
     finally:
         c.close()
+
+
+def test_route_json_keeps_the_trace_datas_types(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("apply", "-f", DEMO)
+    out = cli("route", "q2-enterprise", "--email", "x@rivalcorp.test", "--json").stdout
+    steps = json.loads(out)["trace"]
+    assert [s["data"]["users"] for s in steps if "users" in s["data"]] == [["manager@acme.test"]]
+
+
+def test_migrate_says_what_it_applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEADRAIL_DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
+    first = CliRunner().invoke(app, ["migrate"])
+    assert first.exit_code == 0, first.output
+    assert "applied 0001 initial schema" in first.stdout
+    assert "up to date" not in first.stdout
+    again = CliRunner().invoke(app, ["migrate"]).stdout
+    assert "applied" not in again
+    assert "up to date" in again
+
+
+def commands(group: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [path]
+    for name, command in getattr(group, "commands", {}).items():
+        found += commands(command, (*path, name))
+    return found
+
+
+def test_every_commands_help_reads_cleanly() -> None:
+    import typer
+
+    paths = commands(typer.main.get_command(app))
+    assert ("route",) in paths
+    assert ("user", "create") in paths
+    for path in paths:
+        result = CliRunner().invoke(app, [*path, "--help"], terminal_width=100)
+        assert result.exit_code == 0, (path, result.output)
+        help_text = result.stdout
+        assert not re.search(r"<[a-z_]+(\[[a-z_]+\])?>", help_text), (path, help_text)
+        assert "{" not in help_text.split("\n", 1)[0], (path, help_text)  # usage: plain names
+    route_help = CliRunner().invoke(app, ["route", "--help"]).stdout
+    assert "ROUTER" in route_help
+    assert "--email EMAIL" in route_help
+    assert re.search(r"--dry-run +Do not record", route_help)  # a flag takes no value
+
+
+def test_worker_help_says_all_it_delivers() -> None:
+    text = " ".join(CliRunner().invoke(app, ["worker", "--help"]).stdout.split())
+    for what in ("form leads", "invites", "calendar", "CRM"):
+        assert what in text, text
+
+
+def test_demo_if_empty_loads_the_demo_once(cli, sqlite_url: str) -> None:  # type: ignore[no-untyped-def]
+    from leadrail.app.workspace_edit import delete_item
+    from leadrail.bootstrap import bootstrap
+    from leadrail.settings import Settings
+
+    first = cli("demo", "--if-empty", "-f", DEMO, "--url", "http://127.0.0.1:8123").stdout
+    password = re.search(r"password (\S+)", first).group(1)  # type: ignore[union-attr]
+    assert "http://127.0.0.1:8123/login" in first
+    assert re.search(r"Bearer \.\.\.\): lr_\S+", first)
+    c = bootstrap(Settings(database_url=sqlite_url, worker=False))
+    try:
+        delete_item(c.store, "routers", "inbound-demo")  # changed in the dashboard
+        tokens = _count(sqlite_url, "api_tokens")
+        second = cli("demo", "--if-empty", "-f", DEMO).stdout
+        assert "kept as it is" in second
+        assert "make reset" in second
+        assert "Bearer" not in second  # no new password, no new token
+        assert "/login" not in second
+        assert all(r["slug"] != "inbound-demo" for r in _routers(c))
+        assert _count(sqlite_url, "api_tokens") == tokens
+        assert c.accounts.login("admin@acme.test", password, c.clock.now()).user.is_admin
+    finally:
+        c.close()
+
+
+def _routers(c: Any) -> list[dict[str, Any]]:
+    from leadrail.app.workspace_edit import section_items
+
+    return section_items(c.store, "routers")
+
+
+def _count(url: str, table: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        n = int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+    engine.dispose()
+    return n
+
+
+def test_make_run_loads_the_demo_only_into_a_fresh_database(tmp_path: Path) -> None:
+    """The Makefile's own `run` recipe (`make -n` prints it), but `serve`, run twice."""
+    root = Path(__file__).parents[2]
+    recipe = subprocess.run(["make", "-n", "run"], cwd=root, capture_output=True, text=True,
+                            check=True, timeout=60).stdout  # fmt: skip
+    steps = [
+        shlex.split(line)
+        for line in recipe.splitlines()
+        if line.startswith(".venv/bin/leadrail ") and " serve" not in line
+    ]
+    assert [s[1] for s in steps] == ["migrate", "demo"]
+    env = {**os.environ, "LEADRAIL_DATABASE_URL": f"sqlite:///{tmp_path / 'leadrail.db'}"}
+
+    def start() -> str:
+        out = ""
+        for step in steps:
+            done = subprocess.run(step, cwd=root, env=env, capture_output=True, text=True,
+                                  timeout=120, check=False)  # fmt: skip
+            assert done.returncode == 0, done.stderr
+            out += done.stdout
+        return out
+
+    assert "Bearer" in start()
+    later = start()
+    assert "Bearer" not in later
+    assert "kept as it is" in later

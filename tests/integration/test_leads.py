@@ -44,7 +44,7 @@ class Inbox:
 
 @pytest.fixture
 def c(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
-    monkeypatch.setenv("LEADRAIL_TEST_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.setenv("LEADRAIL_CRED_TEST_WEBHOOK", WEBHOOK_SECRET)
     container = bootstrap(
         Settings(
             database_url=db_url,
@@ -52,6 +52,7 @@ def c(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
             worker=False,
             smtp_port=free_port(),
             mail_from="leads@leadrail.test",
+            outbound_allow_hosts="127.0.0.1",  # the webhook receivers are local servers
         )
     )
     container.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
@@ -262,7 +263,7 @@ def test_webhook_500s_then_200_is_retried_and_signed(
 ) -> None:
     doc = leads_workspace()
     doc["categories"][0]["destinations"] = [
-        {"address": hook, "format": "json", "secret_env": "LEADRAIL_TEST_WEBHOOK_SECRET"}
+        {"address": hook, "format": "json", "secret_env": "LEADRAIL_CRED_TEST_WEBHOOK"}
     ]
     apply_workspace(c.store, doc)
     lead_id = post(client, LEAD).json()["id"]
@@ -413,3 +414,25 @@ def test_an_adf_destination_can_also_attach_the_xml(
     parts = [p for p in message.walk() if p.get_filename() == "lead.xml"]
     assert len(parts) == 1
     assert parts[0].get_payload(decode=True).startswith(b'<?xml version="1.0"')
+
+
+def test_an_adf_lead_claims_nothing_it_was_not_told(
+    c: Container, client: TestClient, inbox: Inbox
+) -> None:
+    from tests.unit.leads.formats.samples import assert_nothing_empty_but_what_the_dtd_needs
+
+    lead = {"category": "New Models",
+            "customer": {"name": "Sam Smith", "phones": [{"number": "555-0123"}],
+                         "address": {"city": "Reno", "region": "NV"}},
+            "vehicle": {"year": "2019", "make": "Ford", "model": "Focus"}}  # fmt: skip
+    assert post(client, lead).status_code == 201
+    drain(c.outbox, runner_for(c), c.clock.now())
+    (message,) = inbox.to("newcars@dealer.test")
+    raw = message.get_payload(decode=True)
+    document = etree.fromstring(raw)
+    assert dict(document.find("prospect/vehicle").attrib) == {}  # no "buy", no "new"
+    assert b"<street" not in raw
+    assert document.find("prospect/customer/contact/email") is None  # it has a phone
+    assert "Address: Reno, NV" in document.findtext("prospect/customer/comments")
+    assert document.findtext("prospect/vendor/contact/email") == "newcars@dealer.test"
+    assert_nothing_empty_but_what_the_dtd_needs(document)

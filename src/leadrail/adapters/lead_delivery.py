@@ -5,9 +5,9 @@ the lead to the fallback destination."""
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -15,9 +15,11 @@ import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from leadrail.adapters.credentials import CredentialRefused, env_credential
 from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.leads_repo import add_delivery
 from leadrail.adapters.mail.smtp import MailError, SmtpMailer
+from leadrail.adapters.outbound import Outbound, OutboundRefused
 from leadrail.app.outbox import MAX_ATTEMPTS, ClaimedJob, JobFailed
 from leadrail.app.ports import LeadConfig
 from leadrail.leads.codec import lead_from_data
@@ -51,7 +53,8 @@ class LeadDeliverer:
         self.sender = sender
         self.provider = Provider(name="leadrail", url=base_url)
         self.config = config
-        self.http = http or httpx.Client(timeout=10.0, follow_redirects=False)
+        # webhook URLs are typed by admins: through the outbound guard
+        self.http = http or Outbound().http_client("webhook URL", timeout=10.0)
 
     def run(self, job: ClaimedJob) -> str:
         with Session(self.engine) as s:
@@ -107,7 +110,8 @@ class LeadDeliverer:
         subject = f"Lead: {lead.category}" + (f" - {lead.offer}" if lead.offer else "")
         subject = " ".join(subject.split())[:200]  # a visitor's offer name: no line breaks
         to, mid = [address], f"<{delivery_id}@leadrail>"
-        if fmt == "adf":
+        if fmt == "adf":  # the vendor's contact: this lead inbox, unless it has its own
+            vendor = replace(vendor, email=vendor.email or address)
             document = render_adf(lead, vendor=vendor, provider=self.provider)
             return adf_email(
                 document, sender=self.sender, to=to, subject=subject, message_id=mid, attach=attach
@@ -129,20 +133,26 @@ class LeadDeliverer:
     ) -> tuple[str, str]:
         body = json.dumps(lead_json(lead, vendor=vendor), ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json", "User-Agent": "leadrail"}
-        secret = os.environ.get(secret_env) if secret_env else None
+        payload = body.decode()
+        try:
+            secret = env_credential(secret_env, "secret_env")
+        except CredentialRefused as e:
+            raise SendFailed(str(e), retryable=False, payload=payload) from None
         stamp = int(time.time())
         if secret:
             headers.update(sign_webhook(body, secret=secret, msg_id=delivery_id, timestamp=stamp))
         else:
             headers.update({"webhook-id": delivery_id, "webhook-timestamp": str(stamp)})
-        payload = body.decode()
         try:
-            r = self.http.post(url, content=body, headers=headers)
+            with self.http.stream("POST", url, content=body, headers=headers) as r:
+                head = _first_bytes(r, 2048)  # a receipt needs no more of the reply
+        except OutboundRefused as e:
+            raise SendFailed(str(e), retryable=False, payload=payload) from None
         except httpx.HTTPError as e:
             raise SendFailed(
                 f"HTTP: {type(e).__name__}: {e}", retryable=True, payload=payload
             ) from None
-        answer = f"HTTP {r.status_code} {r.text[:300]}".strip()
+        answer = reply_summary(r.status_code, r.reason_phrase, head.decode("utf-8", "replace"))
         if r.status_code >= 300:
             retryable = r.status_code >= 500 or r.status_code in (408, 409, 425, 429)
             raise SendFailed(answer, retryable=retryable, payload=payload)
@@ -193,3 +203,25 @@ class LeadDeliverer:
                 d.status = "fell_back"
                 d.last_error = f"{error[:1900]} (sent to the fallback {fallback.address})"
                 add_delivery(s, lead_id, fallback, "fallback", now)
+
+
+def _first_bytes(r: httpx.Response, limit: int) -> bytes:
+    out = b""
+    for chunk in r.iter_bytes():
+        out += chunk
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+def reply_summary(status: int, reason: str, text: str, excerpt: int = 120) -> str:
+    """What a receipt keeps of a webhook's reply: the status, and for a failure a short
+    excerpt of the body on one line (to see "invalid signature"); a successful reply's body
+    is never kept."""
+    head = f"HTTP {status} {reason}".strip()
+    if status < 300:
+        return head
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    if not text:
+        return head
+    return f"{head}: {text[:excerpt]}" + ("…" if len(text) > excerpt else "")

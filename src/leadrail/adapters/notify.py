@@ -4,39 +4,63 @@ calendars."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from leadrail.adapters.calendar.caldav_calendar import CalDavCalendar, CalDavSettings, CalendarError
 from leadrail.adapters.calendar.ics import Invite, build_ics, invite_message, usable_email
-from leadrail.adapters.db.busy import caldav_password
+from leadrail.adapters.credentials import (
+    CredentialBox,
+    CredentialRefused,
+    CredentialUnreadable,
+    env_credential,
+)
 from leadrail.adapters.db.leads_repo import SqlLeads
 from leadrail.adapters.db.store import SqlStore
 from leadrail.adapters.lead_delivery import LeadDeliverer
 from leadrail.adapters.mail.smtp import MailError, SmtpMailer
+from leadrail.adapters.outbound import Outbound
 from leadrail.app.outbox import ClaimedJob, JobFailed
 from leadrail.app.ports import MeetingRow
 from leadrail.app.signing import LinkSigner
 from leadrail.app.workspace import CalendarDoc
 
 
-def caldav_for(cal: CalendarDoc, tz: str, timeout: float = 10.0) -> CalDavCalendar:
-    """A CalDAV client for one rep (``tz``: the rep's zone, for all-day events)."""
-    settings = CalDavSettings(
-        url=cal.url or "",
-        username=cal.username,
-        password=caldav_password(cal),
-        timeout_seconds=timeout,
-        timezone=tz,
-    )
-    return CalDavCalendar(settings)
+@dataclass(frozen=True)
+class CalDavAccess:
+    """Opens reps' CalDAV calendars: with the password the rep typed (kept encrypted, bound
+    to the rep and the server) or the one an admin named (LEADRAIL_CRED_...), every request
+    through the outbound guard."""
 
+    credentials: CredentialBox
+    outbound: Outbound
+    timeout: float = 10.0
 
-def caldav_busy(
-    cal: CalendarDoc, tz: str, start: datetime, end: datetime
-) -> list[tuple[datetime, datetime]]:
-    with caldav_for(cal, tz) as client:
-        return client.busy(start, end)
+    def password(self, rep: str, cal: CalendarDoc) -> str | None:
+        try:
+            if cal.password_encrypted:
+                return self.credentials.open(cal.password_encrypted, rep, cal.url or "")
+            return env_credential(cal.password_env, "calendar.password_env")
+        except (CredentialUnreadable, CredentialRefused) as e:
+            raise CalendarError(f"CalDAV password: {e}", retryable=False) from None
+
+    def calendar(self, rep: str, cal: CalendarDoc, tz: str) -> CalDavCalendar:
+        """A CalDAV client for one rep (``tz``: the rep's zone, for all-day events)."""
+        settings = CalDavSettings(
+            url=cal.url or "",
+            username=cal.username,
+            password=self.password(rep, cal),
+            timeout_seconds=self.timeout,
+            timezone=tz,
+        )
+        return CalDavCalendar(settings, self.outbound)
+
+    def busy(
+        self, rep: str, cal: CalendarDoc, tz: str, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        with self.calendar(rep, cal, tz) as client:
+            return client.busy(start, end)
 
 
 class JobRunner:
@@ -50,7 +74,9 @@ class JobRunner:
         forget_busy: Callable[[str], None] | None = None,
         leads: LeadDeliverer | None = None,
         lead_records: SqlLeads | None = None,
+        caldav: CalDavAccess | None = None,
     ) -> None:
+        self.caldav = caldav
         self.leads = leads
         self.lead_records = lead_records
         self.store = store
@@ -149,8 +175,10 @@ class JobRunner:
         found = self.store.calendars().get(m.rep)
         if found is None or found[0].provider != "caldav":
             return "built-in calendar: nothing to write"
+        if self.caldav is None:
+            raise JobFailed("no CalDAV access configured", retryable=True)
         try:
-            with caldav_for(*found) as client:
+            with self.caldav.calendar(m.rep, *found) as client:
                 if put and m.status == "booked":
                     ics = build_ics(self.invite(m), method="REQUEST")
                     client.put_event(f"{m.id}@leadrail", ics)

@@ -1,11 +1,16 @@
 """Dashboard accounts: log in, log out, reset a forgotten password, set a password.
 
 Answers never tell whether an e-mail address has an account: a wrong password and an unknown
-address fail the same way and take the same time (a dummy hash is checked)."""
+address fail the same way and take the same time (a dummy hash is checked). A reset request
+does the same work for any address: it only queues a job (``RESET_JOB``); the worker looks the
+address up, makes the link and sends it, so the raw token exists only in the worker's memory
+and in the e-mail, never in the outbox, the API or a log. Only the newest link of a user
+works: a new link ends the older ones, and setting a password with one ends all the others."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from leadrail.app.errors import InvalidInput
@@ -15,6 +20,28 @@ SESSION_HOURS = 12
 RESET_MINUTES = 30
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
+RESET_JOB = "password_reset"
+ADDRESS = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,253}$")
+
+
+@dataclass(frozen=True)
+class ResetMail:
+    """The password-reset e-mail. ``link`` holds the token: it is kept out of ``repr``."""
+
+    to: str
+    name: str
+    link: str = field(repr=False)
+
+    subject = "Reset your leadrail password"
+
+    @property
+    def text(self) -> str:
+        return (
+            f"Hello {self.name or self.to},\n\nSomeone (we hope you) asked to reset the password "
+            f"of your leadrail account. Choose a new one here; the link works once, for "
+            f"{RESET_MINUTES} minutes, and only until a newer link is sent:\n\n{self.link}\n\n"
+            f"If it was not you, ignore this e-mail.\n"
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +114,23 @@ class AccountService:
         check_password_rules(new, "new_password")
         self.accounts.set_password(user.id, self.passwords.hash(new))
 
+    def request_reset(self, email: str, now: datetime) -> None:
+        """Someone asked for a reset link: queue the job, whatever the address (the same work
+        whether or not it has an account; no mail server is spoken to here)."""
+        address = email.strip().lower()
+        if not ADDRESS.match(address):
+            raise InvalidInput("enter the e-mail address of your account", field="email")
+        self.accounts.queue_reset(address, now)
+
+    def reset_mail(self, email: str, now: datetime, base_url: str) -> ResetMail | None:
+        """The worker's half: a new link for an active user (ending their older links), or
+        None when the address has no active account (nothing is sent)."""
+        started = self.start_reset(email, now)
+        if started is None:
+            return None
+        user, token = started
+        return ResetMail(user.email, user.name, f"{base_url.rstrip('/')}/password/reset/{token}")
+
     def start_reset(self, email: str, now: datetime) -> tuple[AccountUser, str] | None:
         """A reset token for an active user, or None (the caller says the same either way)."""
         user = self.accounts.user_by_email(email)
@@ -102,7 +146,9 @@ class AccountService:
         check_password_rules(password)
         user = self.accounts.use_reset(token, now, self.passwords.hash(password))
         if user is None:
-            raise InvalidInput("this reset link has expired or was used already", field="token")
+            raise InvalidInput(
+                "this reset link has expired, was used, or a newer one was sent", field="token"
+            )
         return user
 
     def tokens(self, user: AccountUser) -> list[ApiTokenRow]:

@@ -129,11 +129,17 @@ def apply_workspace(store: WorkspaceStore, data: object, *, dry_run: bool = Fals
     wrong), then make the workspace match it in one transaction. Applying the same document
     twice changes nothing the second time."""
     current = store.load(include_crm=isinstance(data, dict) and "crm" in data)
-    doc = parse_workspace(data, base=current)
+    doc = parse_workspace(data, base=current, url_problem=store.outbound_url_problem)
     changes = diff(current, doc)
     if changes and not dry_run:
         store.save(doc)
     return changes
+
+
+def workspace_is_empty(store: WorkspaceStore) -> bool:
+    """Nothing is configured yet (no user, team, router, ...): a fresh database."""
+    doc = store.load(include_crm=False)
+    return not any(getattr(doc, section) for section in KEYED)
 
 
 def export_workspace(store: WorkspaceStore, *, include_crm: bool = True) -> dict[str, Any]:

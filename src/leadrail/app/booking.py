@@ -215,6 +215,7 @@ def book(
     """Book ``start`` for this prospect, or raise SlotTaken (nothing written) with a reason
     the prospect can read."""
     snap = snapshot_or_404(store, slug)
+    meeting_spec(snap)  # a router without a meeting type is refused before anything is kept
     prospect = prospect_from(raw, snap.spec)
     if not prospect.email:
         raise InvalidInput("an e-mail address is needed to book", field="email")
@@ -222,16 +223,44 @@ def book(
         raise InvalidInput(
             "start needs a timezone offset, e.g. 2026-12-01T15:00:00Z", field="start"
         )
-    found = candidates(store, snap, raw, now, record=True)
+    found = candidates(store, snap, raw, now, record=False)
     if found.flexible:
         return _book_flexible(store, calendar, snap, found, raw, start, now, notes)
     if not found.reps:
         raise SlotTaken("nobody can take this meeting right now")
+    if found.decision_id is None:  # nobody decided for this prospect yet (no click before)
+        return _decide_and_book(store, calendar, snap, raw, start, now, notes)
     rep = found.reps[0]
     meeting = _new_meeting(snap, rep, start, raw, notes, found.decision_id)
     with store.booking(rep) as tx:
         _book_in(tx, calendar, snap, rep, start, now, meeting)
     return Booked(meeting.id, rep, start, meeting.end, found.decision_id, snap.doc.redirect_url)
+
+
+def _decide_and_book(
+    store: Store,
+    calendar: BusyCalendar,
+    snap: RouterSnapshot,
+    raw: Mapping[str, Any],
+    start: datetime,
+    now: datetime,
+    notes: str,
+) -> Booked:
+    """The decision and the meeting in one transaction: a booking that fails (the time was
+    taken, nobody can take it) leaves no decision behind."""
+    booked: list[NewMeeting] = []
+
+    def then(tx: Any, rec: RecordedDecision) -> None:
+        rep = rec.decision.assignee
+        if rep is None:
+            raise SlotTaken("nobody can take this meeting right now")
+        meeting = _new_meeting(snap, rep, start, raw, notes, rec.id)
+        _book_in(tx, calendar, snap, rep, start, now, meeting)
+        booked.append(meeting)
+
+    rec = route_prospect(store, snap.doc.slug, raw, now, source="booking", then=then)
+    m = booked[0]
+    return Booked(m.id, m.rep, m.start, m.end, rec.id, snap.doc.redirect_url)
 
 
 def _book_flexible(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong at ``path``; ``where`` names, in words, the item it is in when that is
+    not the item being edited ("router 'q2-enterprise' (rule 'Target accounts')")."""
+
     path: str
     message: str
+    where: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -51,3 +55,16 @@ class InvalidWorkspace(LeadrailError):
 class Conflict(LeadrailError):
     code = "conflict"
     status = 409
+
+
+class InUse(InvalidWorkspace):
+    """An item that others still refer to (``problems``: one per reference, ``where`` naming
+    the referrer); nothing was written."""
+
+    code = "in_use"
+    status = 409
+
+    def __init__(self, message: str, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.message = message
+        self.args = (message,)

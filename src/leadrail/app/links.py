@@ -1,5 +1,12 @@
 """Opening a click link: record the click, route the prospect when the e-mail is known, and
-find the open slots to show."""
+find the open slots to show.
+
+One visit is one click and at most one decision. The page's own follow-ups say which step
+they are (``step``): ``who`` (the visitor typed their e-mail on the page: the click was
+counted when the page opened; the decision is made now) and ``view`` (other times, another
+timezone, the page again after a failed booking: nothing is recorded; the decision made for
+this e-mail is reused). A router without a meeting type has no booking page: it is refused
+before anything is recorded."""
 
 from __future__ import annotations
 
@@ -9,12 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from leadrail.app.booking import Candidates, Store, candidates, slots
-from leadrail.app.errors import InvalidInput
+from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.ports import BusyCalendar, RouterSnapshot
 from leadrail.app.route import prospect_from, snapshot_or_404
 from leadrail.scheduling.model import Interval
 
-PAGE_KEYS = frozenset({"tz", "from", "start", "t", "reschedule"})  # the page's own parameters
+PAGE_KEYS = frozenset({"tz", "from", "start", "t", "reschedule", "step"})  # the page's own
+WHO, VIEW = "who", "view"  # the steps of a visit after the first open (see above)
+SHOWN_ONLY = frozenset({"notes"})  # prefilled on the page, not routing input
 FIELD_NAME = re.compile(r"^[a-z0-9_.-]{1,64}$")
 MAX_FIELDS = 40
 
@@ -42,6 +51,22 @@ def prospect_fields(params: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+class NoBookingPage(NotFound):
+    """The router routes API and live requests only: it has no meeting type to book."""
+
+
+def booking_router(store: Store, slug: str) -> RouterSnapshot:
+    """The router behind a booking link, or NotFound/NoBookingPage (nothing recorded)."""
+    snap = snapshot_or_404(store, slug)
+    if snap.meeting is None:
+        raise NoBookingPage(
+            f"router {slug!r} has no meeting type: it routes API and live requests and has "
+            "no booking page",
+            field="slug",
+        )
+    return snap
+
+
 def open_link(
     store: Store,
     calendar: BusyCalendar,
@@ -51,20 +76,27 @@ def open_link(
     *,
     start: datetime | None = None,
     days: int = 7,
+    step: str = "",
 ) -> LinkView:
-    snap = snapshot_or_404(store, slug)
+    snap = booking_router(store, slug)
     prefill = prospect_fields(params)
-    raw_email = prefill.get("email", "")
-    if not raw_email:
-        store.record_click(slug, "", None, _utm(prefill), now)
+    raw = {k: v for k, v in prefill.items() if k not in SHOWN_ONLY}
+    count = step not in (WHO, VIEW)  # this visit's click was counted when it opened
+
+    def click(email: str = "", decision_id: str | None = None) -> None:
+        if count:
+            store.record_click(slug, email, decision_id, _utm(raw), now)
+
+    if not raw.get("email"):
+        click()
         return LinkView(snap, prefill)
     try:
-        email = prospect_from(prefill, snap.spec).email
+        email = prospect_from(raw, snap.spec).email
     except InvalidInput as err:
-        store.record_click(slug, "", None, _utm(prefill), now)
+        click()
         return LinkView(snap, prefill, email_error=err.message)
-    found = candidates(store, snap, prefill, now, record=True)
-    store.record_click(slug, email, found.decision_id, _utm(prefill), now)
+    found = candidates(store, snap, raw, now, record=step != VIEW)
+    click(email, found.decision_id)
     window = slot_window(now, start, days)
     return LinkView(
         snap, prefill, email, None, found, slots(calendar, snap, found.reps, now, window), window

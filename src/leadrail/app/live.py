@@ -107,8 +107,11 @@ class LiveService:
         else:
             v, fresh = self.visitor_of(site, token), False
         it = Intake(site, v, token)
+        v.last_seen = now  # any event says the visitor is here
         handler = getattr(self, f"_on_{kind}")
         handler(it, body, fresh)
+        if kind in ("chat_request", "message", "close") and not fresh:
+            self.live.touch_visitors([v.id], now)  # these handlers do not save the visitor
         if it.conversation is None:
             it.conversation = self.live.open_conversation(v.id)
         return it

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from leadrail.app.errors import InvalidInput, NotFound
@@ -21,7 +21,7 @@ from leadrail.app.live_views import (
 )
 from leadrail.app.ports import ConversationRow, LiveUser, MessageRow
 
-RECENT = timedelta(minutes=30)
+IDLE = timedelta(seconds=30)  # LEADRAIL_LIVE_VISITOR_IDLE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,12 @@ class Rep:
 
 
 class LiveReps:
-    def __init__(self, service: LiveService) -> None:
+    """``idle``: a visitor with no open stream and no event for this long has left."""
+
+    def __init__(self, service: LiveService, idle: timedelta = IDLE) -> None:
         self.s = service
         self.live = service.live
+        self.idle = idle
 
     def _countdown(self, site_name: str) -> int:
         site = next((x for x in self.live.sites() if x.name == site_name), None)
@@ -53,7 +56,7 @@ class LiveReps:
         now = self.s.now()
         visitors = [
             v
-            for v in self.live.recent_visitors(now - RECENT)
+            for v in self.live.recent_visitors(now - self.idle)  # still here, nobody else
             if rep.is_admin or rep.email in v.routed_to
         ]
         alerts = []
@@ -138,10 +141,32 @@ class LiveReps:
             "messages": [message_json(m) for m in self.live.messages(c.id)] if c else [],
         }
 
-    def visitor_left(self, visitor_id: str) -> None:
+    # --- presence of visitors: here while a stream is open or events come -----------------
+    def visitor_connected(self, visitor_id: str) -> None:
+        """A stream opened: the visitor is here (again: a visitor who had left comes back to
+        the consoles of their reps)."""
+        self.live.touch_visitors([visitor_id], self.s.now())
         v = self.live.visitor(visitor_id)
         if v is not None:
-            self.s.push.reps(v.routed_to, {"type": "visitor_left", "id": v.id}, admins=True)
+            self.s.push.reps(
+                v.routed_to, {"type": "visitor", "visitor": visitor_json(v)}, admins=True
+            )
+
+    def visitor_disconnected(self, visitor_id: str) -> None:
+        """The visitor's last stream closed: they leave ``idle`` from now unless they come
+        back (a page that loads the next one reconnects within a second)."""
+        self.live.touch_visitors([visitor_id], self.s.now())
+
+    def keep(self, connected: list[str]) -> None:
+        """Visitors with an open stream in this process are still here."""
+        self.live.touch_visitors(connected, self.s.now())
+
+    def departures(self, since: datetime, until: datetime, connected: set[str]) -> None:
+        """Visitors last seen in [since, until) (``until`` = now - idle) have left: their
+        consoles drop them. Called with consecutive windows, so each departure goes out once."""
+        for v in self.live.visitors_seen_between(since, until):
+            if v.id not in connected:
+                self.s.push.reps(v.routed_to, {"type": "visitor_left", "id": v.id}, admins=True)
 
     def transcripts(
         self,

@@ -76,6 +76,19 @@ class WorkspaceStore(Protocol):
 
     def decision(self, decision_id: str) -> LedgerRow | None: ...
 
+    def outbound_url_problem(self, url: str) -> str | None:
+        """Why a user-typed URL leadrail would call (CalDAV, webhook, CRM) cannot be saved:
+        it names a loopback/private/link-local address or a local network name that the
+        operator has not allowed; None when it may be saved."""
+        ...
+
+
+class CredentialSealer(Protocol):
+    """Keeps a password a user typed: ``seal`` gives the stored (encrypted) form, bound to
+    the user and to the server of ``url``."""
+
+    def seal(self, secret: str, owner: str, url: str) -> str: ...
+
 
 @dataclass(frozen=True)
 class TokenOwner:
@@ -316,11 +329,17 @@ class Accounts(Protocol):
 
     def end_session(self, token: str) -> None: ...
 
-    def create_reset(self, user_id: int, now: datetime, expires: datetime) -> str: ...
+    def queue_reset(self, email: str, now: datetime) -> None: ...  # an outbox job
+
+    def create_reset(self, user_id: int, now: datetime, expires: datetime) -> str:
+        """A new link; the user's older unused links stop working."""
+        ...
 
     def reset_user(self, token: str, now: datetime) -> AccountUser | None: ...
 
-    def use_reset(self, token: str, now: datetime, password_hash: str) -> AccountUser | None: ...
+    def use_reset(self, token: str, now: datetime, password_hash: str) -> AccountUser | None:
+        """Spend a live link and set the password; every other link of the user ends."""
+        ...
 
     def tokens(self, user_id: int | None) -> list[ApiTokenRow]: ...
 
@@ -423,6 +442,12 @@ class LiveStore(Protocol):
     def active_counts(self) -> Mapping[str, int]: ...
 
     def recent_visitors(self, since: datetime, limit: int = 200) -> list[VisitorRow]: ...
+
+    def visitors_seen_between(self, start: datetime, end: datetime) -> list[VisitorRow]:
+        """Visitors last seen in [start, end), oldest first."""
+        ...
+
+    def touch_visitors(self, visitor_ids: Sequence[str], now: datetime) -> None: ...
 
     def conversations(
         self,

@@ -8,16 +8,20 @@ Shapes are checked by Pydantic; cross references (teams, users, lists, rule cond
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -38,6 +42,60 @@ def _lower(v: object) -> object:
 Email = Annotated[str, BeforeValidator(_lower), Field(pattern=EMAIL, max_length=254)]
 Slug = Annotated[str, Field(pattern=SLUG)]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+# Secrets are never in the document: it names environment variables that hold them, and only
+# names with this prefix, so no setting of the server itself (LEADRAIL_SECRET_KEY,
+# LEADRAIL_DATABASE_URL, ...) can be sent anywhere as a credential.
+CREDENTIAL_PREFIX = "LEADRAIL_CRED_"
+STORED = {"stored": True}  # validation context: a document read back from the database
+URL_CHECK = "outbound_url_problem"  # validation context key: Callable[[str], str | None]
+
+
+def is_credential_name(name: str) -> bool:
+    return re.fullmatch(CREDENTIAL_PREFIX + r"[A-Z0-9_]{1,50}", name) is not None
+
+
+def _env_name(v: str, info: ValidationInfo) -> str:
+    if not re.fullmatch(r"[A-Z_][A-Z0-9_]{0,63}", v):
+        raise ValueError(
+            "the name of an environment variable (capital letters, digits, _), never the "
+            "secret itself"
+        )
+    if not _stored(info) and not is_credential_name(v):
+        raise ValueError(
+            f"must start with {CREDENTIAL_PREFIX} (server settings cannot be used as credentials)"
+        )
+    return v
+
+
+EnvName = Annotated[str, AfterValidator(_env_name)]
+
+
+def _stored(info: ValidationInfo) -> bool:
+    """Read back from the database: rules added since it was saved are checked where the
+    value is used, so an upgrade never makes the stored workspace unreadable."""
+    return bool(info.context and info.context.get("stored"))
+
+
+def _outbound(url: str | None, info: ValidationInfo) -> None:
+    """A user-typed URL leadrail will call: refused when it names a non-public address or a
+    local network name (the operator's allow-list decides; ``URL_CHECK`` in the context)."""
+    check: Callable[[str], str | None] | None = (info.context or {}).get(URL_CHECK)
+    problem = check(url) if check is not None and url else None
+    if problem:
+        raise ValueError(problem)
+
+
+def url_origin(url: str) -> str:
+    """``scheme://host:port`` of a URL (lowercase, default ports made explicit)."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        port = 0
+    return f"{scheme}://{(parts.hostname or '').rstrip('.')}:{port}"
 
 
 def check_timezone(v: str) -> str:
@@ -68,12 +126,25 @@ class VacationDoc(Doc):
 class CalendarDoc(Doc):
     """A rep's calendar: leadrail's built-in one (default), or a CalDAV calendar collection
     whose busy times are honoured and into which booked meetings are written. The password
-    is never in the file: ``password_env`` names the environment variable that holds it."""
+    is never in clear: either the rep typed it in *My settings* and it is kept encrypted
+    (``password_encrypted``, bound to the rep and the server), or an admin names the
+    environment variable that holds it (``password_env``, LEADRAIL_CRED_...)."""
 
     provider: Literal["builtin", "caldav"] = "builtin"
     url: str | None = Field(default=None, max_length=2000)
     username: str | None = Field(default=None, max_length=254)
-    password_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+    password_env: EnvName | None = None
+    password_encrypted: str | None = Field(
+        default=None, pattern=r"^v1\.[A-Za-z0-9_-]{20,1400}$", max_length=1500
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _guarded(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v and not _stored(info) and re.match(r"^[a-z][a-z0-9+.-]*://[^/?#]*@", v, re.I):
+            raise ValueError("no user name or password in the URL: use username and password")
+        _outbound(v, info)
+        return v
 
     @model_validator(mode="after")
     def _url(self) -> CalendarDoc:
@@ -81,6 +152,8 @@ class CalendarDoc(Doc):
             self.url and re.match(r"^https?://[^\s/?#]+", self.url)
         ):
             raise ValueError("a caldav calendar needs url: the http(s) URL of the collection")
+        if self.password_env and self.password_encrypted:
+            raise ValueError("a password is typed or named by password_env, not both")
         return self
 
 
@@ -262,21 +335,22 @@ class CrmLeadDoc(Doc):
 
 class CrmConnectionDoc(Doc):
     """How to reach HubSpot or Salesforce. Secrets are never in the file: each ``*_env``
-    names the environment variable that holds it."""
+    names the environment variable that holds it (LEADRAIL_CRED_...)."""
 
     url: str | None = Field(default=None, max_length=2000)  # HubSpot API / Salesforce instance
-    access_token_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
-    refresh_token_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+    access_token_env: EnvName | None = None
+    refresh_token_env: EnvName | None = None
     client_id: str | None = Field(default=None, max_length=200)
-    client_secret_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+    client_secret_env: EnvName | None = None
     cache_seconds: float = Field(default=60.0, ge=0, le=3600)
     max_retries: int = Field(default=2, ge=0, le=8)  # per call; the outbox retries later too
 
     @field_validator("url")
     @classmethod
-    def _url(cls, v: str | None) -> str | None:
+    def _url(cls, v: str | None, info: ValidationInfo) -> str | None:
         if v is not None and not re.match(r"^https?://[^\s/?#]+", v, re.IGNORECASE):
             raise ValueError("url must be an absolute http:// or https:// URL")
+        _outbound(v, info)
         return v
 
 
@@ -291,12 +365,19 @@ class CrmDoc(Doc):
 class DestinationDoc(Doc):
     """Where a lead goes: an e-mail address (adf, text, html) or a webhook URL (json). A
     webhook's signing secret ("whsec_...") is read from the environment variable named by
-    ``secret_env``; it is never in the file."""
+    ``secret_env`` (LEADRAIL_CRED_...); it is never in the file."""
 
     address: str = Field(min_length=3, max_length=2000)
     format: Literal["adf", "text", "html", "json"] = "adf"
-    secret_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]{0,63}$")
+    secret_env: EnvName | None = None
     attach_xml: bool = False  # adf: also attach the document as lead.xml
+
+    @field_validator("address")
+    @classmethod
+    def _webhook(cls, v: str, info: ValidationInfo) -> str:
+        if re.match(r"^https?://", v, re.IGNORECASE):
+            _outbound(v, info)
+        return v
 
     @model_validator(mode="after")
     def _address(self) -> DestinationDoc:
@@ -448,14 +529,20 @@ SECTIONS = (
 )  # fmt: skip
 
 
-def parse_workspace(data: object, base: WorkspaceDoc | None = None) -> WorkspaceDoc:
+def parse_workspace(
+    data: object,
+    base: WorkspaceDoc | None = None,
+    url_problem: Callable[[str], str | None] | None = None,
+) -> WorkspaceDoc:
     """Shape-check a workspace document and its references; raise InvalidWorkspace naming
     every problem. Sections the document leaves out are taken from ``base`` (the current
-    workspace), so a file holding only ``routers`` can refer to teams defined earlier."""
+    workspace), so a file holding only ``routers`` can refer to teams defined earlier.
+    ``url_problem`` says why an outbound URL (CalDAV, webhook, CRM) cannot be saved."""
     if not isinstance(data, dict):
         raise InvalidWorkspace([Problem("", "the workspace document must be a mapping")])
     try:
-        doc = WorkspaceDoc.model_validate(data)
+        context = {URL_CHECK: url_problem} if url_problem is not None else None
+        doc = WorkspaceDoc.model_validate(data, context=context)
     except ValidationError as err:
         raise InvalidWorkspace(problems_from(err)) from None
     if base is not None:

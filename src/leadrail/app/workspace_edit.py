@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from leadrail.app.apply import KEYED, Change, _dump, apply_workspace
-from leadrail.app.errors import InvalidWorkspace, NotFound, Problem
+from leadrail.app.errors import InUse, InvalidWorkspace, NotFound, Problem
 from leadrail.app.ports import WorkspaceStore
+from leadrail.app.references import NOUNS, referrers
 
 SETTINGS = ("timezone", "nearest_store_routing", "nearest_store_max_km", "fallback_destination")
 
@@ -61,10 +62,28 @@ def put_item(
     return index, apply_workspace(store, {section: items}, dry_run=dry_run)
 
 
+def deactivate_user(store: WorkspaceStore, email: str) -> tuple[list[Change], list[str]]:
+    """Users are deactivated, never deleted (their history stays; routing skips them).
+    Returns the changes and who still names the user (``team 'SDR'``, ``router 'x' (...)``)."""
+    _, item = find_item(store, "users", email)
+    changes = put_item(store, "users", email, {**item, "active": False})[1]
+    named = referrers(store.load(include_crm=False), "users", str(item["email"]))
+    return changes, list(dict.fromkeys(r.owner for r in named))
+
+
 def delete_item(store: WorkspaceStore, section: str, key: str) -> list[Change]:
-    """Remove one item (users are deactivated, as with apply). Refused, with the referring
-    paths named, when something else still refers to it."""
-    index, _ = find_item(store, section, key)
+    """Remove one item. Refused (InUse, naming each referrer by slug and rule name) while
+    something else still refers to it."""
+    index, item = find_item(store, section, key)
+    name = str(item[KEYED[section]])
+    users = referrers(store.load(include_crm=False), section, name)
+    if users:
+        noun = NOUNS[section]
+        owners = ", ".join(dict.fromkeys(r.owner for r in users))
+        raise InUse(
+            f"{noun} {name!r} is still used by {owners}: change or remove those first",
+            [Problem(r.path, f"uses {noun} {name!r}", where=r.owner) for r in users],
+        )
     items = section_items(store, section)
     del items[index]
     return apply_workspace(store, {section: items})
@@ -78,21 +97,30 @@ def put_settings(store: WorkspaceStore, values: dict[str, Any]) -> list[Change]:
     return apply_workspace(store, dict(values))
 
 
-def item_problems(err: InvalidWorkspace, section: str, index: int) -> dict[str, str]:
-    """``{path inside the item: message}``; problems elsewhere in the workspace (another item
-    that refers to this one, say) are kept under their full path."""
+def relative_problems(err: InvalidWorkspace, section: str, index: int) -> list[Problem]:
+    """The problems with paths relative to the edited item (``rules[0].when.op``); problems
+    elsewhere in the workspace (another item that refers to this one, say) keep their full
+    path and say, in ``where``, whose they are."""
     prefix = f"{section}[{index}]"
-    out: dict[str, str] = {}
+    out: list[Problem] = []
     for p in err.problems:
         if p.path == prefix:
-            rel = ""
+            out.append(Problem("", p.message))
         elif p.path.startswith(prefix + "."):
-            rel = p.path[len(prefix) + 1 :]
+            out.append(Problem(p.path[len(prefix) + 1 :], p.message))
         elif p.path.startswith(prefix + "["):
-            rel = p.path[len(prefix) :]
+            out.append(Problem(p.path[len(prefix) :], p.message))
         else:
-            rel = p.path
-        out.setdefault(rel, p.message)
+            out.append(p)
+    return out
+
+
+def item_problems(err: InvalidWorkspace, section: str, index: int) -> dict[str, str]:
+    """``{path inside the item: message}`` for marking form fields; a problem elsewhere in
+    the workspace is keyed by whose it is (``router 'q2' (rule 'X')``), or its full path."""
+    out: dict[str, str] = {}
+    for p in relative_problems(err, section, index):
+        out.setdefault(p.where or p.path, p.message)
     return out
 
 

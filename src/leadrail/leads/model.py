@@ -45,8 +45,8 @@ class Customer:
 
 @dataclass(frozen=True, slots=True)
 class Vehicle:
-    interest: Literal["buy", "lease", "sell", "trade-in", "test-drive"] = "buy"
-    status: Literal["new", "used"] = "new"
+    interest: Literal["", "buy", "lease", "sell", "trade-in", "test-drive"] = ""  # "": unknown
+    status: Literal["", "new", "used"] = ""  # "": unknown (a service lead's car, say)
     year: str = ""
     make: str = ""
     model: str = ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 
 from leadrail.routing.errors import ConditionError
 from leadrail.routing.operators import OPERATORS
@@ -119,6 +119,22 @@ def _leaf(
         message = _VALUE_CHECKS[op](data.get("value", True), names)
         if message:
             errors.append(ConditionError(f"{path}.value", message))
+
+
+def comparisons(data: object, path: str) -> Iterator[tuple[str, Mapping[object, object]]]:
+    """Every comparison (``field``/``op``/``value`` node) of the condition ``data`` with its
+    path, in order. Nodes of the wrong shape are skipped: ``validate_condition`` names them."""
+    if not isinstance(data, Mapping):
+        return
+    for kind in ("all", "any"):
+        items = data.get(kind)
+        if isinstance(items, list | tuple):
+            for i, item in enumerate(items):
+                yield from comparisons(item, f"{path}.{kind}[{i}]")
+    if "not" in data:
+        yield from comparisons(data["not"], f"{path}.not")
+    if any(k in data for k in LEAF_KEYS):
+        yield path, data
 
 
 def unknown_operator(op: str) -> str:

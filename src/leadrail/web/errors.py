@@ -49,7 +49,10 @@ def install(app: FastAPI) -> None:
             exc.code,
             exc.message,
             exc.field,
-            problems=[{"field": p.path, "message": p.message} for p in exc.problems],
+            problems=[
+                {"field": p.path, "message": p.message, **({"where": p.where} if p.where else {})}
+                for p in exc.problems
+            ],
         )
 
     @app.exception_handler(LeadrailError)

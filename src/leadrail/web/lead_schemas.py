@@ -55,8 +55,8 @@ class CustomerIn(Strict):
 
 
 class VehicleIn(Strict):
-    interest: Literal["buy", "lease", "sell", "trade-in", "test-drive"] = "buy"
-    status: Literal["new", "used"] = "new"
+    interest: Literal["buy", "lease", "sell", "trade-in", "test-drive"] | None = None  # unknown
+    status: Literal["new", "used"] | None = None  # unknown (a car brought in for service, say)
     year: str = Field(default="", max_length=4, pattern=r"^$|^(19|20)\d\d$")
     make: str = Short
     model: str = Short
@@ -94,7 +94,9 @@ class LeadIn(Strict):
                 address=Address(tuple(a.street), a.apartment, a.city, a.region,
                                 a.postal_code or self.postal_code, a.country.upper()),
             ),
-            vehicle=Vehicle(**self.vehicle.model_dump()) if self.vehicle else None,
+            vehicle=Vehicle(**{k: "" if v is None else v
+                               for k, v in self.vehicle.model_dump().items()})
+            if self.vehicle else None,
             comments=self.comments, timeframe=self.timeframe, consent=self.consent,
             page_url=self.page_url,
             utm=tuple((k[:40], v[:200]) for k, v in self.utm.items()),

@@ -15,6 +15,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from limits import parse
@@ -222,6 +223,26 @@ class LiveRuntime:
     reps: LiveReps
     limiter: MovingWindowRateLimiter
     rate: Any
+    keeper: asyncio.Task[None] | None = None
+
+
+async def keep_visitors(runtime: LiveRuntime) -> None:
+    """Every few seconds: the visitors with an open stream here are still here, and those
+    not seen for the idle time have left (their consoles drop them, in every process)."""
+    idle = runtime.reps.idle
+    tick = max(0.05, min(idle.total_seconds() / 3, 10.0))
+    since = runtime.service.now() - idle
+    while True:
+        await asyncio.sleep(tick)
+        connected = list(runtime.hub.visitors_by)
+        until = runtime.service.now() - idle
+        try:
+            await asyncio.to_thread(runtime.reps.keep, connected)
+            await asyncio.to_thread(runtime.reps.departures, since, until, set(connected))
+        except Exception:  # the database is busy or away: try again at the next tick
+            log.exception("keeping the live visitor list failed")
+            continue
+        since = until
 
 
 def start_live(app: Any, container: Container) -> LiveRuntime:
@@ -237,23 +258,35 @@ def start_live(app: Any, container: Container) -> LiveRuntime:
         )
     )
     hub.start()
+    old: LiveRuntime | None = getattr(app.state, "live", None)
+    if old is not None:  # a runtime on another loop (tests): its timer stops
+        _cancel_keeper(old)
     parts = container.live
     service = LiveService(
         parts.store, container.store, container.leads, container.locator, parts.tokens, hub,
         place=parts.place, clock=container.clock.now,
     )  # fmt: skip
+    reps = LiveReps(service, timedelta(seconds=s.live_visitor_idle_seconds))
     runtime = LiveRuntime(
-        hub, service, LiveReps(service), MovingWindowRateLimiter(MemoryStorage()),
-        parse(s.live_event_rate),
-    )  # fmt: skip
+        hub, service, reps, MovingWindowRateLimiter(MemoryStorage()), parse(s.live_event_rate)
+    )
+    runtime.keeper = asyncio.get_running_loop().create_task(keep_visitors(runtime))
     app.state.live = runtime
     return runtime
 
 
 def stop_live(app: Any) -> None:
     runtime: LiveRuntime | None = getattr(app.state, "live", None)
-    if runtime is not None:
-        runtime.hub.stop()
+    if runtime is None:
+        return
+    runtime.hub.stop()
+    _cancel_keeper(runtime)
+
+
+def _cancel_keeper(runtime: LiveRuntime) -> None:
+    keeper, runtime.keeper = runtime.keeper, None
+    if keeper is not None and not keeper.get_loop().is_closed():
+        keeper.get_loop().call_soon_threadsafe(keeper.cancel)
 
 
 def runtime_of(request: HTTPConnection) -> LiveRuntime:

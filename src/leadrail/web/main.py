@@ -16,6 +16,7 @@ from sqlalchemy import text
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web import auth, errors, openapi
+from leadrail.web.client import parse_networks
 from leadrail.web.edge_middleware import EdgeMiddleware
 from leadrail.web.ratelimit import PublicLimiter
 from leadrail.web.routes import (
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         app.state.container = container
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.public_limiter = PublicLimiter(settings.public_rate_limit)
+    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.add_middleware(EdgeMiddleware)  # the edge policy: see web/edge.py
     errors.install(app)
     auth.install(app)
@@ -94,7 +96,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
     def home(request: Request) -> Response:
         c: Container = app.state.container
-        routers = [r.doc for r in c.store.routers()]
+        routers = [r.doc for r in c.store.routers() if r.doc.meeting_type]  # booking links only
         page: Response = app.state.templates.TemplateResponse(
             request, "home.html", {"routers": routers}
         )

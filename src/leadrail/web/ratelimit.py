@@ -1,4 +1,5 @@
-"""Per-client rate limits for public endpoints (moving window, in memory per process)."""
+"""Per-client rate limits for public endpoints (moving window, in memory per process); the
+client is ``client_address`` (X-Forwarded-For only from trusted proxies)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from leadrail.web.client import client_address
+
 
 class PublicLimiter:
     def __init__(self, rate: str) -> None:
@@ -16,7 +19,7 @@ class PublicLimiter:
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
     def check(self, request: Request) -> None:
-        client = request.client.host if request.client else "unknown"
+        client = client_address(request)
         if not self.limiter.hit(self.item, "public", client):
             reset = self.limiter.get_window_stats(self.item, "public", client).reset_time
             raise HTTPException(

@@ -1,6 +1,7 @@
 """Real servers on 127.0.0.1 for the adapter tests: an aiosmtpd SMTP server (in a thread) and a
 Radicale CalDAV server (a subprocess). Free ports and tmp dirs only: pytest-xdist runs several
-of these at once."""
+of these at once. They are local servers, so the outbound guard must be told to allow them:
+``LOCAL``."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from leadrail.adapters.outbound import Outbound
+
+LOCAL = Outbound.allowing("127.0.0.1")  # what LEADRAIL_OUTBOUND_ALLOW_HOSTS=127.0.0.1 gives
+RADICALE_PASSWORD = "rep-dav-password-7f3a9c"  # distinctive: tests look for it where it must not be
 
 
 def free_port() -> int:
@@ -95,7 +101,9 @@ _RADICALE_CONFIG = """\
 [server]
 hosts = 127.0.0.1:{port}
 [auth]
-type = none
+type = htpasswd
+htpasswd_filename = {users}
+htpasswd_encryption = plain
 delay = 0
 [rights]
 type = owner_only
@@ -110,12 +118,16 @@ level = warning
 
 @pytest.fixture(scope="session")
 def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
-    """One Radicale per test session (per xdist worker): anyone may log in (auth none), each
-    user writes under /user/; every test makes its own calendar in it."""
+    """One Radicale per test session (per xdist worker): user ``rep`` logs in with its
+    password (any other is refused), and writes under /rep/; every test makes its own
+    calendar in it."""
     root = tmp_path_factory.mktemp("radicale")
     port = free_port()
     config = root / "config"
-    config.write_text(_RADICALE_CONFIG.format(port=port, folder=root / "collections"))
+    (root / "users").write_text(f"rep:{RADICALE_PASSWORD}\n")
+    config.write_text(
+        _RADICALE_CONFIG.format(port=port, folder=root / "collections", users=root / "users")
+    )
     log = (root / "radicale.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "radicale", "-C", str(config)],
@@ -124,7 +136,7 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
     )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/", process, root / "radicale.log")
-        yield Radicale(f"http://127.0.0.1:{port}/", user="rep", password="secret")
+        yield Radicale(f"http://127.0.0.1:{port}/", user="rep", password=RADICALE_PASSWORD)
     finally:
         process.terminate()
         try:

@@ -18,7 +18,7 @@ from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.worker import runner_for
 from tests.factories import MONDAY_8AM_NY, FixedClock, booking_workspace
-from tests.integration.adapters.conftest import Radicale
+from tests.integration.adapters.conftest import LOCAL, Radicale
 from tests.integration.adapters.test_caldav import foreign_event, put_foreign
 
 NINE = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # Monday 09:00 New York
@@ -30,15 +30,20 @@ def setup(
     sqlite_url: str, radicale: Radicale, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Container, str, Radicale]]:
     url = radicale.new_calendar_url()
-    monkeypatch.setenv("LEADRAIL_TEST_CALDAV_PASSWORD", radicale.password)
-    c = bootstrap(Settings(database_url=sqlite_url, secret_key="c" * 32, worker=False, smtp_port=1))
+    monkeypatch.setenv("LEADRAIL_CRED_TEST_CALDAV", radicale.password)
+    c = bootstrap(
+        Settings(
+            database_url=sqlite_url, secret_key="c" * 32, worker=False, smtp_port=1,
+            outbound_allow_hosts="127.0.0.1",  # Radicale is a local server
+        )
+    )  # fmt: skip
     c.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
     doc = booking_workspace()
     doc["users"][0]["calendar"] = {
         "provider": "caldav",
         "url": url,
         "username": radicale.user,
-        "password_env": "LEADRAIL_TEST_CALDAV_PASSWORD",
+        "password_env": "LEADRAIL_CRED_TEST_CALDAV",
     }
     apply_workspace(c.store, doc)
     yield c, url, radicale
@@ -49,7 +54,8 @@ def remote(url: str, radicale: Radicale) -> CalDavCalendar:
     return CalDavCalendar(
         CalDavSettings(
             url=url, username=radicale.user, password=radicale.password, timezone="America/New_York"
-        )
+        ),
+        LOCAL,
     )
 
 

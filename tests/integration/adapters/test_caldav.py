@@ -19,7 +19,7 @@ from leadrail.adapters.calendar.caldav_calendar import (
 )
 from leadrail.adapters.calendar.ics import build_ics
 
-from .conftest import Radicale, free_port
+from .conftest import LOCAL, Radicale, free_port
 from .invites import an_invite, only_event, parse_ics
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -77,7 +77,7 @@ def calendar(radicale: Radicale, calendar_url: str) -> Iterator[CalDavCalendar]:
         password=radicale.password,
         timezone="Europe/Paris",
     )
-    calendar = CalDavCalendar(settings)
+    calendar = CalDavCalendar(settings, LOCAL)
     yield calendar
     calendar.close()
 
@@ -189,7 +189,7 @@ def test_put_event_refuses_data_for_another_event(calendar: CalDavCalendar) -> N
 
 def test_a_server_that_is_down_is_retryable() -> None:
     calendar = CalDavCalendar(
-        CalDavSettings(url=f"http://127.0.0.1:{free_port()}/rep/work/", timeout_seconds=2)
+        CalDavSettings(url=f"http://127.0.0.1:{free_port()}/rep/work/", timeout_seconds=2), LOCAL
     )
     for attempt in (
         lambda: calendar.busy(*WINDOW),
@@ -207,7 +207,8 @@ def test_a_calendar_that_does_not_exist_is_not_retryable(radicale: Radicale) -> 
             url=f"{radicale.base_url}{radicale.user}/no-such-calendar/",
             username=radicale.user,
             password=radicale.password,
-        )
+        ),
+        LOCAL,
     )
     for attempt in (lambda: calendar.busy(*WINDOW), lambda: calendar.delete_event("m1")):
         with pytest.raises(CalendarError) as caught:

@@ -33,8 +33,11 @@ SYNC = {
 @pytest.fixture
 def c(sqlite_url: str) -> Iterator[Container]:
     container = bootstrap(
-        Settings(database_url=sqlite_url, worker=False, smtp_port=1, secret_key="s" * 32)
-    )
+        Settings(
+            database_url=sqlite_url, worker=False, smtp_port=1, secret_key="s" * 32,
+            outbound_allow_hosts="127.0.0.1",  # the fake HubSpot is a local server
+        )
+    )  # fmt: skip
     container.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
     yield container
     container.close()
@@ -87,7 +90,7 @@ def test_a_router_without_crm_settings_writes_nothing(c: Container) -> None:
 @pytest.fixture
 def hubspot(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHubSpot]:
     fake = FakeHubSpot().start()
-    monkeypatch.setenv("LEADRAIL_TEST_HUBSPOT_TOKEN", fake.token or "")
+    monkeypatch.setenv("LEADRAIL_CRED_TEST_HUBSPOT_TOKEN", fake.token or "")
     yield fake
     fake.stop()
 
@@ -101,7 +104,7 @@ def test_hubspot_is_read_for_ownership_and_written_after_booking(
     doc["users"][1]["crm_owner_id"] = owner
     doc["crm"] = {
         "provider": "hubspot",
-        "connection": {"url": hubspot.url, "access_token_env": "LEADRAIL_TEST_HUBSPOT_TOKEN"},
+        "connection": {"url": hubspot.url, "access_token_env": "LEADRAIL_CRED_TEST_HUBSPOT_TOKEN"},
     }
     apply_workspace(c.store, doc)
     decided = route_prospect(c.store, "strict", {"email": "cto@bigco.test"}, c.clock.now())
@@ -132,7 +135,7 @@ def test_a_crm_that_is_down_neither_breaks_routing_nor_loses_the_write(
         "provider": "hubspot",
         "connection": {
             "url": "http://127.0.0.1:1",
-            "access_token_env": "LEADRAIL_TEST_HUBSPOT_TOKEN",
+            "access_token_env": "LEADRAIL_CRED_TEST_HUBSPOT_TOKEN",
             "max_retries": 0,
         },
     }

@@ -14,12 +14,14 @@ import pytest
 
 from leadrail.adapters.crm.base import CrmError, MeetingActivity, Owner, Person
 from leadrail.adapters.crm.hubspot import HubSpotConnector, HubSpotSettings, parent_domains
+from leadrail.adapters.outbound import Outbound
 from leadrail.routing.model import CrmRecord
 
 from ..adapters.conftest import free_port
 from .fake_hubspot import CLIENT_ID, CLIENT_SECRET, FakeHubSpot
 
 Connect = Callable[..., HubSpotConnector]
+LOCAL = Outbound.allowing("127.0.0.1")  # the fake HubSpot is a local server: allowed explicitly
 
 
 class Sleeps(list[float]):
@@ -56,7 +58,7 @@ def connect(hubspot: FakeHubSpot, sleeps: Sleeps) -> Iterator[Connect]:
             "max_retries": 3,
         }
         options.update(overrides)
-        made.append(HubSpotConnector(HubSpotSettings(**options), sleep=sleeps))
+        made.append(HubSpotConnector(HubSpotSettings(**options), sleep=sleeps, outbound=LOCAL))
         return made[-1]
 
     yield make

@@ -13,6 +13,7 @@ import pytest
 from leadrail.adapters.crm.base import CrmError, MeetingActivity, Owner, Person
 from leadrail.adapters.crm.salesforce import SalesforceConnector, SalesforceSettings, website_domain
 from leadrail.adapters.crm.salesforce_http import soql_like, soql_string
+from leadrail.adapters.outbound import Outbound
 from leadrail.routing.model import CrmRecord
 from tests.integration.crm.fake_salesforce import FakeSalesforce
 
@@ -41,8 +42,9 @@ def make(fake: FakeSalesforce, sleeps: list[float]) -> Iterator[Make]:
             "client_secret": fake.client_secret, "timeout_seconds": 2.0,
         }  # fmt: skip
         connector = SalesforceConnector(
-            SalesforceSettings(**{**options, **overrides}), sleep=sleeps.append
-        )
+            SalesforceSettings(**{**options, **overrides}), sleep=sleeps.append,
+            outbound=Outbound.allowing("127.0.0.1"),  # the fake org is a local server
+        )  # fmt: skip
         made.append(connector)
         return connector
 

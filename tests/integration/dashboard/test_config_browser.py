@@ -1,6 +1,6 @@
 """The configuration screens in a real browser (Debian's chromium) against `leadrail serve`:
 edit a user (a refused value marked, then saved), preview a workspace import. Screenshots go
-to docs/screenshots/."""
+to docs/screenshots/ when asked (LEADRAIL_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_dashboard_browser import SHOTS, log_in, page, server
+from tests.e2e.test_dashboard_browser import log_in, page, server
+from tests.screenshots import screenshot
 
 __all__ = ["page", "server"]
 pytestmark = pytest.mark.slow
@@ -18,7 +19,7 @@ def test_edit_a_user_in_the_browser(server: str, page: Any) -> None:
     log_in(page, server)
     page.goto(f"{server}/dashboard/users")
     page.get_by_role("link", name="rep1@acme.test").wait_for()
-    page.screenshot(path=str(SHOTS / "dashboard-users.png"), full_page=True)
+    screenshot(page, "dashboard-users.png", full_page=True)
     page.get_by_role("link", name="rep1@acme.test").click()
     page.get_by_label("Time zone (IANA, empty = the workspace's)").fill("Mars/Olympus")
     page.get_by_label("Weight in SDR").fill("3")
@@ -35,7 +36,7 @@ def test_edit_a_user_in_the_browser(server: str, page: Any) -> None:
     assert page.get_by_label("Time zone (IANA, empty = the workspace's)").input_value() == (
         "Europe/Paris"
     )
-    page.screenshot(path=str(SHOTS / "dashboard-user-edit.png"), full_page=True)
+    screenshot(page, "dashboard-user-edit.png", full_page=True)
 
 
 def test_preview_a_workspace_import(server: str, page: Any) -> None:
@@ -50,4 +51,4 @@ def test_preview_a_workspace_import(server: str, page: Any) -> None:
     changes = page.locator("#changes").inner_text()
     assert "+ lists: partners" in changes
     assert "~ lists: target-accounts" in changes
-    page.screenshot(path=str(SHOTS / "dashboard-workspace.png"), full_page=True)
+    screenshot(page, "dashboard-workspace.png", full_page=True)

@@ -82,11 +82,15 @@ def test_category_destinations_and_formats(dash: Dash) -> None:
             "destinations[0].format": "adf", "destinations[0].attach_xml": "on",
             "destinations[1].address": "https://hooks.acme.test/lead",
             "destinations[1].format": "json",
-            "destinations[1].secret_env": "HOOK_SECRET"}  # fmt: skip
+            "destinations[1].secret_env": "LEADRAIL_CRED_HOOK"}  # fmt: skip
     assert dash.post("/dashboard/categories/sales", form).status_code == 303
     assert dash.item("categories", "sales")["destinations"] == [
         {"address": "crm@dealer.test", "attach_xml": True},
-        {"address": "https://hooks.acme.test/lead", "format": "json", "secret_env": "HOOK_SECRET"},
+        {
+            "address": "https://hooks.acme.test/lead",
+            "format": "json",
+            "secret_env": "LEADRAIL_CRED_HOOK",
+        },
     ]
     before = dash.export()
     bad = {**form, "destinations[1].address": "not a url"}
@@ -100,14 +104,14 @@ def test_category_destinations_and_formats(dash: Dash) -> None:
 def test_fallback_and_nearest_store_settings(dash: Dash) -> None:
     form = {"fallback_destination.address": "https://hooks.acme.test/all",
             "fallback_destination.format": "json",
-            "fallback_destination.secret_env": "FALLBACK_SECRET",
+            "fallback_destination.secret_env": "LEADRAIL_CRED_FALLBACK",
             "nearest_store_routing": "on", "nearest_store_max_km": "80"}  # fmt: skip
     assert dash.post("/dashboard/lead-settings", form).status_code == 303
     ws = dash.export()
     assert ws["fallback_destination"] == {
         "address": "https://hooks.acme.test/all",
         "format": "json",
-        "secret_env": "FALLBACK_SECRET",
+        "secret_env": "LEADRAIL_CRED_FALLBACK",
     }
     assert ws["nearest_store_routing"] is True
     assert ws["nearest_store_max_km"] == 80
@@ -169,13 +173,13 @@ def test_crm_connection_secrets_as_env_names(dash: Dash) -> None:
     form = {
         "provider": "hubspot",
         "connection.url": "https://api.hubapi.test",
-        "connection.access_token_env": "HUBSPOT_TOKEN",
+        "connection.access_token_env": "LEADRAIL_CRED_HUBSPOT",
         "connection.max_retries": "3",
     }
     assert dash.post("/dashboard/crm", form).status_code == 303
     crm = dash.export()["crm"]
     assert crm["provider"] == "hubspot"
-    assert crm["connection"]["access_token_env"] == "HUBSPOT_TOKEN"
+    assert crm["connection"]["access_token_env"] == "LEADRAIL_CRED_HUBSPOT"
     assert crm["connection"]["max_retries"] == 3
     r = dash.post("/dashboard/crm", {**form, "connection.access_token_env": "pat-na1-secret"})
     assert r.status_code == 422

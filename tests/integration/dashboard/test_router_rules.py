@@ -125,3 +125,57 @@ def test_a_rep_cannot_save_rules(rep_dash: Dash) -> None:
     r = rep_dash.post(URL, {"rules_json": "[]"})
     assert r.status_code == 403
     assert rep_dash.router() == before
+
+
+def rules_data(page: str) -> Any:
+    found = re.search(r'<script type="application/json" id="rules-data">(.*?)</script>', page)
+    assert found
+    return json.loads(found.group(1))
+
+
+def test_an_untouched_new_rule_is_refused_and_marked(dash: Dash) -> None:
+    before = dash.router()
+    placeholder = {"name": "Rule 3", "when": {"field": "country", "op": "equals", "value": ""},
+                   "route": {"team": "SDR"}}  # what "Add a rule" puts in the stack  # fmt: skip
+    r = save(dash, before["rules"] + [placeholder])
+    assert r.status_code == 422
+    errors = json.loads(re.search(r'id="rules-errors">(.*?)</script>', r.text).group(1))
+    assert list(errors) == ["rules[2].when.value"]
+    assert "empty value never matches" in errors["rules[2].when.value"]
+    assert len(rules_data(r.text)) == 3  # the editor keeps all three, the new one marked
+    assert dash.router() == before
+
+
+def test_yaml_with_an_error_keeps_the_stack_for_the_editor(dash: Dash) -> None:
+    before = dash.router()
+    text = ("- name: Germany\n  when: {field: country, op: equalz, value: de}\n"
+            "  route: {user: rep3@acme.test}\n"
+            "- name: Later\n  when: {field: since, op: equals, value: 2024-05-01}\n"
+            "  route: {team: SDR}\n")  # fmt: skip
+    r = save(dash, text)
+    assert r.status_code == 422
+    stack = rules_data(r.text)
+    assert [rule["name"] for rule in stack] == ["Germany", "Later"]
+    assert stack[1]["when"]["value"] == "2024-05-01"  # a YAML date comes back as text
+    errors = json.loads(re.search(r'id="rules-errors">(.*?)</script>', r.text).group(1))
+    assert list(errors) == ["rules[0].when.op"]
+    assert dash.router() == before
+    r = save(dash, "- name: [unclosed\n")
+    assert r.status_code == 422
+    assert rules_data(r.text) is None  # unreadable: the text box alone, with the reason
+    assert "not valid JSON or YAML" in r.text
+
+
+def test_the_editor_reads_yaml_as_a_save_would(dash: Dash) -> None:
+    url = URL + "/read"
+    text = "- name: Germany\n  when: {field: country, op: equals, value: de}\n" \
+           "  route: {user: rep3@acme.test}\n"  # fmt: skip
+    r = dash.post(url, {"rules_json": text})
+    assert r.status_code == 200
+    assert r.json()["rules"][0]["route"] == {"user": "rep3@acme.test"}
+    r = dash.post(url, {"rules_json": "name: not a list"})
+    assert r.status_code == 422
+    assert r.json()["error"]["message"] == "the rule stack is a list of rules"
+    assert dash.post(url, {"rules_json": "- x: .nan"}).status_code == 422
+    r = dash.client.post(url, data={"rules_json": text})  # no CSRF token
+    assert r.status_code == 403

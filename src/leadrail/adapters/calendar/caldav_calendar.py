@@ -5,8 +5,9 @@ caldav, free/TRANSPARENT and CANCELLED events left out, all-day and floating eve
 the rep's zone); ``put_event``/``delete_event`` keep the meetings leadrail booked in it.
 
 The client is made on first use (nothing happens at construction) and shared under a lock:
-the HTTP session is not meant for concurrent use. Every failure leaves as a CalendarError
-that says whether trying again later can help.
+the HTTP session is not meant for concurrent use. Every request goes through the outbound
+guard (the URL is typed by a rep), redirects included. Every failure leaves as a
+CalendarError that says whether trying again later can help.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from caldav.collection import Calendar as DavCalendar
 from caldav.davclient import DAVClient
 from caldav.lib.error import DAVError, NotFoundError
 
+from leadrail.adapters.outbound import Outbound, OutboundRefused
+
 log = logging.getLogger(__name__)
 
 Interval = tuple[datetime, datetime]
@@ -35,6 +38,7 @@ Interval = tuple[datetime, datetime]
 # HTTP statuses worth retrying: timeouts, conflicts with a concurrent writer, rate limits,
 # and the server's own trouble. Anything else (auth, not found, bad request) needs a human.
 _RETRYABLE_STATUS = frozenset({408, 412, 423, 425, 429})
+PURPOSE = "CalDAV URL"  # how the outbound guard names it
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,9 @@ class CalendarError(Exception):
 
 
 class CalDavCalendar:
-    def __init__(self, settings: CalDavSettings) -> None:
+    def __init__(self, settings: CalDavSettings, outbound: Outbound | None = None) -> None:
         self._settings = settings
+        self._outbound = outbound or Outbound()
         try:
             self._zone: tzinfo = ZoneInfo(settings.timezone)
         except (ZoneInfoNotFoundError, ValueError) as e:
@@ -145,6 +150,8 @@ class CalDavCalendar:
                 retryable = status is not None and (status in _RETRYABLE_STATUS or status >= 500)
                 message = f"caldav {type(e).__name__} ({status}): {_reason(e)}"
                 raise CalendarError(message, retryable=retryable, status=status) from e
+            except OutboundRefused as e:
+                raise CalendarError(str(e), retryable=False) from None
             except OSError as e:  # refused, reset, DNS, TLS, timeouts (niquests errors too)
                 message = f"caldav unreachable: {type(e).__name__}: {e}"[:300]
                 raise CalendarError(message, retryable=True) from e
@@ -159,6 +166,8 @@ class CalDavCalendar:
                 timeout=math.ceil(settings.timeout_seconds),
                 enable_rfc6764=False,  # the URL is the calendar itself: no DNS discovery
             )
+            self._client.session.close()
+            self._client.session = self._outbound.dav_session(PURPOSE)
             self._calendar = DavCalendar(client=self._client, url=settings.url)
         return self._calendar
 

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import Engine
 
-from leadrail.adapters.crm.base import CrmConnector
+from leadrail.adapters.credentials import CredentialRefused, env_credential
+from leadrail.adapters.crm.base import CrmConnector, CrmError
 from leadrail.adapters.crm.builtin import BuiltinCrm
-from leadrail.app.workspace import CrmConnectionDoc
-
-
-def _env(name: str | None) -> str | None:
-    return os.environ.get(name) if name else None
+from leadrail.adapters.outbound import Outbound
+from leadrail.app.workspace import STORED, CrmConnectionDoc
 
 
 def connector_for(
@@ -23,12 +20,20 @@ def connector_for(
     connection: dict[str, Any] | None,
     engine: Engine,
     write_lock: Callable[[], AbstractContextManager[None]],
+    outbound: Outbound | None = None,
 ) -> CrmConnector:
+    """The connector; HubSpot and Salesforce are called through the outbound guard (their
+    URLs are typed by an admin)."""
     if provider == "builtin" or connection is None:
         return BuiltinCrm(engine, write_lock)
-    conn = CrmConnectionDoc.model_validate(connection)
-    access, refresh = _env(conn.access_token_env), _env(conn.refresh_token_env)
-    secret = _env(conn.client_secret_env)
+    conn = CrmConnectionDoc.model_validate(connection, context=STORED)
+    try:
+        access = env_credential(conn.access_token_env, "crm.connection.access_token_env")
+        refresh = env_credential(conn.refresh_token_env, "crm.connection.refresh_token_env")
+        secret = env_credential(conn.client_secret_env, "crm.connection.client_secret_env")
+    except CredentialRefused as e:
+        raise CrmError(str(e), retryable=False) from None
+    outbound = outbound or Outbound()
     if provider == "hubspot":
         from leadrail.adapters.crm.hubspot import HubSpotConnector
         from leadrail.adapters.crm.hubspot_http import HubSpotSettings
@@ -36,7 +41,8 @@ def connector_for(
         return HubSpotConnector(HubSpotSettings(
             base_url=conn.url or "https://api.hubapi.com", access_token=access,
             refresh_token=refresh, client_id=conn.client_id, client_secret=secret,
-            cache_seconds=conn.cache_seconds, max_retries=conn.max_retries))  # fmt: skip
+            cache_seconds=conn.cache_seconds, max_retries=conn.max_retries),
+            outbound=outbound)  # fmt: skip
     from leadrail.adapters.crm.salesforce import SalesforceConnector
     from leadrail.adapters.crm.salesforce_http import SalesforceSettings
 
@@ -51,4 +57,4 @@ def connector_for(
         cache_seconds=conn.cache_seconds,
         max_retries=conn.max_retries,
     )
-    return SalesforceConnector(settings)
+    return SalesforceConnector(settings, outbound=outbound)

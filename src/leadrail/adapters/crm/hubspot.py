@@ -36,7 +36,8 @@ import httpx
 from cachetools import TTLCache
 
 from leadrail.adapters.crm.base import CrmError, MeetingActivity, Owner, Person
-from leadrail.adapters.crm.hubspot_http import HubSpotHttp, HubSpotSettings
+from leadrail.adapters.crm.hubspot_http import PURPOSE, HubSpotHttp, HubSpotSettings
+from leadrail.adapters.outbound import Outbound
 from leadrail.routing.model import CrmRecord
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def parent_domains(domain: str) -> list[str]:
 
 class HubSpotConnector:
     """``CrmConnector`` for HubSpot. Thread-safe; ``close()`` it (or use ``with``) when it made
-    its own ``httpx.Client``."""
+    its own ``httpx.Client`` (through ``outbound``, the guard for user-typed URLs)."""
 
     def __init__(
         self,
@@ -72,10 +73,11 @@ class HubSpotConnector:
         *,
         client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        outbound: Outbound | None = None,
     ) -> None:
         self.settings = settings
         self._owns_client = client is None
-        self._client = client if client is not None else httpx.Client()
+        self._client = client or (outbound or Outbound()).http_client(PURPOSE)
         self._http = HubSpotHttp(settings, self._client, sleep)
         self._cache: TTLCache[Key, tuple[CrmRecord, ...]] | None = None
         if settings.cache_seconds > 0:

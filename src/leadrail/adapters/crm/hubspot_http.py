@@ -27,6 +27,9 @@ from tenacity.wait import wait_random_exponential
 
 from leadrail.adapters.crm.base import CrmError
 from leadrail.adapters.crm.retry_after import retry_after_seconds
+from leadrail.adapters.outbound import OutboundRefused
+
+PURPOSE = "CRM URL"  # how the outbound guard names the HubSpot and Salesforce URLs
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +156,8 @@ class HubSpotHttp:
             )
         except httpx.TransportError as e:  # timeouts, refused connections, dropped sockets
             raise _Transient(f"{type(e).__name__} talking to HubSpot", status=None) from None
+        except OutboundRefused as e:
+            raise CrmError(f"HubSpot: {e}", retryable=False) from None
 
     def _fresh_token(self) -> str | None:
         """The token to send: refreshed first when it is missing or about to expire."""
@@ -183,6 +188,8 @@ class HubSpotHttp:
                 )
             except httpx.TransportError as e:
                 raise _Transient(f"{type(e).__name__} refreshing the token", status=None) from None
+            except OutboundRefused as e:
+                raise CrmError(f"HubSpot: {e}", retryable=False) from None
             answer = _read("POST", "/oauth/v1/token", response)
             token = answer.get("access_token") if isinstance(answer, dict) else None
             if not isinstance(token, str) or not token:

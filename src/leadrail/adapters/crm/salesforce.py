@@ -23,6 +23,7 @@ from leadrail.adapters.crm.salesforce_http import (
     soql_like,
     soql_string,
 )
+from leadrail.adapters.outbound import Outbound
 from leadrail.routing.model import CrmRecord
 
 __all__ = ["SalesforceConnector", "SalesforceSettings", "website_domain"]
@@ -71,8 +72,11 @@ class SalesforceConnector:
         *,
         client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        outbound: Outbound | None = None,
     ) -> None:
-        self._http = SalesforceHttp(settings, client, sleep)
+        """Without ``client``, calls go through ``outbound`` (the guard for user-typed URLs;
+        the instance URL Salesforce sends back included)."""
+        self._http = SalesforceHttp(settings, client, sleep, outbound)
         self._cache: TTLCache[tuple[str, str], tuple[CrmRecord, ...]] | None = None
         if settings.cache_seconds > 0:
             self._cache = TTLCache(maxsize=4096, ttl=settings.cache_seconds)

@@ -23,7 +23,9 @@ from tenacity import (
 )
 
 from leadrail.adapters.crm.base import CrmError
+from leadrail.adapters.crm.hubspot_http import PURPOSE
 from leadrail.adapters.crm.retry_after import retry_after_seconds
+from leadrail.adapters.outbound import Outbound, OutboundRefused
 
 log = logging.getLogger(__name__)
 
@@ -146,9 +148,12 @@ class SalesforceHttp:
         settings: SalesforceSettings,
         client: httpx.Client | None,
         sleep: Callable[[float], None],
+        outbound: Outbound | None = None,
     ) -> None:
         self._settings = settings
-        self._client = client or httpx.Client(timeout=settings.timeout_seconds)
+        self._client = client or (outbound or Outbound()).http_client(
+            PURPOSE, timeout=settings.timeout_seconds
+        )
         self._owns_client = client is None
         self._sleep = sleep
         self._lock = threading.Lock()
@@ -198,10 +203,13 @@ class SalesforceHttp:
         token: str,
     ) -> httpx.Response:  # fmt: skip
         headers = {"Accept": "application/json", "Authorization": f"Bearer {token}"}
-        resp = self._client.request(
-            method, self._instance + path, params=params, json=body, headers=headers,
-            timeout=self._settings.timeout_seconds,
-        )  # fmt: skip
+        try:
+            resp = self._client.request(
+                method, self._instance + path, params=params, json=body, headers=headers,
+                timeout=self._settings.timeout_seconds,
+            )  # fmt: skip
+        except OutboundRefused as e:
+            raise CrmError(f"Salesforce: {e}", retryable=False) from None
         log.debug("salesforce %s %s -> %d", method, path.split("?")[0], resp.status_code)
         return _check(resp)
 
@@ -259,8 +267,11 @@ class SalesforceHttp:
         }
         if self._settings.client_secret:
             form["client_secret"] = self._settings.client_secret
-        resp = self._client.post(
-            self._token_url, data=form, headers={"Accept": "application/json"},
-            timeout=self._settings.timeout_seconds,
-        )  # fmt: skip
+        try:
+            resp = self._client.post(
+                self._token_url, data=form, headers={"Accept": "application/json"},
+                timeout=self._settings.timeout_seconds,
+            )  # fmt: skip
+        except OutboundRefused as e:
+            raise CrmError(f"Salesforce: {e}", retryable=False) from None
         return _check(resp)

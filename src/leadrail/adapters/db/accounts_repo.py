@@ -7,11 +7,12 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, Update, delete, select, update
 from sqlalchemy.orm import sessionmaker
 
 from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.store import hash_token
+from leadrail.app.accounts import RESET_JOB
 from leadrail.app.ports import AccountUser, ApiTokenRow
 
 
@@ -23,6 +24,15 @@ def _user(row: t.User) -> AccountUser:
         is_admin=row.is_admin,
         active=row.active,
         password_hash=row.password_hash,
+    )
+
+
+def _end_links(user_id: int, now: datetime) -> Update:
+    """Every unused reset link of the user stops working (marked used now)."""
+    return (
+        update(t.PasswordReset)
+        .where(t.PasswordReset.user_id == user_id, t.PasswordReset.used_at.is_(None))
+        .values(used_at=now)
     )
 
 
@@ -92,9 +102,26 @@ class SqlAccounts:
             s.execute(delete(t.LoginSession).where(t.LoginSession.id_hash == hash_token(token)))
 
     # --- password resets ----------------------------------------------------------------
+    def queue_reset(self, email: str, now: datetime) -> None:
+        """The worker sends the link (``RESET_JOB``); the job holds the address, no token."""
+        with self._write_lock(), self._writers() as s, s.begin():
+            s.add(
+                t.OutboxJob(
+                    kind=RESET_JOB,
+                    ref="",
+                    payload={"email": email},
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+
     def create_reset(self, user_id: int, now: datetime, expires: datetime) -> str:
+        """A new link; the user's older unused links end (only the newest one works)."""
         token = secrets.token_urlsafe(32)
         with self._write_lock(), self._writers() as s, s.begin():
+            s.execute(_end_links(user_id, now))
             s.add(
                 t.PasswordReset(
                     token_hash=hash_token(token),
@@ -140,6 +167,7 @@ class SqlAccounts:
                 return None
             user.password_hash = password_hash
             s.execute(delete(t.LoginSession).where(t.LoginSession.user_id == user.id))
+            s.execute(_end_links(user.id, now))  # one link used: the others end
             return _user(user)
 
     # --- API tokens ----------------------------------------------------------------------

@@ -4,7 +4,7 @@ request)."""
 
 from __future__ import annotations
 
-import os
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -16,7 +16,8 @@ from leadrail.adapters.db.routing_tx import Statements
 from leadrail.app.workspace import CalendarDoc
 
 Intervals = list[tuple[datetime, datetime]]
-RemoteBusy = Callable[[CalendarDoc, str, datetime, datetime], Intervals]
+RemoteBusy = Callable[[str, CalendarDoc, str, datetime, datetime], Intervals]  # rep, cal, tz
+log = logging.getLogger(__name__)
 
 
 class BusyTimes:
@@ -35,6 +36,7 @@ class BusyTimes:
         self.remote = remote
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, datetime, datetime, Intervals]] = {}
+        self._errors: dict[str, str] = {}  # rep -> why their calendar could not be read
         self._lock = threading.Lock()
 
     def busy(self, rep: str, start: datetime, end: datetime) -> Intervals:
@@ -64,20 +66,30 @@ class BusyTimes:
         # fetch a wider window once, so the next pages of slots come from the cache
         wide_start, wide_end = start - timedelta(days=1), max(end, start + timedelta(days=45))
         try:
-            fetched = self.remote(found[0], found[1], wide_start, wide_end)
-        except Exception:  # the calendar server is down or refused us
+            fetched = self.remote(rep, found[0], found[1], wide_start, wide_end)
+        except Exception as e:  # the calendar server is down or refused us
+            problem = str(e)[:500]
+            with self._lock:
+                known, self._errors[rep] = self._errors.get(rep), problem
+            if known != problem:  # once per new problem, not per page of slots
+                log.warning("calendar of %s unavailable: %s", rep, problem)
             if hit:  # stale but known: better than nothing
                 return [(a, b) for a, b in hit[3] if a < end and b > start]
             return [(start, end)]  # unknown: treat the rep as busy rather than double-book
         with self._lock:
             self._cache[rep] = (now + self.cache_seconds, wide_start, wide_end, fetched)
+            self._errors.pop(rep, None)
         return [(a, b) for a, b in fetched if a < end and b > start]
 
     def forget(self, rep: str) -> None:
-        """Drop the cached remote busy time of a rep (after writing an event to it)."""
+        """Drop the cached remote busy time of a rep (after writing an event to it, or after
+        they changed their calendar settings)."""
         with self._lock:
             self._cache.pop(rep, None)
+            self._errors.pop(rep, None)
 
-
-def caldav_password(cal: CalendarDoc) -> str | None:
-    return os.environ.get(cal.password_env) if cal.password_env else None
+    def problem(self, rep: str) -> str | None:
+        """Why the rep's calendar could not be read the last time it was asked (in this
+        process), or None."""
+        with self._lock:
+            return self._errors.get(rep)

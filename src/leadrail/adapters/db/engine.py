@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -87,6 +90,29 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def migrate(url: str, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (idempotent)."""
-    command.upgrade(alembic_config(url), revision)
+@dataclass(frozen=True)
+class Migrated:
+    applied: list[str]  # what this run applied, oldest first: "0001 initial schema"
+    revision: str | None  # where the database is now
+
+
+def current_revision(url: str) -> str | None:
+    engine = make_engine(url, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def migrate(url: str, revision: str = "head") -> Migrated:
+    """Apply migrations up to ``revision`` (idempotent); says what it applied."""
+    cfg = alembic_config(url)
+    before = current_revision(url)
+    command.upgrade(cfg, revision)
+    after = current_revision(url)
+    if after == before or after is None:
+        return Migrated([], after)
+    scripts = ScriptDirectory.from_config(cfg).iterate_revisions(after, before or "base")
+    done = [f"{s.revision} {(s.doc or '').strip()}".strip() for s in scripts]
+    return Migrated(done[::-1], after)

@@ -99,6 +99,22 @@ class SqlLive:
             q = select(v).where(v.last_seen >= since).order_by(v.last_seen.desc()).limit(limit)
             return [_visitor(r) for r in s.scalars(q)]
 
+    def visitors_seen_between(self, start: datetime, end: datetime) -> list[VisitorRow]:
+        v = t.LiveVisitor
+        with Session(self.engine) as s:
+            q = select(v).where(v.last_seen >= start, v.last_seen < end).order_by(v.last_seen)
+            return [_visitor(r) for r in s.scalars(q.limit(1000))]
+
+    def touch_visitors(self, visitor_ids: Sequence[str], now: datetime) -> None:
+        """These visitors are here now (an open stream, an event)."""
+        if not visitor_ids:
+            return
+        v = t.LiveVisitor
+        with self._write() as s:
+            for chunk in range(0, len(visitor_ids), 500):
+                ids = list(visitor_ids[chunk : chunk + 500])
+                s.execute(update(v).where(v.id.in_(ids), v.last_seen < now).values(last_seen=now))
+
     # --- conversations -------------------------------------------------------------------
     def _one(self, *where: Any) -> ConversationRow | None:
         with Session(self.engine) as s:

@@ -19,8 +19,10 @@ from leadrail.adapters.crm.base import CrmConnector, CrmError
 from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.routing_tx import SqlRoutingTransaction, Statements
 from leadrail.adapters.db.workspace_repo import load_workspace, save_workspace
+from leadrail.adapters.outbound import Outbound
 from leadrail.app.errors import Conflict
 from leadrail.app.ports import LedgerRow, MeetingRow, RouterSnapshot, TokenOwner
+from leadrail.app.route import stored_trace
 from leadrail.app.specs import router_spec, user_info
 from leadrail.app.workspace import CalendarDoc, WorkspaceDoc
 from leadrail.routing.model import CrmRecord
@@ -40,8 +42,9 @@ def hash_token(secret: str) -> str:
 class SqlStore:
     """Routing, workspace and account storage over one SQLAlchemy engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, outbound: Outbound | None = None) -> None:
         self.engine = engine
+        self.outbound = outbound or Outbound()  # the guard for user-typed URLs (the CRM's)
         self.is_postgres = engine.dialect.name == "postgresql"
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(sqlite_immediate=True) if not self.is_postgres else engine
@@ -124,6 +127,7 @@ class SqlStore:
                     settings.get("crm_connection"),
                     self.engine,
                     self.write_lock,
+                    self.outbound,
                 ),
             )
         return self._crm[1]
@@ -251,6 +255,9 @@ class SqlStore:
             return _ledger_row(row) if row else None
 
     # --- workspace ---------------------------------------------------------------------
+    def outbound_url_problem(self, url: str) -> str | None:
+        return self.outbound.saved_url_problem(url)
+
     def load(self, *, include_crm: bool = True) -> WorkspaceDoc:
         with self.sessions() as s:
             return load_workspace(s, include_crm=include_crm)
@@ -362,6 +369,6 @@ def _ledger_row(r: t.Decision) -> LedgerRow:
         rule=r.rule,
         via=r.via,
         assignees=list(r.assignees),
-        trace=list(r.trace),
+        trace=stored_trace(r.trace or []),
         prospect=dict(r.prospect),
     )

@@ -465,7 +465,7 @@ class LiveVisitor(Base):
     crm: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     last_rep: Mapped[str | None] = mapped_column(String(254))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class LiveConversation(Base):

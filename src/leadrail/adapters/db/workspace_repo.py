@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
 from leadrail.app.workspace import (
+    STORED,
     CalendarDoc,
     CategoryDoc,
     CrmCompanyDoc,
@@ -41,7 +42,8 @@ def _dest(d: t.LeadDestination) -> DestinationDoc:
             "format": d.format,
             "secret_env": d.secret_env,
             "attach_xml": d.attach_xml,
-        }
+        },
+        context=STORED,
     )
 
 
@@ -70,7 +72,9 @@ def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
                 working_hours=u.working_hours,
                 crm_owner_id=u.crm_owner_id,
                 vacations=vacations.get(u.id, []),
-                calendar=CalendarDoc.model_validate(u.calendar) if u.calendar else None,
+                calendar=(
+                    CalendarDoc.model_validate(u.calendar, context=STORED) if u.calendar else None
+                ),
                 credits=u.credits,
                 active=u.active,
                 admin=u.is_admin,
@@ -141,7 +145,9 @@ def _load_crm(s: Session, settings: dict[str, Any]) -> CrmDoc:
     connection = settings.get("crm_connection")
     return CrmDoc(
         provider=settings.get("crm_provider") or "builtin",
-        connection=CrmConnectionDoc.model_validate(connection) if connection else None,
+        connection=(
+            CrmConnectionDoc.model_validate(connection, context=STORED) if connection else None
+        ),
         contacts=[
             CrmContactDoc(email=c.email, owner=c.owner_id, name=c.name, company=c.company)
             for c in s.scalars(select(t.CrmContact).order_by(t.CrmContact.id))

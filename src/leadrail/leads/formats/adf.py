@@ -6,28 +6,33 @@ The document (ADF 1.0 specification, 2000; element order and required children p
     <?adf version="1.0"?>
     <adf>
       <prospect status="new">
-        <id sequence="1" source="leadrail">{lead.id}</id>
-        <id source="leadrail-category">{category}</id>      (ADF has no category field)
+        <id sequence="1" source="leadrail">{lead.id}</id>?
+        <id source="leadrail-category">{category}</id>?     (ADF has no category field)
         <requestdate>2024-05-01T10:00:00-04:00</requestdate>
-        <vehicle interest="buy" status="new">year, make, model, vin?, stock?, trim?, price?
+        <vehicle interest?="buy" status?="new">year, make, model, vin?, stock?, trim?, price?
         <customer><contact>name+, email | phone+ ..., address?</contact>
                   <timeframe><description>?, <comments></customer>
         <vendor><vendorname/><contact><name part="full"/><email/></contact></vendor>
-        <provider><name part="full"/><service/>?<url/>?</provider>
+        <provider><name part="full"/><service/>?<url/>?</provider>?
 
-Choices the DTD forces, so that every lead gives a VALID document rather than a rejected one:
+What the lead does not have is left out: every optional element and attribute (an id, the
+vehicle's interest and status, a VIN, a price's currency, an e-mail, an address, a timeframe,
+the provider) is written only when there is a value for it. Only what the DTD requires is
+written empty when the lead has nothing for it, so that every lead gives a VALID document:
 
-* `vehicle+` is required, and `year`, `make`, `model` are required in it. A lead without a
-  vehicle (a service or general enquiry) gets `<vehicle interest="buy" status="new">` (the
-  DTD's defaults) with empty `<year></year><make></make><model></model>`; a vehicle with an
-  unknown year/make/model gets the same empty elements. Optional children are left out when
-  empty. Unknown interest/status/phone type/time values fall back to the DTD defaults.
-* `contact` needs a `name` and an e-mail or a phone: an empty `<name part="full">` or
-  `<email>` is written when the lead has none. `address` needs a `street`: an empty
-  `<street line="1">` is written when only city/region/... are known; more than five street
-  lines are joined into the fifth.
+* `vehicle+` is required, and `year`, `make`, `model` in it: a lead without a vehicle (a
+  service or general enquiry) gets `<vehicle>` with empty `<year/>`, `<make/>`, `<model/>`,
+  and no `interest`/`status` (a reader that applies the DTD's defaults will still see "buy"
+  and "new": that is the DTD's, not the lead's). Unknown interest/status values are left out;
+  unknown phone type/time values fall back to the DTD defaults.
+* `contact` needs a `name` and an e-mail or a phone: an empty `<name part="full">`, or an
+  empty `<email>` when there is neither e-mail nor phone (the API refuses such a lead; the
+  vendor's contact gets the destination's address from the deliverer). `address` needs a
+  `street`: without one, the city, region, postal code and country go into the comments
+  ("Address: Reno, NV 89501, US"); more than five street lines are joined into the fifth.
 * The comments carry, as readable text, what ADF has no element for: category, offer, store,
-  website, page, UTM parameters and consent, then a blank line and the visitor's comments.
+  website, page, UTM parameters, consent and a street-less address, then a blank line and the
+  visitor's comments.
 
 Text: control characters XML 1.0 forbids are removed, CR LF becomes LF, single-line values
 (names, offer, ...) have line breaks turned into spaces; every character outside printable
@@ -45,6 +50,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from leadrail.leads.formats.clean import clean_text, one_line, plain_text, utm_text
+from leadrail.leads.formats.fields import address_lines
 from leadrail.leads.formats.mail import finish_multipart, new_message, seven_bit_body
 from leadrail.leads.model import Address, Customer, Lead, Phone, Provider, Vehicle, Vendor
 
@@ -136,15 +142,23 @@ def comments_text(lead: Lead) -> str:
         ("Page", one_line(lead.page_url)),
         ("UTM", utm_text(lead.utm)),
         ("Consent to contact", "yes" if lead.consent else "no"),
+        ("Address", _streetless(lead.customer.address)),
     )
     head = "\n".join(f"{label}: {value}" for label, value in labelled if value)
     visitor = plain_text(lead.comments).strip("\n")
     return f"{head}\n\n{visitor}" if visitor else head
 
 
+def _streetless(address: Address) -> str:
+    """An address without a street (ADF's address needs one), as one line for the comments."""
+    if any(map(one_line, address.street)):
+        return ""
+    return ", ".join(address_lines(address))
+
+
 def _vehicle(doc: _Doc, v: Vehicle) -> None:
-    interest, status = _pick(v.interest, _INTERESTS, "buy"), _pick(v.status, _STATUSES, "new")
-    doc.open(2, "vehicle", (("interest", interest), ("status", status)))
+    known = (("interest", v.interest, _INTERESTS), ("status", v.status, _STATUSES))
+    doc.open(2, "vehicle", [(name, value) for name, value, allowed in known if value in allowed])
     for name in ("year", "make", "model"):  # required by the DTD, even when unknown
         doc.leaf(3, name, one_line(getattr(v, name)))
     for name in ("vin", "stock", "trim"):
@@ -159,6 +173,8 @@ def _vehicle(doc: _Doc, v: Vehicle) -> None:
 
 def _address(doc: _Doc, depth: int, a: Address) -> None:
     streets = [s for s in map(one_line, a.street) if s]
+    if not streets:  # the rest goes to the comments (see _streetless)
+        return
     rest = (
         ("apartment", one_line(a.apartment)),
         ("city", one_line(a.city)),
@@ -166,12 +182,10 @@ def _address(doc: _Doc, depth: int, a: Address) -> None:
         ("postalcode", one_line(a.postal_code)),
         ("country", one_line(a.country)),
     )
-    if not streets and not any(value for _, value in rest):
-        return
     if len(streets) > 5:
         streets = [*streets[:4], ", ".join(streets[4:])]
     doc.open(depth, "address")
-    for line, street in enumerate(streets or [""], start=1):
+    for line, street in enumerate(streets, start=1):
         doc.leaf(depth + 1, "street", street, (("line", str(line)),))
     for name, value in rest:
         if value:
@@ -231,10 +245,13 @@ def _parties(doc: _Doc, vendor: Vendor, provider: Provider) -> None:
     contact_name = one_line(vendor.contact_name) or one_line(vendor.name)
     _contact(doc, 3, [("full", contact_name)], one_line(vendor.email))
     doc.close(2, "vendor")
+    values = [(name, one_line(getattr(provider, name))) for name in ("name", "service", "url")]
+    if not any(value for _, value in values):
+        return
     doc.open(2, "provider")
-    doc.leaf(3, "name", one_line(provider.name), (("part", "full"),))
-    for name in ("service", "url"):
-        if value := one_line(getattr(provider, name)):
+    doc.leaf(3, "name", values[0][1], (("part", "full"),))  # required in a provider
+    for name, value in values[1:]:
+        if value:
             doc.leaf(3, name, value)
     doc.close(2, "provider")
 
@@ -250,8 +267,10 @@ def render_adf(
     doc = _Doc()
     doc.open(0, "adf")
     doc.open(1, "prospect", (("status", "new"),))
-    doc.leaf(2, "id", one_line(lead.id), (("sequence", "1"), ("source", "leadrail")))
-    doc.leaf(2, "id", one_line(lead.category), (("source", "leadrail-category"),))
+    if lead_id := one_line(lead.id):
+        doc.leaf(2, "id", lead_id, (("sequence", "1"), ("source", "leadrail")))
+    if category := one_line(lead.category):
+        doc.leaf(2, "id", category, (("source", "leadrail-category"),))
     doc.leaf(2, "requestdate", when.isoformat(timespec="seconds"))
     _vehicle(doc, lead.vehicle or Vehicle())
     _customer(doc, lead)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.accounts import MIN_PASSWORD, RESET_MINUTES, SESSION_HOURS, LoginFailed
 from leadrail.app.errors import LeadrailError
-from leadrail.bootstrap import Container, mailer_for
 from leadrail.web.auth import (
     COOKIE,
     AccountDep,
@@ -26,7 +23,6 @@ from leadrail.web.deps import ContainerDep
 from leadrail.web.params import RecordId
 from leadrail.web.ratelimit import public
 
-log = logging.getLogger("leadrail.accounts")
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=300)]
 
@@ -62,7 +58,7 @@ async def login(
         max_age=SESSION_HOURS * 3600,
         httponly=True,
         samesite="lax",
-        secure=c.settings.public_base_url.startswith("https://"),
+        secure=c.settings.base_url.startswith("https://"),
         path="/",
     )
     return response
@@ -83,32 +79,20 @@ def forgot_page(request: Request) -> Response:
 
 @router.post("/password/forgot", response_class=HTMLResponse, dependencies=[Depends(public)])
 async def forgot(request: Request, c: ContainerDep, email: Text = "") -> Response:
-    started = await run_in_threadpool(c.accounts.start_reset, email, _now())
-    if started is not None:
-        user, token = started
-        await _send_reset(c, user.email, user.name, token)
+    """The same work for every address: a job for the worker, which sends the link if the
+    address has an account (no mail server is spoken to during the request)."""
+    try:
+        await run_in_threadpool(c.accounts.request_reset, email, _now())
+    except LeadrailError as e:
+        ctx = {"email": email, "minutes": RESET_MINUTES, "error": e.message}
+        return render(request, "dashboard/forgot.html", ctx, status=422)
+    c.wake_worker()
     ctx = {
         "email": "",
         "minutes": RESET_MINUTES,
         "flash": "If that address has an account, a reset link is on its way.",
     }
     return render(request, "dashboard/forgot.html", ctx)
-
-
-async def _send_reset(c: Container, email: str, name: str, token: str) -> None:
-    link = f"{c.settings.public_base_url.rstrip('/')}/password/reset/{token}"
-    msg = EmailMessage()
-    msg["To"] = email
-    msg["Subject"] = "Reset your leadrail password"
-    msg.set_content(
-        f"Hello {name or email},\n\nSomeone (we hope you) asked to reset the password of your "
-        f"leadrail account. Choose a new one here; the link works once, for "
-        f"{RESET_MINUTES} minutes:\n\n{link}\n\nIf it was not you, ignore this e-mail.\n"
-    )
-    try:
-        await mailer_for(c.settings).send(msg)
-    except Exception as e:  # the page says the same either way; the log says why
-        log.warning("could not send a password-reset e-mail: %s", type(e).__name__)
 
 
 @router.get("/password/reset/{token}", response_class=HTMLResponse)

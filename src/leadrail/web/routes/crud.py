@@ -13,11 +13,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.apply import KEYED, Change
-from leadrail.app.errors import Conflict, InvalidWorkspace, NotFound, Problem
+from leadrail.app.errors import Conflict, InvalidWorkspace, NotFound
 from leadrail.app.workspace_edit import (
     find_item,
-    item_problems,
     put_item,
+    relative_problems,
     section_items,
 )
 from leadrail.web.deps import Admin, ContainerDep
@@ -38,8 +38,7 @@ def _changes(changes: list[Change]) -> list[dict[str, str]]:
 
 
 def _relative(err: InvalidWorkspace, section: str, index: int) -> InvalidWorkspace:
-    problems = item_problems(err, section, index)
-    return InvalidWorkspace([Problem(path, message) for path, message in problems.items()])
+    return InvalidWorkspace(relative_problems(err, section, index))
 
 
 def _put(c: Any, section: str, key: str | None, item: dict[str, Any]) -> dict[str, Any]:
@@ -88,19 +87,24 @@ def _register(url: str, section: str) -> None:
     @router.delete(f"/{url}/{{key}}", tags=tag, responses=WRITE_ERRORS, name=f"delete_{section}")
     async def remove_item(key: str, c: ContainerDep, _: Admin) -> JSONResponse:
         """Users are deactivated (their history stays); other items are removed, unless
-        something still refers to them (409, the referring paths listed)."""
+        something still refers to them (409: the message names who, each problem gives the
+        referring path in ``field`` and the referrer in ``where``)."""
         try:
-            changes = await run_in_threadpool(delete_or_deactivate, c, section, key)
+            changes, named = await run_in_threadpool(delete_or_deactivate, c, section, key)
         except InvalidWorkspace as err:
             body = {
                 "code": "in_use",
-                "message": f"{noun} {key!r} is still referred to",
+                "message": err.message,
                 "field": key_name,
-                "problems": [{"field": p.path, "message": p.message} for p in err.problems],
+                "problems": [
+                    {"field": p.path, "message": p.message, "where": p.where} for p in err.problems
+                ],
             }
             return JSONResponse({"error": body}, status_code=409)  # fmt: skip
-        done = "deactivated" if section == "users" else "deleted"
-        return JSONResponse({done: key, "changes": _changes(changes)})
+        if section != "users":
+            return JSONResponse({"deleted": key, "changes": _changes(changes)})
+        body = {"deactivated": key, "changes": _changes(changes), "still_named_by": named}
+        return JSONResponse(body)
 
 
 for _url, _section in URLS.items():

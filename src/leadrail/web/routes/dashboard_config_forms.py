@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from leadrail.app.apply import Change
 from leadrail.app.errors import InvalidWorkspace, NotFound
 from leadrail.app.workspace_edit import (
+    deactivate_user,
     delete_item,
     find_item,
     item_problems,
@@ -206,26 +207,27 @@ async def save(request: Request, s: Section, key: str | None) -> Response:
     return RedirectResponse(link(s, saved) + "?flash=Saved", 303)
 
 
-def delete_or_deactivate(c: Container, section: str, key: str) -> list[Change]:
+def delete_or_deactivate(c: Container, section: str, key: str) -> tuple[list[Change], list[str]]:
     """Users are deactivated (``active: false``: their teams and history keep referring to
-    them); other items are removed, refused while something refers to them."""
+    them; returned: who still names them); other items are removed, refused while something
+    refers to them."""
     if section != "users":
-        return delete_item(c.store, section, key)
-    _, item = find_item(c.store, section, key)
-    return put_item(c.store, section, key, {**item, "active": False})[1]
+        return delete_item(c.store, section, key), []
+    return deactivate_user(c.store, key)
 
 
 async def remove(request: Request, c: Container, s: Section, key: str) -> Response:
     try:
-        await run_in_threadpool(delete_or_deactivate, c, s.section, key)
+        _, named = await run_in_threadpool(delete_or_deactivate, c, s.section, key)
     except NotFound:
         return missing(request, s, key)
     except InvalidWorkspace as err:
-        message = "; ".join(str(p) for p in err.problems)
-        ctx = s.ctx(c, request, flash=f"Not deleted: {message}", flash_kind="bad")
+        ctx = s.ctx(c, request, flash=f"Not deleted: {err.message}", flash_kind="bad")
         return render(request, s.template, ctx, status=409)
     done = "deactivated" if s.section == "users" else "deleted"
-    return RedirectResponse(f"/dashboard/{s.url}?flash={quote(key)}+{done}", 303)
+    if named:
+        done += f" (still named by {', '.join(named)}: routing skips them while inactive)"
+    return RedirectResponse(f"/dashboard/{s.url}?flash={quote(f'{key} {done}')}", 303)
 
 
 def rejected(

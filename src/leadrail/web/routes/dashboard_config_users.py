@@ -14,7 +14,13 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.apply import apply_workspace
-from leadrail.app.errors import InvalidWorkspace, NotFound
+from leadrail.app.calendar_form import (
+    CalendarInput,
+    CalendarInputProblem,
+    calendar_settings,
+    password_state,
+)
+from leadrail.app.errors import InvalidWorkspace, NotFound, Problem
 from leadrail.app.workspace import UserDoc
 from leadrail.app.workspace_edit import find_item, item_problems, put_item, section_items
 from leadrail.bootstrap import Container
@@ -40,15 +46,43 @@ OWN = ("timezone", "working_hours", "vacations", "calendar")  # what /dashboard/
 
 
 def availability(form: Mapping[str, Any]) -> dict[str, Any]:
-    """Timezone, working hours, vacations and calendar: the part a rep edits themselves."""
+    """Timezone, working hours and vacations: part of what a rep edits themselves."""
     out: dict[str, Any] = {"timezone": text(form, "timezone") or None}
     out["working_hours"] = {r.get("days", ""): r.get("hours", "") for r in rows(form, "hours")}
     out["vacations"] = [{"from": r.get("from", ""), "to": r.get("to", "")}
                         for r in rows(form, "vacations")]  # fmt: skip
-    cal = {k: text(form, f"calendar.{k}") for k in ("provider", "url", "username", "password_env")}
-    cal = {k: v for k, v in cal.items() if v}
-    out["calendar"] = None if cal in ({}, {"provider": "builtin"}) else cal
     return out
+
+
+def calendar_input(form: Mapping[str, Any], *, admin: bool) -> CalendarInput:
+    """The calendar fields of a form. Only an admin's form names an environment variable;
+    any ``calendar.password_env`` (or other field) posted to a rep's form is ignored."""
+    password = form.get("calendar.password", "")
+    return CalendarInput(
+        provider=text(form, "calendar.provider"),
+        url=text(form, "calendar.url"),
+        username=text(form, "calendar.username"),
+        password=password if isinstance(password, str) else "",
+        forget=checked(form, "calendar.password_forget"),
+        password_env=text(form, "calendar.password_env") if admin else None,
+    )
+
+
+def with_calendar(
+    item: dict[str, Any], current: dict[str, Any], form: Mapping[str, Any], c: Container,
+    *, admin: bool,
+) -> dict[str, Any]:  # fmt: skip
+    """``item`` with the calendar from the form; a problem is kept under ``_problem`` for
+    ``put_user``/``save_me`` to report (the form comes back with the field marked)."""
+    try:
+        item["calendar"] = calendar_settings(
+            current.get("calendar"), calendar_input(form, admin=admin), item["email"],
+            c.credentials,
+        )  # fmt: skip
+    except CalendarInputProblem as e:
+        item["calendar"] = current.get("calendar")
+        item["_problem"] = (e.field, e.message)
+    return item
 
 
 def user_from_form(
@@ -58,6 +92,7 @@ def user_from_form(
     item["email"] = current.get("email") or text(form, "email")
     item["name"] = text(form, "name")
     item.update(availability(form))
+    with_calendar(item, current, form, c, admin=True)
     item["crm_owner_id"] = text(form, "crm_owner_id") or None
     item["credits"] = text(form, "credits") or "0"
     item["active"] = checked(form, "active")
@@ -68,8 +103,10 @@ def user_from_form(
     return {k: v for k, v in item.items() if v is not None}
 
 
-def user_view(item: dict[str, Any]) -> dict[str, Any]:
-    v = dict(item)
+def user_view(item: dict[str, Any], c: Container | None = None) -> dict[str, Any]:
+    v = {k: x for k, x in item.items() if k != "_problem"}
+    v["password_state"] = password_state(item.get("calendar"))
+    v["calendar_problem"] = c.calendar.problem(str(item.get("email"))) if c else None
     v["hours"] = [{"days": k, "hours": h} for k, h in (item.get("working_hours") or {}).items()]
     v["vacations"] = list(item.get("vacations") or [])
     v["calendar"] = dict(item.get("calendar") or {})
@@ -93,10 +130,14 @@ def user_fields(errors: dict[str, str], item: dict[str, Any]) -> dict[str, str]:
 def put_user(c: Container, key: str | None, item: dict[str, Any]) -> None:
     """The user and their team weights, in one apply (the same validation as the CLI)."""
     weights: dict[str, str] = item.get("_weights") or {}
-    item = {k: v for k, v in item.items() if k != "_weights"}
+    problem = item.get("_problem")
+    item = {k: v for k, v in item.items() if k not in ("_weights", "_problem")}
     users = section_items(c.store, "users")
     teams = section_items(c.store, "teams")
     index = next((i for i, u in enumerate(users) if key and u["email"] == key.lower()), None)
+    if problem:
+        raise InvalidWorkspace([Problem(f"users[{len(users) if index is None else index}]."
+                                        f"{problem[0]}", problem[1])])  # fmt: skip
     if index is None:
         if any(u["email"] == str(item.get("email", "")).lower() for u in users):
             raise InvalidWorkspace([_exists(len(users), item)])
@@ -113,6 +154,7 @@ def put_user(c: Container, key: str | None, item: dict[str, Any]) -> None:
             members.insert(pos, {"user": email, "weight": weight})
         team["members"] = members
     apply_workspace(c.store, {"users": users, "teams": teams})
+    c.calendar.forget(email)  # the next slots are read with the new settings
 
 
 def _member(m: Any) -> str:
@@ -120,13 +162,12 @@ def _member(m: Any) -> str:
 
 
 def _exists(index: int, item: dict[str, Any]) -> Any:
-    from leadrail.app.errors import Problem
-
     return Problem(f"users[{index}].email", f"{item.get('email')!r} exists already")
 
 
 def user_context(c: Container) -> dict[str, Any]:
-    return {"teams": section_items(c.store, "teams"), "extras": EXTRAS.fields}
+    return {"teams": section_items(c.store, "teams"), "extras": EXTRAS.fields,
+            "calendar_problem": c.calendar.problem}  # fmt: skip
 
 
 USERS = Section(
@@ -144,14 +185,15 @@ def me_page(request: Request, account: AccountDep) -> Response:
         _, item = find_item(c.store, "users", account.email)
     except NotFound:
         item = {"email": account.email}
-    ctx = {"v": user_view(item), "errors": {}, "flash": request.query_params.get("flash")}
+    ctx = {"v": user_view(item, c), "errors": {}, "flash": request.query_params.get("flash")}
     return render(request, "dashboard/config/me.html", ctx)
 
 
 @router.post("/dashboard/me", dependencies=[CsrfDep])
 async def save_me(request: Request, account: AccountDep) -> Response:
-    """Only the caller's own timezone, hours, vacations and calendar; any other posted field
-    (credits, admin, another e-mail) is ignored."""
+    """Only the caller's own timezone, hours, vacations and calendar (whose password they
+    may type, but never an environment variable's name); any other posted field (credits,
+    admin, another e-mail, ``calendar.password_env``) is ignored."""
     c = container(request)
     form = await request.form()
     try:
@@ -162,14 +204,22 @@ async def save_me(request: Request, account: AccountDep) -> Response:
     for name in OWN:
         item.pop(name, None)
     item.update({k: v for k, v in availability(form).items() if v is not None})
+    with_calendar(item, current, form, c, admin=False)
+    problem = item.pop("_problem", None)
     try:
+        if problem:
+            raise InvalidWorkspace([Problem(f"users[{index}].{problem[0]}", problem[1])])
+        if item.get("calendar") is None:
+            item.pop("calendar")
         await run_in_threadpool(put_item, c.store, "users", account.email, item)
     except InvalidWorkspace as err:
         errors = user_fields(item_problems(err, "users", index), item)
         listed = "; ".join(f"{k}: {m}" for k, m in item_problems(err, "users", index).items())
-        ctx = {"v": user_view(item), "errors": errors, "flash": f"Not saved: {listed}",
-               "flash_kind": "bad"}  # fmt: skip
+        view = user_view({**item, "calendar": current.get("calendar")}, c)
+        view["calendar"] = dict(item.get("calendar") or {})  # what was typed, password aside
+        ctx = {"v": view, "errors": errors, "flash": f"Not saved: {listed}", "flash_kind": "bad"}
         return render(request, "dashboard/config/me.html", ctx, status=422)
+    c.calendar.forget(account.email)  # the next slots are read with the new settings
     return RedirectResponse("/dashboard/me?flash=Saved", 303)
 
 

@@ -92,8 +92,7 @@ async def delete_router(slug: str, request: Request, account: AdminAccountDep) -
     except NotFound:
         return router_or_404(request, None, slug)
     except InvalidWorkspace as err:
-        message = "; ".join(f"{p.path}: {p.message}" for p in err.problems)
-        ctx = _list_ctx(c, request, flash=f"Not deleted: {message}", flash_kind="bad")
+        ctx = _list_ctx(c, request, flash=f"Not deleted: {err.message}", flash_kind="bad")
         return render(request, "dashboard/router_list.html", ctx, status=409)
     return RedirectResponse("/dashboard/routers?flash=Router+deleted", 303)
 

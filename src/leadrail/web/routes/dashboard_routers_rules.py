@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.errors import InvalidWorkspace, NotFound
@@ -79,9 +79,12 @@ def summary(rule: dict[str, Any]) -> str:
 
 
 def _ctx(c: Container, slug: str, rules: Any, text: str, errors: dict[str, str]) -> dict[str, Any]:
+    """``rules``: the stack as read (the editor shows it, errors marked), None when the text
+    could not be read as one (the text box alone shows it then, with the reason)."""
     return {
         "slug": slug,
         "rules": rules if isinstance(rules, list) else [],
+        "rules_data": rules if isinstance(rules, list) else None,
         "rules_text": text,
         "errors": errors,
         "schema": editor_schema(c),
@@ -104,7 +107,8 @@ def rules_page(slug: str, request: Request, account: AdminAccountDep) -> Respons
 
 
 def parse_stack(text: str) -> tuple[Any, str | None]:
-    """The posted stack (JSON, or YAML by hand), or the reason it cannot be read."""
+    """The posted stack (JSON, or YAML by hand), or the reason it cannot be read. What YAML
+    reads beyond JSON (dates, say) comes back as text, so the stack is plain JSON data."""
     if not text.strip():
         return [], None
     try:
@@ -113,7 +117,21 @@ def parse_stack(text: str) -> tuple[Any, str | None]:
         return None, err.message
     if not isinstance(data, list):
         return None, "the rule stack is a list of rules"
-    return data, None
+    try:
+        return json.loads(json.dumps(data, default=str, allow_nan=False)), None
+    except ValueError:
+        return None, "numbers must be finite (not .nan or .inf)"
+
+
+@router.post("/dashboard/routers/{slug}/rules/read", dependencies=[CsrfDep])
+async def read_rules(slug: str, request: Request, account: AdminAccountDep) -> Response:
+    """The JSON / YAML box read as a rule stack, for the editor's "Load into the editor"
+    button: the same reading as a save's, so what loads is what would be saved."""
+    rules, problem = parse_stack(str((await request.form()).get("rules_json", "")))
+    if problem:
+        body = {"code": "invalid", "message": problem, "field": "rules_json"}
+        return JSONResponse({"error": body}, status_code=422)
+    return JSONResponse({"rules": rules})
 
 
 @router.post("/dashboard/routers/{slug}/rules", dependencies=[CsrfDep])

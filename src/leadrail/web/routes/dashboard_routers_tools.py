@@ -81,7 +81,7 @@ def links_page(slug: str, request: Request, account: AdminAccountDep) -> Respons
     q = request.query_params
     utm = {k: q.get(k, "").strip()[:200] for k in UTM}
     label = q.get("label", "").strip()[:120] or "Book a meeting"
-    base = c.settings.public_base_url
+    base = c.settings.base_url
     plain = router_link(base, slug, {}, utm)
     tools = [
         {"tool": tool, "id": tool.lower(), "tags": tags, "link": router_link(base, slug, tags, utm)}

@@ -13,6 +13,7 @@ from leadrail.app.errors import InvalidInput, LeadrailError, NotFound
 from leadrail.app.leads import Taken, site_for, take_lead, where_from
 from leadrail.app.workspace import problems_from
 from leadrail.bootstrap import Container
+from leadrail.web.client import client_address
 from leadrail.web.deps import Admin, ContainerDep
 from leadrail.web.edge_middleware import SCOPE_KEY
 from leadrail.web.lead_schemas import LeadIn, lead_from_form
@@ -89,7 +90,7 @@ async def create_lead(
     `site_key` in the body). The same `Idempotency-Key` twice creates one lead (the second
     answer is 200 with the first lead). Answers with the lead and its destinations; the
     deliveries happen right after, retried until they succeed or go to the fallback."""
-    ip = request.client.host if request.client else None
+    ip = client_address(request)
     taken = await run_in_threadpool(_take, c, body, x_site_key, idempotency_key, ip)
     return JSONResponse(lead_out(taken), status_code=201 if taken.created else 200)
 
@@ -104,7 +105,7 @@ async def lead_form(request: Request, c: ContainerDep) -> Response:
     except ValidationError as err:
         problems = problems_from(err)
         return _page(request, 422, "Please check the form", "; ".join(str(p) for p in problems))
-    ip = request.client.host if request.client else None
+    ip = client_address(request)
     try:
         taken = await run_in_threadpool(_take, c, body, None, None, ip)
     except LeadrailError as err:

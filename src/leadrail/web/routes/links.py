@@ -13,7 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from leadrail.app.booking import book
 from leadrail.app.cancel import cancel_meeting
 from leadrail.app.errors import InvalidInput, NotFound
-from leadrail.app.links import LinkView, open_link, prospect_fields
+from leadrail.app.links import (
+    VIEW,
+    LinkView,
+    NoBookingPage,
+    booking_router,
+    open_link,
+    prospect_fields,
+)
 from leadrail.app.ports import SlotTaken
 from leadrail.bootstrap import Container
 from leadrail.web.deps import ContainerDep
@@ -27,6 +34,7 @@ from leadrail.web.pages import (
 from leadrail.web.ratelimit import public
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(public)])
+NO_PAGE = "This router has no booking page: it routes API and live requests only."
 
 
 def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -58,16 +66,6 @@ def _page(
     hidden = {k: v for k, v in view.prefill.items() if k not in ("name", "email", "notes")} | dict(
         carry or {}
     )
-    base = {**{k: v for k, v in view.prefill.items() if k != "notes"}, "tz": tz}
-    nav = {}
-    if view.window:
-        step = view.window.end - view.window.start
-        if view.window.start > c.clock.now() + timedelta(minutes=1):
-            back = max(c.clock.now(), view.window.start - step)
-            nav["earlier"] = f"/c/{snap.doc.slug}?" + urlencode({**base, "from": back.isoformat()})
-        nav["later"] = f"/c/{snap.doc.slug}?" + urlencode(
-            {**base, "from": view.window.end.isoformat()}
-        )
     return render(
         request,
         "booking.html",
@@ -85,8 +83,26 @@ def _page(
         days=group_by_day(view.slots, tz),
         error=error,
         chosen=chosen,
-        **nav,
+        **_pager(c, view, {**view.prefill, **dict(carry or {}), "tz": tz}),
     )
+
+
+def _pager(c: Container, view: LinkView, params: Mapping[str, str]) -> dict[str, str]:
+    """Earlier and later dates: the same visit (``step=view``: nothing recorded again), with
+    everything the page was opened with."""
+    nav: dict[str, str] = {}
+    if view.window is None:
+        return nav
+    base = f"/c/{view.snap.doc.slug}?"
+    kept = {**params, "step": VIEW}
+    now = c.clock.now()
+    if view.window.start > now + timedelta(minutes=1):
+        back = max(now, view.window.start - (view.window.end - view.window.start))
+        nav["earlier_from"] = back.isoformat()
+        nav["earlier"] = base + urlencode({**kept, "from": nav["earlier_from"]})
+    nav["later_from"] = view.window.end.isoformat()
+    nav["later"] = base + urlencode({**kept, "from": nav["later_from"]})
+    return nav
 
 
 def _location(template: str | None, view: LinkView) -> str | None:
@@ -114,14 +130,23 @@ def click(slug: str, request: Request, c: ContainerDep) -> Response:
     params = dict(request.query_params)
     try:
         view = open_link(
-            c.store, c.calendar, slug, params, c.clock.now(), start=_from(params.get("from"))
+            c.store,
+            c.calendar,
+            slug,
+            params,
+            c.clock.now(),
+            start=_from(params.get("from")),
+            step=params.get("step", ""),
         )
+    except NoBookingPage:
+        return not_found(request, NO_PAGE)
     except NotFound:
         return not_found(request, "There is no booking page at this address.")
     except InvalidInput as err:
         return not_found(request, err.message)
     tz = zone_or(params.get("tz"), view.snap.spec.timezone)
-    return _page(request, c, view, tz, carry=_carry(params))
+    chosen = params.get("start") if params.get("step") == VIEW else None
+    return _page(request, c, view, tz, carry=_carry(params), chosen=chosen)
 
 
 def _carry(params: Mapping[str, str]) -> dict[str, str]:
@@ -144,14 +169,17 @@ def _book_form(slug: str, request: Request, c: Container, form: dict[str, str]) 
     start = _from(form.get("start"))
     now = c.clock.now()
     try:
+        booking_router(c.store, slug)
         if start is None:
             raise SlotTaken("pick a time first")
         done = book(c.store, c.calendar, slug, raw, start, now, notes=notes)
+    except NoBookingPage:
+        return not_found(request, NO_PAGE)
     except NotFound:
         return not_found(request, "There is no booking page at this address.")
     except (SlotTaken, InvalidInput) as err:
         message = err.reason if isinstance(err, SlotTaken) else err.message
-        view = open_link(c.store, c.calendar, slug, {**raw, "notes": notes}, now)
+        view = open_link(c.store, c.calendar, slug, {**raw, "notes": notes}, now, step=VIEW)
         return _page(
             request,
             c,
@@ -242,10 +270,10 @@ def reschedule(meeting_id: str, request: Request, c: ContainerDep, t: str = "") 
     m = c.store.meeting(meeting_id)
     if m is None or not c.signer.check(t, meeting_id, "reschedule"):
         return not_found(request, "This reschedule link is not valid.")
+    details = {"email": m.email, "name": m.name, "notes": m.notes}
     query = urlencode(
         {
-            "email": m.email,
-            "name": m.name,
+            **{k: v for k, v in details.items() if v},
             "reschedule": meeting_id,
             "t": c.signer.token(meeting_id, "cancel"),
         }

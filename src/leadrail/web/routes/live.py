@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from leadrail.app.errors import InvalidInput, LeadrailError
 from leadrail.app.live_views import Forbidden
 from leadrail.bootstrap import Container
+from leadrail.web.client import client_address
 from leadrail.web.edge import Refused as EdgeRefused
 from leadrail.web.edge_middleware import json_body
 from leadrail.web.errors import error
@@ -49,7 +50,7 @@ def _fail(request: Request, exc: LeadrailError) -> Response:
 
 
 def _limited(live: LiveRuntime, request: Request, body: dict[str, Any]) -> bool:
-    ip = request.client.host if request.client else "unknown"
+    ip = client_address(request)
     who = str(body.get("visitor") or "")[:300] or f"ip:{ip}"
     per_ip = parse(f"{live.rate.amount * 10}/{live.rate.multiples} {live.rate.GRANULARITY.name}")
     return not (live.limiter.hit(live.rate, "visitor", who) and live.limiter.hit(per_ip, "ip", ip))
@@ -78,7 +79,7 @@ async def visitor_event(request: Request) -> Response:
             answer = error(429, "rate_limited", "too many events; slow down")
             answer.headers["Retry-After"] = "60"
             return _cors(request, answer)
-        ip = request.client.host if request.client else None
+        ip = client_address(request)
         origin = request.headers.get("origin")
         it = await run_in_threadpool(live.service.event, body, origin=origin, ip=ip)
     except LeadrailError as exc:
@@ -117,12 +118,13 @@ async def visitor_stream(request: Request, site_key: str = "", visitor: str = ""
         v = await run_in_threadpool(service.visitor_of, site, visitor)
     except LeadrailError as exc:
         return _fail(request, exc)
-    ip = request.client.host if request.client else "unknown"
+    ip = client_address(request)
     try:
         conn = live.hub.connect_visitor(v.id, ip)
     except Refused as refused:
         return _cors(request, error(429, "rate_limited", str(refused)))
     hello = await run_in_threadpool(live.reps.visitor_hello, v.id)
+    await run_in_threadpool(live.reps.visitor_connected, v.id)
     ping = request.app.state.container.settings.live_ping_seconds
 
     async def events() -> AsyncIterator[str]:
@@ -139,7 +141,9 @@ async def visitor_stream(request: Request, site_key: str = "", visitor: str = ""
                 yield _sse(item[0], item[1])
         finally:
             if live.hub.disconnect_visitor(conn):
-                await run_in_threadpool(live.reps.visitor_left, v.id)
+                # the client went away and this task is being cancelled: no await here, the
+                # hub runs it (the visitor leaves the consoles after the idle time)
+                live.hub.later(0, lambda: live.reps.visitor_disconnected(v.id))
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return _cors(

@@ -18,6 +18,7 @@ from leadrail.app.errors import LeadrailError
 from leadrail.app.live_reps import Rep
 from leadrail.bootstrap import Container
 from leadrail.web.auth import COOKIE, AccountDep, render
+from leadrail.web.client import client_address
 from leadrail.web.deps import Admin
 from leadrail.web.edge import Limits, parse_json
 from leadrail.web.edge import Refused as EdgeRefused
@@ -35,11 +36,11 @@ def console_page(request: Request, account: AccountDep) -> Response:
     return render(request, "dashboard/console.html", {"ws_path": WS_PATH, "me": me})
 
 
-def _same_origin(ws: WebSocket, public_base_url: str) -> bool:
+def _same_origin(ws: WebSocket, base_url: str) -> bool:
     origin = ws.headers.get("origin", "")
     host = ws.headers.get("host", "")
     allowed = {f"http://{host}", f"https://{host}"}
-    base = urlsplit(public_base_url)
+    base = urlsplit(base_url)
     allowed.add(f"{base.scheme}://{base.netloc}")
     return origin.rstrip("/") in allowed
 
@@ -56,7 +57,7 @@ def _who(ws: WebSocket, c: Container) -> Rep | None:
         user = names.get(owner.email)
         return Rep(owner.email, user.name if user else owner.email, owner.is_admin)
     cookie = ws.cookies.get(COOKIE, "")
-    if not cookie or len(cookie) > 200 or not _same_origin(ws, c.settings.public_base_url):
+    if not cookie or len(cookie) > 200 or not _same_origin(ws, c.settings.base_url):
         return None
     found = c.accounts.session(cookie, now)
     if found is None:
@@ -74,7 +75,7 @@ async def console_socket(ws: WebSocket) -> None:
     if rep is None:
         await ws.close(code=4401, reason="log in first")
         return
-    ip = ws.client.host if ws.client else "unknown"
+    ip = client_address(ws)
     try:
         conn = live.hub.connect_rep(rep.email, rep.is_admin, ip)
     except Refused as refused:

@@ -113,7 +113,7 @@
     ".lr-root textarea{min-height:60px;resize:vertical}" +
     ".lr-form{display:flex;gap:6px;padding:8px 12px;border-top:1px solid #eef0f5}" +
     ".lr-btn{background:#1f5eff;color:#fff;border:0;border-radius:6px;padding:7px 12px;font:inherit;font-weight:650;cursor:pointer}" +
-    ".lr-err{color:#a4001d;font-size:13px}" +
+    ".lr-err{color:#a4001d;font-size:13px}.lr-again{margin:8px 12px}" +
     "@media (max-width:480px){.lr-root{right:8px;bottom:8px}.lr-panel{position:fixed;inset:0;width:auto;max-width:none;height:auto;max-height:none;border-radius:0}}";
 
   function build() {
@@ -134,7 +134,9 @@
     var input = el("textarea", { "aria-label": "Your message", maxlength: "2000", rows: "1", placeholder: "Type a message" });
     var sendBtn = el("button", { type: "submit", "class": "lr-btn" }, "Send");
     form.appendChild(input); form.appendChild(sendBtn);
-    [head, status, log, offer, form].forEach(function (n) { panel.appendChild(n); });
+    var again = el("button", { type: "button", "class": "lr-btn lr-again", hidden: "" }, "Start a new chat");
+    again.addEventListener("click", function () { newChat(); });
+    [head, status, log, offer, form, again].forEach(function (n) { panel.appendChild(n); });
     root.appendChild(panel); root.appendChild(launch);
     document.body.appendChild(root);
     launch.addEventListener("click", function () { panel.hidden ? api.chat() : hide(); });
@@ -144,7 +146,7 @@
       if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); form.requestSubmit ? form.requestSubmit() : submitMsg(); }
     });
     form.addEventListener("submit", function (ev) { ev.preventDefault(); submitMsg(); });
-    ui = { root: root, launch: launch, panel: panel, status: status, log: log, offer: offer, form: form, input: input };
+    ui = { root: root, launch: launch, panel: panel, status: status, log: log, offer: offer, form: form, input: input, again: again };
     return ui;
   }
 
@@ -160,7 +162,10 @@
 
   function setConv(c) {
     build();
-    if (!conv || conv.id !== c.id) { conv = { id: c.id }; ui.offer.hidden = true; }
+    if (!conv || conv.id !== c.id) { // a new chat starts on a clean page
+      conv = { id: c.id }; ui.offer.hidden = true; pending = [];
+      while (ui.log.firstChild) ui.log.removeChild(ui.log.firstChild);
+    }
     conv.status = c.status || conv.status;
     if (c.rep) conv.rep = c.rep;
     clearInterval(tick);
@@ -179,6 +184,7 @@
       setStatus("This chat has ended.");
     }
     ui.input.disabled = conv.status === "closed" || conv.status === "unanswered";
+    ui.again.hidden = !ui.input.disabled; // an ended chat: another can start right away
   }
 
   function addMsg(m) {
@@ -309,10 +315,15 @@
     chat: function () {
       show();
       if (conv && (conv.status === "waiting" || conv.status === "active")) return Promise.resolve(conv);
-      setStatus("Connecting\u2026");
-      return send("chat_request", {}).catch(function (e) { setStatus(e.message); });
+      return newChat();
     }
   };
+
+  function newChat() {
+    setStatus("Connecting\u2026");
+    ui.again.hidden = true;
+    return send("chat_request", {}).catch(function (e) { setStatus(e.message); });
+  }
   window.leadrail = api;
 
   function start() { build(); connect(); pageView(); }

@@ -1,7 +1,8 @@
 // The rule stack editor: builds rules from the JSON in #rules-json, edits them (condition
 // builder with the engine's operators, routes, per-rule ownership), reorders them by drag and
 // by keyboard (Alt+Up/Down, Up/Down buttons) and writes the stack back into #rules-json, which
-// the form posts. Text is always set with textContent / value, never as HTML.
+// the form posts. "Load into the editor" reads that box as JSON, or YAML through the server.
+// Text is always set with textContent / value, never as HTML.
 (function () {
   "use strict";
   var area = document.getElementById("rules-json");
@@ -257,10 +258,26 @@
       if (li) li.classList.add("has-error");
     });
   }
-  function load(text) {
-    var data = JSON.parse(text || "[]");
-    if (!Array.isArray(data)) throw new Error("not a list");
+  function load(data) {
+    if (!Array.isArray(data)) throw new Error("the rule stack is a list of rules");
     stack = data.map(function (r) { return r && typeof r === "object" ? r : { name: String(r) }; });
+  }
+  // The text box as a stack: JSON here, anything else (YAML) read by the server, with the
+  // same reading as a save's. Calls done(stack) or failed(reason).
+  function readText(text, done, failed) {
+    try { done(JSON.parse(text || "[]")); return; } catch (e) { /* not JSON: ask the server */ }
+    var body = new FormData();
+    body.append("rules_json", text);
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    fetch(document.getElementById("rules-form").getAttribute("action") + "/read", {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRF-Token": meta ? meta.content : "" }
+    }).then(function (r) {
+      return r.json().then(function (answer) {
+        if (r.ok && answer && Array.isArray(answer.rules)) done(answer.rules);
+        else failed(answer && answer.error ? answer.error.message : "the server answered " + r.status);
+      });
+    }).catch(function () { failed("the server could not be reached"); });
   }
 
   document.getElementById("add-rule").addEventListener("click", function () {
@@ -274,18 +291,29 @@
   });
   var loadButton = document.getElementById("load-json");
   loadButton.hidden = false;
+  var loadStatus = document.getElementById("load-status");
+  function loadFailed(reason) {
+    loadStatus.textContent = "The text could not be read: " + reason;
+    loadStatus.className = "small field-error";
+    area.setAttribute("aria-invalid", "true");
+  }
   loadButton.addEventListener("click", function () {
-    try { load(area.value); errors = {}; render(); announce("Loaded the JSON into the editor."); }
-    catch (e) { announce("The JSON could not be read: " + e.message); }
+    readText(area.value, function (data) {
+      try { load(data); } catch (e) { loadFailed(e.message); return; }
+      errors = {}; editor.hidden = false; area.removeAttribute("aria-invalid"); render();
+      loadStatus.textContent = "Loaded " + stack.length + " rule" + (stack.length === 1 ? "" : "s") + " into the editor.";
+      loadStatus.className = "small";
+    }, loadFailed);
   });
   document.body.appendChild(el("datalist", { id: "rule-fields" }, schema.fields.map(function (f) { return el("option", { value: f }); })));
   document.body.appendChild(el("datalist", { id: "rule-users" }, schema.users.map(function (u) { return el("option", { value: u }); })));
-  try {
-    load(area.value);
+  // The stack as the server read it (also after a refused save, JSON or YAML), or null when
+  // the text could not be read as one: then the text box alone shows it, with the reason.
+  var initial = JSON.parse(document.getElementById("rules-data").textContent);
+  if (Array.isArray(initial)) {
+    load(initial);
     editor.hidden = false;
     if (!errors.rules) document.getElementById("json-details").open = false;
     render();
-  } catch (e) {
-    // YAML or broken text: leave it to the text area (the server says what is wrong).
   }
 })();

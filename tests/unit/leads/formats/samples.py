@@ -78,6 +78,22 @@ def assert_valid(document: str) -> etree._Element:
     return root
 
 
+def assert_nothing_empty_but_what_the_dtd_needs(root: etree._Element) -> None:
+    """Empty elements only where the DTD requires one and the lead has nothing for it:
+    vehicle year/make/model; a contact's name (when it has none); its e-mail (when it has
+    neither e-mail nor phone); the vendor's name; a provider's name (one with a URL only)."""
+    for e in root.iter():
+        if len(e) or (e.text or "").strip():
+            continue
+        parent = e.getparent()
+        forced = e.tag in ("year", "make", "model", "vendorname") or (
+            e.tag == "name" and parent.tag == "contact" and len(parent.findall("name")) == 1
+        )
+        forced = forced or (e.tag == "name" and parent.tag == "provider")
+        forced = forced or (e.tag == "email" and parent.find("phone") is None)
+        assert forced, f"empty <{e.tag}> in <{parent.tag}>"
+
+
 HTML_TAGS = {"html", "head", "meta", "title", "body", "h2", "table", "tr", "th", "td", "br", "a"}
 
 

@@ -9,7 +9,8 @@ import pytest
 from lxml import etree
 
 from leadrail.leads.formats.adf import LINE_LIMIT, escape, render_adf
-from leadrail.leads.model import Address, Customer, Lead, Phone, Vehicle, Vendor
+from leadrail.leads.formats.text import render_text
+from leadrail.leads.model import Address, Customer, Lead, Phone, Provider, Vehicle, Vendor
 from tests.unit.leads.formats.samples import FULL, PROVIDER, SERVICE, VENDOR, assert_valid, parse
 
 
@@ -129,10 +130,13 @@ def test_order_of_the_prospect_and_customer_children() -> None:
     assert [e.tag for e in p.find("customer")] == ["contact", "timeframe", "comments"]
 
 
-def test_a_service_lead_without_a_vehicle_gets_empty_required_vehicle_elements() -> None:
+def test_a_service_lead_without_a_vehicle_claims_no_interest_or_status() -> None:
     p = assert_valid(adf(SERVICE)).find("prospect")
     v = p.find("vehicle")
-    assert (v.get("interest"), v.get("status")) == ("buy", "new")
+    assert "interest=" not in adf(SERVICE)  # not "buy" ...
+    assert 'status="new"' not in adf(SERVICE).split("<vehicle", 1)[1]  # ... nor "new"
+    assert dict(v.attrib) == {}
+    # the DTD requires a vehicle with year, make and model: empty, the only empty elements
     assert [(e.tag, e.text) for e in v] == [("year", None), ("make", None), ("model", None)]
     c = p.find("customer/contact")
     assert [(n.get("part"), n.text) for n in c.findall("name")] == [("full", "Sam Smith")]
@@ -147,8 +151,11 @@ def test_a_service_lead_without_a_vehicle_gets_empty_required_vehicle_elements()
 
 
 def test_a_lead_with_no_contact_details_still_validates() -> None:
-    lead = replace(SERVICE, customer=Customer(), category="")
-    c = assert_valid(adf(lead)).find("prospect/customer/contact")
+    lead = replace(SERVICE, customer=Customer(), category="", id="")
+    p = assert_valid(adf(lead)).find("prospect")
+    assert p.findall("id") == []  # no id, no category: no <id>
+    c = p.find("customer/contact")
+    # the DTD needs a name and an e-mail or a phone: only then are they written empty
     assert [(n.get("part"), n.text) for n in c.findall("name")] == [("full", None)]
     assert texts(c, "email") == [""]
 
@@ -160,13 +167,31 @@ def test_a_vendor_with_no_email_still_validates() -> None:
     assert texts(p, "contact/email") == [""]
 
 
-def test_address_without_street_and_with_too_many_lines() -> None:
-    city_only = replace(FULL, customer=Customer(email="a@b.test", address=Address(city="Reno")))
-    a = assert_valid(adf(city_only)).find("prospect/customer/contact/address")
-    assert [(e.tag, e.get("line"), e.text) for e in a] == [
-        ("street", "1", None),
-        ("city", None, "Reno"),
-    ]
+def test_an_empty_provider_is_left_out() -> None:
+    document = render_adf(FULL, vendor=VENDOR, provider=Provider(name=""))
+    assert assert_valid(document).find("prospect/provider") is None
+
+
+def test_an_address_without_a_street_goes_to_the_comments() -> None:
+    place = Address(city="Reno", region="NV", postal_code="89501", country="US")
+    city_only = replace(FULL, customer=Customer(email="a@b.test", address=place))
+    p = assert_valid(adf(city_only)).find("prospect")
+    assert p.find("customer/contact/address") is None  # the DTD's address needs a street
+    assert "<street" not in adf(city_only)
+    assert "Address: Reno, NV 89501, US" in p.findtext("customer/comments")
+
+
+def test_a_vehicle_without_interest_or_status_claims_neither() -> None:
+    lead = replace(SERVICE, vehicle=Vehicle(year="2019", make="Ford", model="Focus"))
+    v = assert_valid(adf(lead)).find("prospect/vehicle")
+    assert dict(v.attrib) == {}
+    assert [(e.tag, e.text) for e in v] == [("year", "2019"), ("make", "Ford"), ("model", "Focus")]
+    text = render_text(lead, vendor=VENDOR)
+    assert "Vehicle: 2019 Ford Focus" in text
+    assert "interest" not in text.lower()
+
+
+def test_an_address_with_too_many_lines() -> None:
     seven = Address(street=tuple(f"line {i}" for i in range(1, 8)))
     many = replace(FULL, customer=Customer(email="a@b.test", address=seven))
     a = assert_valid(adf(many)).find("prospect/customer/contact/address")
@@ -183,12 +208,12 @@ def test_full_name_beside_name_parts_is_kept_when_it_differs() -> None:
     ]
 
 
-def test_unknown_enumerated_values_fall_back_to_the_dtd_defaults() -> None:
+def test_unknown_enumerated_values_are_left_out_or_fall_back_to_the_dtd_defaults() -> None:
     vehicle = Vehicle(interest="rent", status="salvage", price="1", price_currency="dollars")  # type: ignore[arg-type]
     phone = Phone("1", kind="satellite", time="noon")  # type: ignore[arg-type]
     lead = replace(FULL, vehicle=vehicle, customer=Customer(phones=(phone,)))
     p = assert_valid(adf(lead)).find("prospect")
-    assert (p.find("vehicle").get("interest"), p.find("vehicle").get("status")) == ("buy", "new")
+    assert dict(p.find("vehicle").attrib) == {}  # not claimed as buy / new
     assert p.find("vehicle/price").get("currency") is None
     assert (p.find(".//phone").get("type"), p.find(".//phone").get("time")) == (
         "voice",
