@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     workers: int = 1
     log_level: str = "info"
     db_pool_size: int = 10
+    db_pool_timeout_seconds: float = Field(
+        default=10.0,
+        description="A request that waits this long for a database connection answers 503.",
+    )
     sqlite_busy_timeout_ms: int = 15000
     public_base_url: str = "http://127.0.0.1:8000"
 

@@ -140,9 +140,12 @@ class SlotTaken(Exception):
 class BookingTransaction(Protocol):
     """Holds the rep's lock: no other booking for that rep commits in between."""
 
-    def meetings_between(
+    def busy_between(
         self, rep: str, start: datetime, end: datetime
-    ) -> list[tuple[datetime, datetime]]: ...
+    ) -> list[tuple[datetime, datetime]]:
+        """The rep's booked meetings and busy blocks, read in this transaction (on its own
+        connection: a transaction never asks the pool for a second one)."""
+        ...
 
     def insert_meeting(self, meeting: NewMeeting, now: datetime) -> None: ...
 
@@ -196,6 +199,13 @@ class BusyCalendar(Protocol):
     blocks and the rep's connected calendar (CalDAV, cached briefly)."""
 
     def busy(self, rep: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]: ...
+
+    def external_busy(
+        self, rep: str, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        """Only the rep's connected calendar (no database): what a booking reads before it
+        takes its lock, to check inside it with the database's busy time."""
+        ...
 
 
 # --- form and offer leads -----------------------------------------------------------------
