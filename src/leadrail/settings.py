@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     worker_lease_seconds: float = Field(
         default=300.0, description="A job claimed by a worker that died runs again after this."
     )
+    worker_wait_retry_seconds: float = Field(
+        default=3600.0,
+        description="Past its retry budget, a job a server could still take (a delivery "
+        "waiting for the server) is tried again this often.",
+    )
     geo_mmdb_path: str | None = Field(
         default=None, description="A GeoLite2-City or DB-IP City Lite .mmdb for IP locations."
     )

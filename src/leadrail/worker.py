@@ -1,6 +1,8 @@
-"""The delivery worker: drains the outbox (invites, calendar writes). Runs in the server
-process by default; `leadrail worker` runs it alone (several at once are safe: jobs are
-claimed with a lease, with SKIP LOCKED on PostgreSQL)."""
+"""The delivery worker: drains the outbox (invites, calendar writes, lead deliveries, CRM
+writes, admin alerts). Runs in the server process by default; `leadrail worker` runs it
+alone. Several at once never run one job twice: a claimed job is held by its worker's
+database session (PostgreSQL) or by a file lock (SQLite) until it is done; see
+docs/decisions/0005-outbox-claims.md."""
 
 from __future__ import annotations
 
@@ -32,8 +34,9 @@ def run_worker(c: Container, stop: threading.Event) -> None:
             busy = drain(
                 c.outbox,
                 runner,
-                c.clock.now(),
+                c.clock.now,  # read before each claim: a lease starts when its job is claimed
                 lease=timedelta(seconds=c.settings.worker_lease_seconds),
+                wait_every=timedelta(seconds=c.settings.worker_wait_retry_seconds),
             )
         except Exception:  # keep the worker alive; the job's lease brings it back
             log.exception("outbox drain failed")
