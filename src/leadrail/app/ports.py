@@ -385,6 +385,7 @@ class MessageRow:
     name: str
     text: str
     at: datetime
+    number: int = 0  # 1, 2, 3 ... within the conversation (given when it is stored)
 
 
 @dataclass(frozen=True)
@@ -426,7 +427,10 @@ class LiveStore(Protocol):
         self, conversation_id: str, lead_id: str | None, answers: Mapping[str, str]
     ) -> None: ...
 
-    def add_message(self, row: MessageRow) -> None: ...
+    def add_message(self, row: MessageRow) -> MessageRow:
+        """Store ``row`` with the next number of its conversation (in the same transaction);
+        returns it numbered."""
+        ...
 
     def messages(self, conversation_id: str) -> list[MessageRow]: ...
 
