@@ -113,3 +113,17 @@ def test_an_outcome_is_recorded_only_under_its_claim(two: tuple[Container, Conta
     b.outbox.release(again)
     (row,) = [j for j in a.outbox.jobs() if j["id"] == job.id]
     assert (row["status"], row["result"], row["attempts"]) == ("done", "250 OK", 2)
+
+
+def test_a_claim_holds_only_the_jobs_it_took(two: tuple[Container, Container]) -> None:
+    a, b = two
+    (first,) = a.outbox.claim(T0, 1, T0 + LEASE)
+    others = b.outbox.claim(T0, 10, T0 + LEASE)
+    if a.engine.dialect.name == "postgresql":  # workers share the queue, job by job
+        assert len(others) == 2
+        assert first.id not in {j.id for j in others}
+    else:  # SQLite: workers on one file take turns
+        assert others == []
+    a.outbox.release(first)
+    for job in others:
+        b.outbox.release(job)

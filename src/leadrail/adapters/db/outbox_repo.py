@@ -118,8 +118,12 @@ class SqlOutbox:
         )
         if hold.conn is not None:
             conn = hold.conn
-            ids = list(conn.scalars(due.with_for_update(skip_locked=True)))
-            mine = [i for i in ids if self._try_lock(conn, i)][:limit]
+            mine: list[int] = []
+            for job_id in conn.scalars(due.with_for_update(skip_locked=True)).all():
+                if len(mine) == limit:
+                    break
+                if self._try_lock(conn, job_id):  # else a live worker is at it, lease or not
+                    mine.append(job_id)
             jobs = self._take(conn, mine, lease_until)
             conn.commit()
             return jobs
