@@ -38,11 +38,12 @@ def record_failure(
                 delivery_id=delivery_id, at=now, ok=False, response=error[:2000], payload=payload
             )
         )
+        if d.status == "stopped":  # an admin ended it while this attempt ran
+            return
         fallback = config().fallback
         elsewhere = fallback is not None and fallback.address.lower() != d.address.lower()
         outcome = after_failure(then, d.role, elsewhere)
-        if d.status != "stopped":
-            d.status = outcome.status
+        d.status = outcome.status
         if outcome.hand_over and fallback is not None:
             if not _has_fallback(s, d.lead_id):
                 add_delivery(s, d.lead_id, fallback, "fallback", now)

@@ -52,7 +52,8 @@ class SqlOutbox:
         self.writer = engine.execution_options(sqlite_immediate=True)
         self.postgres = engine.dialect.name == "postgresql"
         database = engine.url.database
-        self._lock_file = f"{database}.outbox-lock" if not self.postgres and database else None
+        on_disk = not self.postgres and database and database != ":memory:"
+        self._lock_file = f"{database}.outbox-lock" if on_disk else None
         self._holds: dict[str, _Hold] = {}  # claim token -> hold
         self._mutex = threading.Lock()
 
