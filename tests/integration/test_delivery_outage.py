@@ -176,6 +176,10 @@ def test_an_admin_can_stop_a_waiting_delivery(c: Container) -> None:
     assert primary["status"] == "waiting"
     token = c.store.create_token(ADMIN, "test")
     api = TestClient(create_app(c.settings, container=c))
+    login(api, ADMIN)
+    page = api.get(f"/admin/receipts/{lead_id}").text
+    assert "service@dealer.test (text, primary): waiting for the server" in page
+    assert "Stop retrying" in page
     auth = {"Authorization": f"Bearer {token}"}
     r = api.post(f"/api/v1/deliveries/{primary['id']}/stop", headers=auth)
     assert r.status_code == 200, r.text
