@@ -89,6 +89,7 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
     engine = make_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout_seconds,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
     outbound = Outbound.allowing(settings.outbound_allow_hosts)

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     workers: int = 1
     log_level: str = "info"
     db_pool_size: int = 10
+    db_pool_timeout_seconds: float = Field(
+        default=10.0,
+        description="A request that waits this long for a database connection answers 503.",
+    )
     sqlite_busy_timeout_ms: int = 15000
     public_base_url: str | None = Field(
         default=None,
@@ -42,6 +46,11 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = 1.0
     worker_lease_seconds: float = Field(
         default=300.0, description="A job claimed by a worker that died runs again after this."
+    )
+    worker_wait_retry_seconds: float = Field(
+        default=3600.0,
+        description="Past its retry budget, a job a server could still take (a delivery "
+        "waiting for the server) is tried again this often.",
     )
     geo_mmdb_path: str | None = Field(
         default=None, description="A GeoLite2-City or DB-IP City Lite .mmdb for IP locations."

@@ -1,13 +1,14 @@
 """The delivery worker: drains the outbox (invites, calendar writes, lead deliveries, CRM
-writes, password-reset e-mails). Runs in the server process by default; `leadrail worker`
-runs it alone (several at once are safe: jobs are claimed with a lease, with SKIP LOCKED on
-PostgreSQL)."""
+writes, password-reset e-mails, admin alerts). Runs in the server process by default;
+`leadrail worker` runs it alone. Several at once never run one job twice: a claimed job is
+held by its worker's database session (PostgreSQL) or by a file lock (SQLite) until it is
+done; see docs/decisions/0005-outbox-claims.md."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from leadrail.adapters.lead_delivery import LeadDeliverer
 from leadrail.adapters.mail.reset import ResetMailJob
@@ -26,8 +27,8 @@ class Jobs:
         self.default = default
         self.by_kind = by_kind
 
-    def run(self, job: ClaimedJob) -> str:
-        return self.by_kind.get(job.kind, self.default).run(job)
+    def run(self, job: ClaimedJob, now: datetime) -> str:
+        return self.by_kind.get(job.kind, self.default).run(job, now)
 
 
 def runner_for(c: Container) -> Jobs:
@@ -41,7 +42,7 @@ def runner_for(c: Container) -> Jobs:
         c.store, mailer, s.mail_from, c.signer, s.base_url, c.calendar.forget, leads,
         c.leads, caldav=CalDavAccess(c.credentials, c.outbound),
     )  # fmt: skip
-    resets = ResetMailJob(c.accounts, mailer, s.base_url, c.clock.now)
+    resets = ResetMailJob(c.accounts, mailer, s.base_url)
     return Jobs(runner, **{RESET_JOB: resets})
 
 
@@ -52,8 +53,9 @@ def run_worker(c: Container, stop: threading.Event) -> None:
             busy = drain(
                 c.outbox,
                 runner,
-                c.clock.now(),
+                c.clock.now,  # read before each claim: a lease starts when its job is claimed
                 lease=timedelta(seconds=c.settings.worker_lease_seconds),
+                wait_every=timedelta(seconds=c.settings.worker_wait_retry_seconds),
             )
         except Exception:  # keep the worker alive; the job's lease brings it back
             log.exception("outbox drain failed")

@@ -91,7 +91,9 @@ def setup(db_url: str) -> Iterator[tuple[Container, dict[str, str], SlowInbox]]:
         **os.environ,
         "LEADRAIL_DATABASE_URL": db_url,
         "LEADRAIL_SMTP_PORT": str(smtp.port),
-        "LEADRAIL_WORKER_LEASE_SECONDS": "2",
+        # shorter than a batch of slow sends: leases run out under live workers all the time
+        # (they once did under load only, and two workers then sent one lead twice)
+        "LEADRAIL_WORKER_LEASE_SECONDS": "0.5",
         "LEADRAIL_WORKER_INTERVAL_SECONDS": "0.2",
     }
     yield c, env, inbox

@@ -303,8 +303,9 @@ def test_a_destination_that_never_works_hands_over_to_the_fallback(
         c.clock.current = MONDAY_8AM_NY.replace(day=1 + step, month=12)  # type: ignore[attr-defined]
         drain(c.outbox, runner, c.clock.now())
     by_role = {d["role"]: d for d in c.leads.deliveries(lead=lead_id)}
-    assert by_role["primary"]["status"] == "fell_back"
-    assert len(by_role["primary"]["attempts"]) == MAX_ATTEMPTS
+    # past its budget the primary keeps trying (hourly), and the fallback has the lead
+    assert by_role["primary"]["status"] == "waiting"
+    assert len(by_role["primary"]["attempts"]) == MAX_ATTEMPTS + 1
     assert "sent to the fallback manager@dealer.test" in by_role["primary"]["last_error"]
     assert by_role["fallback"]["status"] == "delivered"
     assert len(inbox.to("manager@dealer.test")) == 1

@@ -97,23 +97,38 @@ def test_a_permanent_refusal_fails_at_once_and_is_visible(c: Container) -> None:
     assert "550" in job["last_error"]
 
 
-def test_retries_stop_after_the_last_attempt(c: Container) -> None:
-    book(c.store, c.calendar, "solo", {"email": "pat@example.test"}, NINE, c.clock.now())
+def test_past_the_budget_an_invite_waits_and_is_retried_until_the_meeting_is_over(
+    c: Container,
+) -> None:
+    next_week = NINE + timedelta(days=7)
+    book(c.store, c.calendar, "solo", {"email": "pat@example.test"}, next_week, c.clock.now())
     runner = runner_for(c)
     when = c.clock.now()
     for _ in range(MAX_ATTEMPTS):
         drain(c.outbox, runner, when)
-        when += timedelta(hours=2)
+        when += timedelta(minutes=10)  # beyond every backoff of the budget
+    (job,) = invites(c)
+    assert job["status"] == "waiting"  # the budget is spent; the invite is not given up
+    assert job["attempts"] == MAX_ATTEMPTS
+    assert drain(c.outbox, runner, when + timedelta(minutes=30)) == 0  # hourly now
+    drain(c.outbox, runner, when + timedelta(hours=1))
+    (job,) = invites(c)
+    assert (job["status"], job["attempts"]) == ("waiting", MAX_ATTEMPTS + 1)
+    drain(c.outbox, runner, next_week + timedelta(hours=1))  # the meeting is over
     (job,) = invites(c)
     assert job["status"] == "failed"
-    assert job["attempts"] == MAX_ATTEMPTS
+    assert "the meeting is over" in job["last_error"]
 
 
 def test_a_job_claimed_by_a_dead_worker_runs_again_after_its_lease(c: Container) -> None:
     book(c.store, c.calendar, "solo", {"email": "pat@example.test"}, NINE, c.clock.now())
     now = c.clock.now()
-    claimed = c.outbox.claim(now, 10, now + timedelta(minutes=5))  # then the worker dies
+    claimed = c.outbox.claim(now, 10, now + timedelta(minutes=5))
     assert len(claimed) == 2
+    for job in claimed:  # the worker dies: its database session (or file lock) goes with it
+        c.outbox.release(job)
     assert c.outbox.claim(now + timedelta(minutes=1), 10, now) == []  # still leased
     again = c.outbox.claim(now + timedelta(minutes=6), 10, now + timedelta(minutes=11))
     assert sorted(j.kind for j in again) == ["calendar_put", "invite"]
+    for job in again:
+        c.outbox.release(job)

@@ -1,6 +1,6 @@
 """Delivers one lead to one destination in its format (ADF/text/HTML e-mail over SMTP, or a
-signed JSON webhook), records a receipt for every attempt, and after the last attempt hands
-the lead to the fallback destination."""
+signed JSON webhook) and records a receipt for every attempt (what follows a failure:
+``delivery_outcomes``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 
 import httpx
@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from leadrail.adapters.credentials import CredentialRefused, env_credential
 from leadrail.adapters.db import tables as t
-from leadrail.adapters.db.leads_repo import add_delivery
+from leadrail.adapters.db.delivery_outcomes import record_failure
 from leadrail.adapters.mail.smtp import MailError, SmtpMailer
 from leadrail.adapters.outbound import Outbound, OutboundRefused
-from leadrail.app.outbox import MAX_ATTEMPTS, ClaimedJob, JobFailed
+from leadrail.app.outbox import ClaimedJob, JobFailed, verdict
 from leadrail.app.ports import LeadConfig
 from leadrail.leads.codec import lead_from_data
 from leadrail.leads.formats.adf import adf_email, render_adf
@@ -56,7 +56,7 @@ class LeadDeliverer:
         # webhook URLs are typed by admins: through the outbound guard
         self.http = http or Outbound().http_client("webhook URL", timeout=10.0)
 
-    def run(self, job: ClaimedJob) -> str:
+    def run(self, job: ClaimedJob, now: datetime) -> str:
         with Session(self.engine) as s:
             d = s.get(t.Delivery, job.ref)
             row = s.get(t.LeadRecord, d.lead_id) if d else None
@@ -64,16 +64,18 @@ class LeadDeliverer:
                 raise JobFailed(f"delivery {job.ref} no longer exists", retryable=False)
             if d.status == "delivered":
                 return "already delivered"
+            if d.status == "stopped":
+                return "stopped by an admin: not sent"
             lead = lead_from_data(dict(row.lead))
-            address, fmt, secret_env, role = d.address, d.format, d.secret_env, d.role
+            address, fmt, secret_env = d.address, d.format, d.secret_env
             attach = d.attach_xml
         try:
             response, payload = self._send(lead, job.ref, address, fmt, secret_env, attach)
         except SendFailed as e:
-            final = not e.retryable or job.attempts >= MAX_ATTEMPTS
-            self._failed(job.ref, str(e), e.payload, final=final, role=role, lead_id=lead.id)
-            raise JobFailed(str(e), retryable=not final) from None
-        self._delivered(job.ref, response, payload)
+            then = verdict(job.attempts, e.retryable)
+            record_failure(self.writer, self.config, job.ref, str(e), e.payload, then=then, now=now)
+            raise JobFailed(str(e), retryable=e.retryable) from None
+        self._delivered(job.ref, response, payload, now)
         return response
 
     def _vendor(self, lead: Lead) -> Vendor:
@@ -158,51 +160,17 @@ class LeadDeliverer:
             raise SendFailed(answer, retryable=retryable, payload=payload)
         return answer, payload
 
-    def _delivered(self, delivery_id: str, response: str, payload: str) -> None:
-        now = datetime.now(UTC)
+    def _delivered(self, delivery_id: str, response: str, payload: str, now: datetime) -> None:
         with Session(self.writer) as s, s.begin():
             d = s.get_one(t.Delivery, delivery_id)
-            d.status, d.delivered_at, d.attempts, d.last_error = (
-                "delivered",
-                now,
-                d.attempts + 1,
-                None,
-            )
-            s.add(
-                t.DeliveryAttempt(
-                    delivery_id=delivery_id,
-                    at=now,
-                    ok=True,
-                    response=response[:2000],
-                    payload=payload,
-                )
-            )
-
-    def _failed(
-        self, delivery_id: str, error: str, payload: str, *, final: bool, role: str, lead_id: str
-    ) -> None:
-        now = datetime.now(UTC)
-        with Session(self.writer) as s, s.begin():
-            d = s.get_one(t.Delivery, delivery_id)
+            d.status, d.delivered_at, d.last_error = "delivered", now, None
             d.attempts += 1
-            d.last_error = error[:2000]
             s.add(
                 t.DeliveryAttempt(
-                    delivery_id=delivery_id,
-                    at=now,
-                    ok=False,
-                    response=error[:2000],
+                    delivery_id=delivery_id, at=now, ok=True, response=response[:2000],
                     payload=payload,
                 )
-            )
-            if not final:
-                return
-            d.status = "failed"
-            fallback = self.config().fallback
-            if role == "primary" and fallback is not None and fallback.address != d.address:
-                d.status = "fell_back"
-                d.last_error = f"{error[:1900]} (sent to the fallback {fallback.address})"
-                add_delivery(s, lead_id, fallback, "fallback", now)
+)  # fmt: skip
 
 
 def _first_bytes(r: httpx.Response, limit: int) -> bytes:

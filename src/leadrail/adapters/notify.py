@@ -1,5 +1,5 @@
-"""Runs outbox jobs: invites by e-mail (iCalendar over SMTP) and events in reps' CalDAV
-calendars."""
+"""Runs outbox jobs: invites by e-mail (iCalendar over SMTP), events in reps' CalDAV
+calendars, lead deliveries, CRM writes and the admins' alerts about leads."""
 
 from __future__ import annotations
 
@@ -16,15 +16,18 @@ from leadrail.adapters.credentials import (
     CredentialUnreadable,
     env_credential,
 )
+from leadrail.adapters.db.delivery_outcomes import ALERT
 from leadrail.adapters.db.leads_repo import SqlLeads
 from leadrail.adapters.db.store import SqlStore
 from leadrail.adapters.lead_delivery import LeadDeliverer
 from leadrail.adapters.mail.smtp import MailError, SmtpMailer
 from leadrail.adapters.outbound import Outbound
+from leadrail.app.deliveries import alert_text
 from leadrail.app.outbox import ClaimedJob, JobFailed
 from leadrail.app.ports import MeetingRow
 from leadrail.app.signing import LinkSigner
 from leadrail.app.workspace import CalendarDoc
+from leadrail.leads.formats.text import text_email
 
 
 @dataclass(frozen=True)
@@ -86,13 +89,15 @@ class JobRunner:
         self.base_url = base_url.rstrip("/")
         self.forget_busy = forget_busy
 
-    def run(self, job: ClaimedJob) -> str:
+    def run(self, job: ClaimedJob, now: datetime) -> str:
         if job.kind == "lead":
             if self.leads is None:
                 raise JobFailed("no lead deliverer configured", retryable=True)
-            return self.leads.run(job)
+            return self.leads.run(job, now)
         if job.kind == "crm_lead":
             return self._crm_lead(job.ref)
+        if job.kind == ALERT:
+            return self._alert(job)
         meeting = self.store.meeting(job.ref)
         if meeting is not None and job.kind == "crm_sync":
             from leadrail.adapters.crm_sync import sync_meeting
@@ -100,6 +105,8 @@ class JobRunner:
             return sync_meeting(self.store, meeting)
         if meeting is None:
             raise JobFailed(f"meeting {job.ref} no longer exists", retryable=False)
+        if now >= meeting.end:  # an invite or a calendar write is of no use any more
+            raise JobFailed("the meeting is over: not sent", retryable=False)
         try:
             if job.kind == "invite":
                 return self._invite(meeting, str(job.payload.get("method", "REQUEST")))
@@ -108,6 +115,24 @@ class JobRunner:
         except ValueError as e:  # an invite that cannot be written: retrying will not help
             raise JobFailed(f"cannot build the invite: {e}", retryable=False) from None
         raise JobFailed(f"unknown job kind {job.kind!r}", retryable=False)
+
+    def _alert(self, job: ClaimedJob) -> str:
+        """E-mail the admins the leads that could not be delivered on time."""
+        admins = self.store.admin_emails()
+        records = self.lead_records
+        found = [records.lead(str(i)) for i in job.payload.get("leads", [])] if records else []
+        leads = [x for x in found if x is not None]
+        if not admins or not leads:
+            return "nobody to tell" if not admins else "nothing to tell"
+        subject, body = alert_text(leads, self.base_url)
+        message = text_email(
+            body, sender=self.sender, to=admins, subject=subject,
+            message_id=f"<alert-{job.id}@leadrail>",
+        )  # fmt: skip
+        try:
+            return self.mailer.send_sync(message)
+        except MailError as e:
+            raise JobFailed(f"SMTP: {e}", retryable=e.retryable) from None
 
     def _crm_lead(self, lead_id: str) -> str:
         from leadrail.adapters.crm_sync import sync_lead

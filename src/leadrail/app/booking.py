@@ -92,17 +92,13 @@ def _active(snap: RouterSnapshot, email: str) -> bool:
 
 
 def _rep_busy(
-    calendar: BusyCalendar,
-    tx_meetings: Sequence[tuple[datetime, datetime]],
-    rep: str,
-    window: Interval,
-    spec: MeetingSpec,
+    calendar: BusyCalendar, rep: str, window: Interval, spec: MeetingSpec
 ) -> list[Interval]:
     """Busy time that can touch a slot starting in ``window``: widened by the buffers and
     the meeting's length, so a block just outside the window still counts."""
     busy = calendar.busy(
         rep, window.start - spec.buffer_before, window.end + spec.duration + spec.buffer_after
-    ) + list(tx_meetings)
+    )
     return [Interval(a, b) for a, b in busy if b > a]
 
 
@@ -127,29 +123,48 @@ def slots(
     per_rep = {}
     for rep in reps:
         hours, tz, vacations = _hours(snap, rep)
-        busy = _rep_busy(calendar, [], rep, window, spec)
+        busy = _rep_busy(calendar, rep, window, spec)
         per_rep[rep] = rep_slots(spec, hours, tz, busy, vacations, now=now, window=window)
     return pool_slots(per_rep)
 
 
+Busy = Mapping[str, Sequence[tuple[datetime, datetime]]]
+
+
+def _around(spec: MeetingSpec, start: datetime) -> tuple[datetime, datetime]:
+    """The stretch of time whose busy blocks can make ``start`` unbookable."""
+    margin = timedelta(
+        minutes=spec.duration_minutes + spec.buffer_before_minutes + spec.buffer_after_minutes + 60
+    )
+    return start - margin - spec.buffer_before, start + margin + spec.duration + spec.buffer_after
+
+
+def external_busy(
+    calendar: BusyCalendar, snap: RouterSnapshot, reps: Sequence[str], start: datetime
+) -> Busy:
+    """The reps' connected calendars around ``start``, read before a booking takes its lock
+    (a calendar server is not ours to lock, and a lock is not held across a network call)."""
+    lo, hi = _around(meeting_spec(snap), start)
+    return {rep: calendar.external_busy(rep, lo, hi) for rep in reps}
+
+
 def why_not(
     tx: BookingTransaction,
-    calendar: BusyCalendar,
+    external: Busy,
     snap: RouterSnapshot,
     rep: str,
     start: datetime,
     now: datetime,
 ) -> str | None:
-    """None when ``start`` is bookable with ``rep`` right now (inside the rep's lock)."""
+    """None when ``start`` is bookable with ``rep`` right now. Called inside the rep's lock:
+    the rep's meetings and busy blocks are read through ``tx`` (its connection, under its
+    lock, so no other booking of the rep commits in between: no double booking); ``external``
+    is the connected calendar read before the lock."""
     spec = meeting_spec(snap)
     hours, tz, vacations = _hours(snap, rep)
-    margin = timedelta(
-        minutes=spec.duration_minutes + spec.buffer_before_minutes + spec.buffer_after_minutes + 60
-    )
-    window = Interval(start - margin, start + margin)
-    busy = _rep_busy(
-        calendar, tx.meetings_between(rep, window.start, window.end), rep, window, spec
-    )
+    lo, hi = _around(spec, start)
+    found = [*tx.busy_between(rep, lo, hi), *external.get(rep, ())]
+    busy = [Interval(a, b) for a, b in found if b > a]
     return is_bookable(start, spec, hours, tz, busy, vacations, now=now)
 
 
@@ -185,14 +200,14 @@ def _new_meeting(
 
 def _book_in(
     tx: BookingTransaction,
-    calendar: BusyCalendar,
+    external: Busy,
     snap: RouterSnapshot,
     rep: str,
     start: datetime,
     now: datetime,
     meeting: NewMeeting,
 ) -> None:
-    reason = why_not(tx, calendar, snap, rep, start, now)
+    reason = why_not(tx, external, snap, rep, start, now)
     if reason is not None:
         raise SlotTaken(reason)
     tx.insert_meeting(meeting, now)
@@ -229,17 +244,19 @@ def book(
     if not found.reps:
         raise SlotTaken("nobody can take this meeting right now")
     if found.decision_id is None:  # nobody decided for this prospect yet (no click before)
-        return _decide_and_book(store, calendar, snap, raw, start, now, notes)
+        external = external_busy(calendar, snap, found.reps, start)
+        return _decide_and_book(store, external, snap, raw, start, now, notes)
     rep = found.reps[0]
     meeting = _new_meeting(snap, rep, start, raw, notes, found.decision_id)
+    external = external_busy(calendar, snap, [rep], start)
     with store.booking(rep) as tx:
-        _book_in(tx, calendar, snap, rep, start, now, meeting)
+        _book_in(tx, external, snap, rep, start, now, meeting)
     return Booked(meeting.id, rep, start, meeting.end, found.decision_id, snap.doc.redirect_url)
 
 
 def _decide_and_book(
     store: Store,
-    calendar: BusyCalendar,
+    external: Busy,
     snap: RouterSnapshot,
     raw: Mapping[str, Any],
     start: datetime,
@@ -247,7 +264,8 @@ def _decide_and_book(
     notes: str,
 ) -> Booked:
     """The decision and the meeting in one transaction: a booking that fails (the time was
-    taken, nobody can take it) leaves no decision behind."""
+    taken, nobody can take it) leaves no decision behind. ``external``: the connected
+    calendars of the reps the dry run chose, read before the lock."""
     booked: list[NewMeeting] = []
 
     def then(tx: Any, rec: RecordedDecision) -> None:
@@ -255,7 +273,7 @@ def _decide_and_book(
         if rep is None:
             raise SlotTaken("nobody can take this meeting right now")
         meeting = _new_meeting(snap, rep, start, raw, notes, rec.id)
-        _book_in(tx, calendar, snap, rep, start, now, meeting)
+        _book_in(tx, external, snap, rep, start, now, meeting)
         booked.append(meeting)
 
     rec = route_prospect(store, snap.doc.slug, raw, now, source="booking", then=then)
@@ -279,6 +297,7 @@ def _book_flexible(
     free = open_now.get(start, frozenset())
     if not free:
         raise SlotTaken(_closed_reason(snap, found.reps[0], start, now, spec))
+    external = external_busy(calendar, snap, sorted(free), start)
     booked: list[NewMeeting] = []
 
     def then(tx: Any, rec: RecordedDecision) -> None:
@@ -286,7 +305,7 @@ def _book_flexible(
         if rep is None:
             raise SlotTaken("nobody can take this meeting right now")
         meeting = _new_meeting(snap, rep, start, raw, notes, rec.id)
-        _book_in(tx, calendar, snap, rep, start, now, meeting)
+        _book_in(tx, external, snap, rep, start, now, meeting)
         booked.append(meeting)
 
     rec = route_prospect(

@@ -68,3 +68,15 @@ class InUse(InvalidWorkspace):
         super().__init__(problems)
         self.message = message
         self.args = (message,)
+
+
+class Unavailable(LeadrailError):
+    """The server cannot take the request right now (no database connection came free in
+    time); nothing was written. The client may try again after ``retry_after`` seconds."""
+
+    code = "busy"
+    status = 503
+
+    def __init__(self, message: str, *, retry_after: int = 2) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

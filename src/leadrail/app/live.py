@@ -17,6 +17,7 @@ from typing import Any
 
 from leadrail.app.errors import InvalidInput
 from leadrail.app.leads import Unauthorized, Where, take_lead
+from leadrail.app.live_messages import ChatLog
 from leadrail.app.live_routing import route_visitor
 from leadrail.app.live_views import (
     MAX_TEXT,
@@ -26,7 +27,6 @@ from leadrail.app.live_views import (
     booker_url,
     clean,
     clean_fields,
-    message_json,
     visitor_conversation,
     visitor_json,
 )
@@ -70,6 +70,7 @@ class LiveService:
     ) -> None:
         self.live, self.routing, self.leads, self.locator = live, routing, leads, locator
         self.tokens, self.push, self.place, self.now = tokens, push, place, clock
+        self.chat = ChatLog(live, push)
 
     # --- who may send ----------------------------------------------------------------------
     def site(self, key: object) -> SiteDoc:
@@ -255,11 +256,7 @@ class LiveService:
             raise InvalidInput("no open chat: send chat_request first", field="type")
         v = it.visitor
         m = MessageRow(uuid.uuid4().hex, c.id, "visitor", v.name or "Visitor", text, self.now())
-        self.live.add_message(m)
-        data = {"conversation_id": c.id, "message": message_json(m)}
-        self.push.visitor(v.id, "chat.message", data)
-        if c.rep:
-            self.push.reps([c.rep], {"type": "message", **data})
+        self.chat.say(m, reps=[c.rep] if c.rep else [], visitor=v.id)
         it.conversation = c
 
     def _on_answers(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:

@@ -121,10 +121,7 @@ class LiveReps:
         if c.status != "active":
             raise InvalidInput("this chat is closed", field="conversation_id")
         m = MessageRow(uuid.uuid4().hex, c.id, "rep", rep.name, body, self.s.now())
-        self.live.add_message(m)
-        data = {"conversation_id": c.id, "message": message_json(m)}
-        self.s.push.reps([rep.email], {"type": "message", **data})
-        self.s.push.visitor(c.visitor_id, "chat.message", data)
+        self.s.chat.say(m, reps=[rep.email], visitor=c.visitor_id)
 
     def close(self, rep: Rep, conversation_id: object) -> None:
         c = self._mine(rep, conversation_id)

@@ -81,7 +81,14 @@ def iso(at: datetime | None) -> str | None:
 
 
 def message_json(m: MessageRow) -> dict[str, Any]:
-    return {"id": m.id, "from": m.sender, "name": m.name, "text": m.text, "at": iso(m.at)}
+    return {
+        "id": m.id,
+        "n": m.number,  # the order of the chat: 1, 2, 3 ...
+        "from": m.sender,
+        "name": m.name,
+        "text": m.text,
+        "at": iso(m.at),
+    }
 
 
 def visitor_json(v: VisitorRow) -> dict[str, Any]:

@@ -153,9 +153,12 @@ class SlotTaken(Exception):
 class BookingTransaction(Protocol):
     """Holds the rep's lock: no other booking for that rep commits in between."""
 
-    def meetings_between(
+    def busy_between(
         self, rep: str, start: datetime, end: datetime
-    ) -> list[tuple[datetime, datetime]]: ...
+    ) -> list[tuple[datetime, datetime]]:
+        """The rep's booked meetings and busy blocks, read in this transaction (on its own
+        connection: a transaction never asks the pool for a second one)."""
+        ...
 
     def insert_meeting(self, meeting: NewMeeting, now: datetime) -> None: ...
 
@@ -209,6 +212,13 @@ class BusyCalendar(Protocol):
     blocks and the rep's connected calendar (CalDAV, cached briefly)."""
 
     def busy(self, rep: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]: ...
+
+    def external_busy(
+        self, rep: str, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        """Only the rep's connected calendar (no database): what a booking reads before it
+        takes its lock, to check inside it with the database's busy time."""
+        ...
 
 
 # --- form and offer leads -----------------------------------------------------------------
@@ -394,6 +404,7 @@ class MessageRow:
     name: str
     text: str
     at: datetime
+    number: int = 0  # 1, 2, 3 ... within the conversation (given when it is stored)
 
 
 @dataclass(frozen=True)
@@ -435,7 +446,10 @@ class LiveStore(Protocol):
         self, conversation_id: str, lead_id: str | None, answers: Mapping[str, str]
     ) -> None: ...
 
-    def add_message(self, row: MessageRow) -> None: ...
+    def add_message(self, row: MessageRow) -> MessageRow:
+        """Store ``row`` with the next number of its conversation (in the same transaction);
+        returns it numbered."""
+        ...
 
     def messages(self, conversation_id: str) -> list[MessageRow]: ...
 

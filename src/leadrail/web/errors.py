@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from leadrail.app.errors import InvalidWorkspace, LeadrailError
+from leadrail.app.errors import InvalidWorkspace, LeadrailError, Unavailable
 from leadrail.app.ports import StaleState
 from leadrail.app.workspace import format_loc
 from leadrail.web.edge import Refused
@@ -57,11 +57,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LeadrailError)
     async def _domain(_: Request, exc: LeadrailError) -> JSONResponse:
-        return error(exc.status, exc.code, exc.message, exc.field)
+        resp = error(exc.status, exc.code, exc.message, exc.field)
+        if isinstance(exc, Unavailable):
+            resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
 
     @app.exception_handler(StaleState)
     async def _busy(_: Request, exc: StaleState) -> JSONResponse:
-        return error(503, "busy", str(exc))
+        resp = error(503, "busy", str(exc))
+        resp.headers["Retry-After"] = "1"
+        return resp
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:

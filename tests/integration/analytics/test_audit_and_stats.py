@@ -129,7 +129,7 @@ def test_a_chat_from_the_decision_shows_with_its_transcript(world: World) -> Non
                                  expires_at=now))  # fmt: skip
         s.flush()
         evil = "<img src=x onerror=alert(1)>"
-        s.add(t.LiveMessage(id="m1", conversation_id="chat1", sender="visitor",
+        s.add(t.LiveMessage(id="m1", conversation_id="chat1", number=1, sender="visitor",
                             name="<b>Pat</b>", text=evil, at=now))  # fmt: skip
     login(world.client, ADMIN)
     html = world.client.get(f"/dashboard/decisions/{world.decisions[0]}").text

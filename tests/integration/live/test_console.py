@@ -79,13 +79,19 @@ def test_chat_alerts_online_reps_and_exactly_one_accept_wins(db_url: str) -> Non
             assert len(taken) == 1
             assert taken[0]["conversation_id"] == cid
             assert not of_type(frames_until(loser), "taken")  # once only
-            # the winner chats; the visitor's text is stored as typed
+            # the winner chats; the visitor's text is stored as typed. The visitor answers
+            # once the rep's message is stored (its echo came back): a reply, not a message
+            # sent at the same instant, whose order against the rep's would be either.
             winner_ws = ana if winner == ANA else ben
             winner_ws.send_json({"type": "message", "conversation_id": cid, "text": "Hi!"})
+            (hi,) = of_type(frames_until(winner_ws), "message")
             evil = "<script>alert(1)</script>"
             event(client, {"visitor": token, "type": "message", "text": evil})
-            msgs = of_type(frames_until(winner_ws), "message")
-            assert [m["message"]["text"] for m in msgs] == ["Hi!", evil]
+            (reply,) = of_type(frames_until(winner_ws), "message")
+            assert [hi["message"]["text"], reply["message"]["text"]] == ["Hi!", evil]
+            assert reply["message"]["n"] == hi["message"]["n"] + 1
+            stored = c.live.store.messages(cid)
+            assert [m.text for m in stored][-2:] == ["Hi!", evil]
             assert c.live.store.conversation(cid).status == "active"
 
 

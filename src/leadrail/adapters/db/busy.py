@@ -52,9 +52,10 @@ class BusyTimes:
         finally:
             raw.close()
         out: Intervals = [(sql.parse_when(x), sql.parse_when(y)) for x, y in rows]
-        return out + self._remote(rep, start, end)
+        return out + self.external_busy(rep, start, end)
 
-    def _remote(self, rep: str, start: datetime, end: datetime) -> Intervals:
+    def external_busy(self, rep: str, start: datetime, end: datetime) -> Intervals:
+        """The rep's CalDAV busy time (no database connection)."""
         found = self.calendars().get(rep)
         if found is None or found[0].provider != "caldav" or self.remote is None:
             return []

@@ -13,7 +13,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
+
+from leadrail.app.errors import Unavailable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -40,29 +44,50 @@ def _repair(value: Any) -> Any:
     return value
 
 
-def make_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 15000) -> Engine:
+class BoundedPool(QueuePool):
+    """The connection pool, whose "no connection came free in time" is ``Unavailable`` (a
+    503 with Retry-After at the edge) rather than SQLAlchemy's TimeoutError (a 500)."""
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        try:
+            return super()._do_get()
+        except sa_exc.TimeoutError:
+            raise Unavailable(
+                "the server is busy (no database connection came free); try again shortly"
+            ) from None
+
+
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    pool_timeout: float = 10.0,
+    busy_timeout_ms: int = 15000,
+) -> Engine:
     """An engine for ``url``. On SQLite every connection runs in WAL mode with foreign keys on,
     and transactions begin explicitly: ``BEGIN`` by default, ``BEGIN IMMEDIATE`` (take the
-    write lock first) for connections with the execution option ``sqlite_immediate=True``."""
+    write lock first) for connections with the execution option ``sqlite_immediate=True``.
+    A caller that waits ``pool_timeout`` seconds for a connection gets ``Unavailable``."""
     parsed = make_url(url)
+    pool: dict[str, Any] = {
+        "poolclass": BoundedPool,
+        "pool_size": pool_size,
+        "max_overflow": pool_size,
+        "pool_timeout": pool_timeout,
+    }
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping: it costs a round trip per checkout on the hot path; connections are
         # recycled every 30 minutes and a dropped one is replaced after its first error.
-        return create_engine(
-            url,
-            pool_size=pool_size,
-            max_overflow=pool_size,
-            pool_recycle=1800,
-            json_deserializer=load_json,
-        )
+        return create_engine(url, pool_recycle=1800, json_deserializer=load_json, **pool)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    else:
+        pool = {}  # an in-memory database lives in one connection: SQLAlchemy's own pool
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
-        pool_size=pool_size,
-        max_overflow=pool_size,
         json_deserializer=load_json,
+        **pool,
     )
 
     @event.listens_for(engine, "connect")

@@ -8,15 +8,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
+from leadrail.app.deliveries import STATUS_TEXT
 from leadrail.app.ports import DuplicateLead, LeadConfig, SiteInfo, StoredLead, StoreInfo
 from leadrail.leads.codec import lead_to_data
 from leadrail.leads.destinations import Target
 from leadrail.leads.model import Lead
+
+RETRYING = ("pending", "running", "waiting")  # outbox jobs still being tried
 
 
 def _target(d: t.LeadDestination) -> Target:
@@ -149,13 +152,14 @@ class SqlLeads:
             .where(t.Delivery.lead_id == row.id)
             .order_by(t.Delivery.created_at, t.Delivery.id)
         ).all()
+        nexts = _next_attempts(s, [d.id for d in deliveries])
         return StoredLead(
             row.id,
             row.created_at,
             row.site,
             dict(row.lead),
             list(row.trace),
-            [delivery_json(d) for d in deliveries],
+            [delivery_json(d, nexts.get(d.id)) for d in deliveries],
         )
 
     def deliveries(
@@ -176,6 +180,7 @@ class SqlLeads:
             q = q.where(func.lower(t.Delivery.address) == destination.strip().lower())
         with Session(self.engine) as s:
             rows = s.scalars(q).all()
+            nexts = _next_attempts(s, [r.id for r in rows])
             attempts: dict[str, list[dict[str, Any]]] = {}
             if with_attempts and rows:
                 for a in s.scalars(
@@ -185,8 +190,28 @@ class SqlLeads:
                 ):
                     attempts.setdefault(a.delivery_id, []).append(attempt_json(a))
             if not with_attempts:
-                return [delivery_json(r) for r in rows]
-            return [{**delivery_json(r), "attempts": attempts.get(r.id, [])} for r in rows]
+                return [delivery_json(r, nexts.get(r.id)) for r in rows]
+            return [
+                {**delivery_json(r, nexts.get(r.id)), "attempts": attempts.get(r.id, [])}
+                for r in rows
+            ]
+
+    def stop(self, delivery_id: str, now: datetime, by: str) -> dict[str, Any] | None:
+        """An admin ends the retries of a delivery not delivered yet (its job stops; a send
+        already under way may still go through, and then its receipt says so)."""
+        with self.write_lock(), Session(self.writer) as s, s.begin():
+            d = s.get(t.Delivery, delivery_id)
+            if d is None:
+                return None
+            if d.status in ("pending", "waiting"):
+                d.status, d.last_error = "stopped", f"retries stopped by {by}"
+                j = t.OutboxJob
+                s.execute(
+                    update(j)
+                    .where(j.kind == "lead", j.ref == delivery_id, j.status.in_(RETRYING))
+                    .values(status="stopped", claim=None, done_at=now, last_error=d.last_error)
+                )
+            return delivery_json(d)
 
     def resend(self, delivery_id: str, now: datetime) -> str | None:
         with self.write_lock(), Session(self.writer) as s, s.begin():
@@ -227,7 +252,19 @@ def add_delivery(s: Session, lead_id: str, target: Target, role: str, now: datet
     return delivery_id
 
 
-def delivery_json(d: t.Delivery) -> dict[str, Any]:
+def _next_attempts(s: Session, delivery_ids: list[str]) -> dict[str, datetime]:
+    """When each delivery still being tried is tried next."""
+    if not delivery_ids:
+        return {}
+    j = t.OutboxJob
+    q = select(j.ref, j.next_attempt_at).where(
+        j.kind == "lead", j.ref.in_(delivery_ids), j.status.in_(RETRYING)
+    )
+    return {str(ref): at for ref, at in s.execute(q).all()}  # noqa: C416
+
+
+def delivery_json(d: t.Delivery, next_attempt_at: datetime | None = None) -> dict[str, Any]:
+    retrying = d.status in ("pending", "waiting") and next_attempt_at is not None
     return {
         "id": d.id,
         "lead_id": d.lead_id,
@@ -235,6 +272,8 @@ def delivery_json(d: t.Delivery) -> dict[str, Any]:
         "format": d.format,
         "role": d.role,
         "status": d.status,
+        "status_text": STATUS_TEXT.get(d.status, d.status),
+        "next_attempt_at": next_attempt_at.isoformat() if retrying and next_attempt_at else None,
         "attempt_count": d.attempts,
         "last_error": d.last_error,
         "message_id": f"<{d.id}@leadrail>",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -202,23 +202,31 @@ class SqlLive:
             return [_conversation(r) for r in s.scalars(q)]
 
     # --- messages ------------------------------------------------------------------------
-    def add_message(self, row: MessageRow) -> None:
+    def add_message(self, row: MessageRow) -> MessageRow:
+        m, c = t.LiveMessage, t.LiveConversation
         with self._write() as s:
-            s.add(
-                t.LiveMessage(
-                    id=row.id,
-                    conversation_id=row.conversation_id,
-                    sender=row.sender,
-                    name=row.name,
-                    text=row.text,
-                    at=row.at,
+            # the conversation's row lock (PostgreSQL; SQLite: the write lock) makes the
+            # numbers of one conversation a sequence: 1, 2, 3 ... in the order of commits
+            s.execute(select(c.id).where(c.id == row.conversation_id).with_for_update())
+            last = s.scalar(
+                select(func.coalesce(func.max(m.number), 0)).where(
+                    m.conversation_id == row.conversation_id
                 )
             )
+            numbered = replace(row, number=int(last or 0) + 1)
+            s.add(
+                m(
+                    id=row.id, conversation_id=row.conversation_id, number=numbered.number,
+                    sender=row.sender, name=row.name, text=row.text, at=row.at,
+                )
+            )  # fmt: skip
+        return numbered
 
     def messages(self, conversation_id: str) -> list[MessageRow]:
         m = t.LiveMessage
         with Session(self.engine) as s:
-            rows = s.scalars(select(m).where(m.conversation_id == conversation_id).order_by(m.seq))
+            q = select(m).where(m.conversation_id == conversation_id).order_by(m.number)
             return [
-                MessageRow(r.id, r.conversation_id, r.sender, r.name, r.text, r.at) for r in rows
+                MessageRow(r.id, r.conversation_id, r.sender, r.name, r.text, r.at, r.number)
+                for r in s.scalars(q)
             ]

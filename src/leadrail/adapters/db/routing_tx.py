@@ -63,10 +63,6 @@ class Statements:
         )
 
         self.lock_rep = q("SELECT id FROM users WHERE email = ? FOR UPDATE")
-        self.meetings_between = q(
-            "SELECT start, \"end\" FROM meetings WHERE rep = ? AND status = 'booked' "
-            'AND start < ? AND "end" > ?'
-        )
         self.insert_meeting = q(
             f"INSERT INTO meetings ({', '.join(MEETING_COLUMNS)}) "
             f"VALUES ({', '.join('?' for _ in MEETING_COLUMNS)})"
@@ -171,12 +167,13 @@ class SqlRoutingTransaction:
         if self.sql.postgres:
             self.cur.execute(self.sql.lock_rep, (rep,))
 
-    def meetings_between(
+    def busy_between(
         self, rep: str, start: datetime, end: datetime
     ) -> list[tuple[datetime, datetime]]:
         self.lock(rep)
-        self.cur.execute(self.sql.meetings_between, (rep, self.sql.when(end), self.sql.when(start)))
-        return [(self.sql.parse_when(a), self.sql.parse_when(b)) for a, b in self.cur.fetchall()]
+        a, b = self.sql.when(end), self.sql.when(start)
+        self.cur.execute(self.sql.busy, (rep, a, b, rep, a, b))
+        return [(self.sql.parse_when(x), self.sql.parse_when(y)) for x, y in self.cur.fetchall()]
 
     def insert_meeting(self, meeting: NewMeeting, now: datetime) -> None:
         w = self.sql.when

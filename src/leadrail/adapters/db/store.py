@@ -18,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from leadrail.adapters.crm.base import CrmConnector, CrmError
 from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.routing_tx import SqlRoutingTransaction, Statements
+from leadrail.adapters.db.turns import Turns
 from leadrail.adapters.db.workspace_repo import load_workspace, save_workspace
 from leadrail.adapters.outbound import Outbound
 from leadrail.app.errors import Conflict
@@ -54,6 +55,7 @@ class SqlStore:
         self._cache: tuple[int, dict[str, RouterSnapshot]] | None = None
         self._tokens: dict[str, tuple[TokenOwner, float]] = {}
         self._sqlite_writer = threading.Lock()
+        self._turns = Turns()  # PostgreSQL writers of one router (one rep) queue here
         self._crm: tuple[str, CrmConnector] | None = None
         self._cache_lock = threading.Lock()
 
@@ -147,6 +149,15 @@ class SqlStore:
 
     @contextmanager
     def _transaction(self, slug: str, *, write: bool) -> Iterator[SqlRoutingTransaction]:
+        if self.is_postgres and write:  # wait for the router's turn without a connection
+            with self._turns.hold(("router", slug)), self._connection(slug, write=True) as tx:
+                yield tx
+        else:
+            with self._connection(slug, write=write) as tx:
+                yield tx
+
+    @contextmanager
+    def _connection(self, slug: str, *, write: bool) -> Iterator[SqlRoutingTransaction]:
         """A pooled DB-API connection with the transaction driven by hand (the hot path)."""
         raw = self.engine.raw_connection()
         cursor = raw.cursor()
@@ -197,7 +208,7 @@ class SqlStore:
     def booking(self, rep: str) -> Iterator[SqlRoutingTransaction]:
         """A write transaction for one rep's calendar (the rep's row lock on PostgreSQL)."""
         if self.is_postgres:
-            with self._transaction("", write=False) as tx:
+            with self._turns.hold(("rep", rep)), self._transaction("", write=False) as tx:
                 tx.lock(rep)
                 yield tx
         else:

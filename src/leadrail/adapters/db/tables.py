@@ -328,12 +328,15 @@ class OutboxJob(Base):
     kind: Mapped[str] = mapped_column(String(32))
     ref: Mapped[str] = mapped_column(String(64))  # e.g. the meeting id
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # pending | running | waiting (past the retry budget, retried at a capped interval) |
+    # done | failed (refused for good) | stopped (by an admin)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    claim: Mapped[str | None] = mapped_column(String(32))  # the worker's fencing token
 
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
 
@@ -360,6 +363,7 @@ class LeadRecord(Base):
     email: Mapped[str] = mapped_column(String(254), default="")
     lead: Mapped[dict[str, Any]] = mapped_column(JSON)
     trace: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # admins were told
 
     __table_args__ = (
         Index("uq_leads_site_idempotency", "site", "idempotency_key", unique=True),
@@ -378,7 +382,8 @@ class Delivery(Base):
     format: Mapped[str] = mapped_column(String(16))
     secret_env: Mapped[str | None] = mapped_column(String(64))
     attach_xml: Mapped[bool] = mapped_column(Boolean, default=False)
-    role: Mapped[str] = mapped_column(String(16), default="primary")  # primary | fallback
+    role: Mapped[str] = mapped_column(String(16), default="primary")  # primary|fallback|resend
+    # pending | delivered | waiting (for the server) | failed | fell_back | stopped
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(2000))
@@ -501,7 +506,12 @@ class LiveMessage(Base):
     conversation_id: Mapped[str] = mapped_column(
         ForeignKey("live_conversations.id", ondelete="CASCADE"), index=True
     )
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 ... within the conversation
     sender: Mapped[str] = mapped_column(String(16))  # visitor | rep | system
     name: Mapped[str] = mapped_column(String(120), default="")
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        Index("uq_live_messages_conversation_number", "conversation_id", "number", unique=True),
+    )

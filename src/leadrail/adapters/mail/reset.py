@@ -3,7 +3,6 @@ link, this sends it. The result recorded on the job never holds the link."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -18,17 +17,13 @@ class ResetMailJob:
         accounts: AccountService,
         mailer: SmtpMailer,
         base_url: str,
-        clock: Callable[[], datetime],
     ) -> None:
         self.accounts = accounts
         self.mailer = mailer
         self.base_url = base_url
-        self.clock = clock
 
-    def run(self, job: ClaimedJob) -> str:
-        mail = self.accounts.reset_mail(
-            str(job.payload.get("email", "")), self.clock(), self.base_url
-        )
+    def run(self, job: ClaimedJob, now: datetime) -> str:
+        mail = self.accounts.reset_mail(str(job.payload.get("email", "")), now, self.base_url)
         if mail is None:
             return "no active account with this address: nothing sent"
         message = EmailMessage()

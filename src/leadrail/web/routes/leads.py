@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from leadrail.app.deliveries import STATUSES
 from leadrail.app.errors import InvalidInput, LeadrailError, NotFound
 from leadrail.app.leads import Taken, site_for, take_lead, where_from
 from leadrail.app.workspace import problems_from
@@ -147,10 +148,22 @@ def deliveries(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """Delivery receipts: every attempt (time, response, the rendered payload), filtered by
-    lead, status (pending, delivered, failed, fell_back) or destination."""
-    if status and status not in ("pending", "delivered", "failed", "fell_back"):
-        raise InvalidInput("status is one of pending, delivered, failed, fell_back", field="status")
+    lead, status or destination. Statuses: pending (being tried), delivered, waiting (for the
+    server: past the retry budget, tried again every hour), failed (refused for good),
+    fell_back (refused; sent to the fallback), stopped (by an admin)."""
+    if status and status not in STATUSES:
+        raise InvalidInput(f"status is one of {', '.join(STATUSES)}", field="status")
     return c.leads.deliveries(lead=lead, status=status, destination=destination, limit=limit)
+
+
+@router.post("/api/v1/deliveries/{delivery_id}/stop", responses=ERRORS)
+def stop(delivery_id: str, c: ContainerDep, admin: Admin) -> dict[str, Any]:
+    """Stop retrying a delivery that is pending or waiting for the server (already delivered
+    or ended: unchanged). Answers the delivery."""
+    found = c.leads.stop(delivery_id, c.clock.now(), admin.email)
+    if found is None:
+        raise NotFound(f"no delivery {delivery_id!r}", field="delivery_id")
+    return found
 
 
 @router.post("/api/v1/deliveries/{delivery_id}/resend", status_code=201, responses=ERRORS)

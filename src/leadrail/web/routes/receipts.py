@@ -6,11 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from leadrail.app.deliveries import STATUSES
 from leadrail.web.auth import AdminAccountDep, CsrfDep, render
 from leadrail.web.deps import ContainerDep
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-STATUSES = ("pending", "delivered", "failed", "fell_back")
 
 
 @router.get("/receipts", response_class=HTMLResponse)
@@ -27,6 +27,7 @@ def receipts(
         limit=200,
         with_attempts=False,
     )
+    waiting = c.leads.deliveries(status="waiting", limit=1000, with_attempts=False)
     page: HTMLResponse = render(
         request,
         "receipts.html",
@@ -36,6 +37,7 @@ def receipts(
             "statuses": STATUSES,
             "destination": destination,
             "detail": None,
+            "waiting": len(waiting),
         },
     )
     return page
@@ -56,6 +58,7 @@ def receipt(lead_id: str, request: Request, c: ContainerDep, account: AdminAccou
             "statuses": STATUSES,
             "status": "",
             "destination": "",
+            "waiting": 0,
         },
     )
     return page
@@ -71,4 +74,16 @@ def resend(
     if c.leads.resend(delivery_id, c.clock.now()) is None:
         raise HTTPException(404, "no such delivery")
     c.wake_worker()
+    return RedirectResponse(f"/admin/receipts/{lead_id}", 303)
+
+
+@router.post("/receipts/{lead_id}/stop/{delivery_id}", dependencies=[CsrfDep])
+def stop(
+    lead_id: str,
+    delivery_id: str,
+    c: ContainerDep,
+    account: AdminAccountDep,
+) -> Response:
+    if c.leads.stop(delivery_id, c.clock.now(), account.email) is None:
+        raise HTTPException(404, "no such delivery")
     return RedirectResponse(f"/admin/receipts/{lead_id}", 303)

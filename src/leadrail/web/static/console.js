@@ -244,7 +244,15 @@
     var b = el("div", { "class": "msg " + (m.from || "visitor") });
     if (m.from !== "system") b.appendChild(el("span", { "class": "name" }, m.name || m.from));
     b.appendChild(document.createTextNode(String(m.text == null ? "" : m.text)));
-    chat.log.appendChild(b);
+    // the chat's order is its numbers (n): a message never goes after a later one
+    var later = null;
+    if (m.n) {
+      b.dataset.n = String(m.n);
+      later = Array.prototype.find.call(chat.log.children, function (x) {
+        return x.dataset.n && Number(x.dataset.n) > m.n;
+      }) || null;
+    }
+    chat.log.insertBefore(b, later);
     chat.log.scrollTop = chat.log.scrollHeight;
   }
   function closeChat(chat) {
