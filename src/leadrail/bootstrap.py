@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from leadrail.adapters.calendar.caldav_access import CalDavAccess
+from leadrail.adapters.calendar.ics import IcsInvitations
 from leadrail.adapters.credentials import CredentialBox
+from leadrail.adapters.crm.writer import CrmWrites
 from leadrail.adapters.db.accounts_repo import SqlAccounts
 from leadrail.adapters.db.busy import BusyTimes
 from leadrail.adapters.db.crm_repo import SqlCrm
+from leadrail.adapters.db.deliveries_repo import SqlDeliveries
 from leadrail.adapters.db.engine import make_engine, migrate
 from leadrail.adapters.db.leads_repo import SqlLeads
 from leadrail.adapters.db.live_repo import SqlLive
 from leadrail.adapters.db.outbox_repo import SqlOutbox
 from leadrail.adapters.db.store import SqlStore
 from leadrail.adapters.geo.place import PlaceFinder
+from leadrail.adapters.mail.sender import SmtpSender
 from leadrail.adapters.mail.smtp import SmtpMailer, SmtpSettings
 from leadrail.adapters.outbound import Outbound
 from leadrail.adapters.passwords import Argon2Passwords
+from leadrail.adapters.webhook import EnvSecrets, HttpWebhooks
 from leadrail.app.accounts import AccountService
+from leadrail.app.crm_sync.sync import SyncToCrm
+from leadrail.app.delivery.alerts import AlertAdmins
+from leadrail.app.delivery.deliver import DeliverLead
 from leadrail.app.live_views import VisitorTokens
+from leadrail.app.meetings.invite import MeetingLinks
+from leadrail.app.meetings.notify import MeetingJobs
+from leadrail.app.outbox import JobTable, RetryPolicy
+from leadrail.app.outbox.table import job_table
+from leadrail.app.password_reset import SendResetMail
 from leadrail.app.ports import Locator
 from leadrail.app.signing import LinkSigner
 from leadrail.settings import Settings
@@ -94,8 +109,6 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
     )
     outbound = Outbound.allowing(settings.outbound_allow_hosts)
     store = SqlStore(engine, outbound)
-    from leadrail.adapters.notify import CalDavAccess
-
     credentials = CredentialBox(settings.secret_key or store.link_secret)
     caldav = CalDavAccess(credentials, outbound)
     calendar = BusyTimes(engine, store.calendars, caldav.busy, settings.caldav_cache_seconds)
@@ -126,4 +139,31 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
         ),
         outbound,
         credentials,
+    )
+
+
+def build_jobs(c: Container) -> JobTable:
+    """The worker's job table: each kind of outbox job's use case, over the adapters it
+    sends and writes through."""
+    s = c.settings
+    mail = SmtpSender(mailer_for(s))
+    hooks = c.outbound.http_client("webhook URL", timeout=10.0, follow_redirects=False)
+    deliveries = DeliverLead(
+        SqlDeliveries(c.engine), c.leads.lead_config, mail, HttpWebhooks(hooks), EnvSecrets(),
+        sender=s.mail_from, base_url=s.base_url, wall_clock=SystemClock().now,
+    )  # fmt: skip
+    meetings = MeetingJobs(
+        c.store, c.store, c.store, IcsInvitations(), mail,
+        CalDavAccess(c.credentials, c.outbound), MeetingLinks(c.signer, s.base_url),
+        sender=s.mail_from, forget_busy=c.calendar.forget,
+    )  # fmt: skip
+    return job_table(
+        meetings=meetings,
+        crm=SyncToCrm(CrmWrites(c.store.crm), c.store, c.store, c.leads),
+        deliveries=deliveries,
+        alerts=AlertAdmins(c.store, c.leads, mail, sender=s.mail_from, base_url=s.base_url),
+        resets=SendResetMail(c.accounts, mail, base_url=s.base_url),
+        retries=RetryPolicy(
+            random.Random(), wait_every=timedelta(seconds=s.worker_wait_retry_seconds)
+        ),
     )

@@ -9,7 +9,7 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadrail.app.deliveries import after_failure
+from leadrail.app.delivery.outcomes import after_failure
 from leadrail.app.outbox import MAX_ATTEMPTS, WAIT_EVERY, backoff, verdict, waiting_backoff
 
 ROLES = st.sampled_from(["primary", "fallback", "resend"])

@@ -24,74 +24,23 @@ import email.policy
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import STATUS, TRANSP, Calendar, Event, vCalAddress
 
+from leadrail.app.meetings.invite import Invite, Method, check_email, zone
+
 PRODID = "-//leadrail//leadrail//EN"
-Method = Literal["REQUEST", "CANCEL"]
 
 _NAME_MAX = 200
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_EMAIL = re.compile(r"[^\s@\"<>(),;:\[\]\\]+@[^\s@\"<>(),;:\[\]\\]+")
 # 7bit bodies: non-ASCII text parts get quoted-printable or base64, so a relay without
 # 8BITMIME cannot mangle the invitation.
 _POLICY = email.policy.SMTP.clone(cte_type="7bit")
-
-
-@dataclass(frozen=True)
-class Invite:
-    """One meeting as the people invited to it see it. ``tz`` is the organiser's IANA zone."""
-
-    uid: str
-    sequence: int
-    start: datetime
-    end: datetime
-    tz: str
-    summary: str
-    description: str
-    location: str | None
-    organizer_name: str
-    organizer_email: str
-    attendees: tuple[tuple[str, str], ...]  # (name, email)
-    cancel_url: str | None = None
-    reschedule_url: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.start.utcoffset() is None or self.end.utcoffset() is None:
-            raise ValueError("invite times must be timezone-aware")
-        if self.end <= self.start:
-            raise ValueError("an invite must end after it starts")
-        if self.sequence < 0:
-            raise ValueError("SEQUENCE cannot be negative")
-        if not self.uid or not self.uid.isprintable():
-            raise ValueError("an invite needs a printable UID")
-        zone(self.tz)
-        check_email(self.organizer_email)
-        for _, address in self.attendees:
-            check_email(address)
-
-
-def zone(name: str) -> ZoneInfo:
-    """The IANA time zone ``name``, or ValueError."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as e:
-        raise ValueError(f"unknown time zone {name!r}") from e
-
-
-def check_email(address: str) -> str:
-    """``address`` if it is a plain ``local@domain`` address, else ValueError."""
-    if not address.isprintable() or _EMAIL.fullmatch(address) is None:
-        raise ValueError(f"not an e-mail address: {address!r}")
-    return address
 
 
 def clean_text(value: str) -> str:
@@ -105,15 +54,6 @@ def clean_text(value: str) -> str:
 def one_line(value: str) -> str:
     """``clean_text`` on one line: line breaks, tabs and runs of spaces become one space."""
     return " ".join(clean_text(value).split())
-
-
-def usable_email(address: str) -> bool:
-    """Whether ``address`` can be written as an attendee or a recipient."""
-    try:
-        check_email(address)
-    except ValueError:
-        return False
-    return True
 
 
 def clean_name(value: str) -> str:
@@ -225,3 +165,18 @@ def mail_address(value: str) -> Address:
         return Address(display_name=clean_name(name), addr_spec=check_email(addr_spec))
     except (HeaderParseError, IndexError) as e:
         raise ValueError(f"not an e-mail address: {value!r}") from e
+
+
+class IcsInvitations:
+    """Implements ``app.meetings.ports.InviteFormat``: invitations as iCalendar and e-mail."""
+
+    def message(
+        self, invite: Invite, *, method: Method, sender: str, to: Sequence[str], subject: str,
+        text: str,
+    ) -> EmailMessage:  # fmt: skip
+        return invite_message(
+            invite, method=method, sender=sender, to=to, subject=subject, text=text
+        )
+
+    def ics(self, invite: Invite, *, method: Method) -> bytes:
+        return build_ics(invite, method=method)

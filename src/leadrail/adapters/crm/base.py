@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
+# the values connectors take and give are the use cases' (re-exported for the connectors)
+from leadrail.app.crm_sync.ports import MeetingActivity as MeetingActivity
+from leadrail.app.crm_sync.ports import Owner as Owner
+from leadrail.app.crm_sync.ports import Person as Person
+from leadrail.app.crm_sync.ports import PersonKind as PersonKind
 from leadrail.routing.model import CrmRecord
-
-PersonKind = Literal["contact", "lead"]
 
 
 class CrmError(Exception):
@@ -18,34 +19,6 @@ class CrmError(Exception):
         super().__init__(message)
         self.retryable = retryable
         self.status = status
-
-
-@dataclass(frozen=True)
-class Owner:
-    id: str  # the CRM's owner/user id
-    email: str
-
-
-@dataclass(frozen=True)
-class Person:
-    kind: PersonKind
-    email: str
-    first_name: str = ""
-    last_name: str = ""
-    company: str = ""
-    owner_id: str | None = None  # set the record owner (None: leave it)
-
-
-@dataclass(frozen=True)
-class MeetingActivity:
-    record_id: str  # the contact or lead it belongs to
-    record_kind: PersonKind
-    owner_id: str | None
-    start: datetime  # aware
-    end: datetime
-    title: str
-    body: str = ""
-    external_id: str = ""  # leadrail's meeting id, to find it again
 
 
 class CrmConnector(Protocol):

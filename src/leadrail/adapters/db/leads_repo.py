@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
-from leadrail.app.deliveries import STATUS_TEXT
+from leadrail.app.delivery.outcomes import STATUS_TEXT
 from leadrail.app.ports import DuplicateLead, LeadConfig, SiteInfo, StoredLead, StoreInfo
 from leadrail.leads.codec import lead_to_data
 from leadrail.leads.destinations import Target

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from leadrail.app.deliveries import STATUSES
+from leadrail.app.delivery.outcomes import STATUSES
 from leadrail.app.errors import InvalidInput, LeadrailError, NotFound
 from leadrail.app.leads import Taken, site_for, take_lead, where_from
 from leadrail.app.workspace import problems_from

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from leadrail.app.deliveries import STATUSES
+from leadrail.app.delivery.outcomes import STATUSES
 from leadrail.web.auth import AdminAccountDep, CsrfDep, render
 from leadrail.web.deps import ContainerDep
 

@@ -16,12 +16,11 @@ outbox, never once per retry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from leadrail.app.delivery.ports import Failure
 from leadrail.app.outbox import Verdict
-from leadrail.app.ports import StoredLead
+from leadrail.leads.destinations import Target
 
 STATUS_TEXT = {
     "pending": "sending",
@@ -53,30 +52,12 @@ def after_failure(then: Verdict, role: str, fallback_elsewhere: bool) -> AfterFa
     return AfterFailure("failed", hand_over=False, alert=True)
 
 
-def _who(data: Mapping[str, Any]) -> str:
-    c = data.get("customer") or {}
-    name = " ".join(str(c.get(k) or "") for k in ("first_name", "last_name")).strip()
-    name = name or str(c.get("name") or c.get("full_name") or "")
-    email = str(c.get("email") or "")
-    return " ".join(" ".join(x for x in (name, f"<{email}>" if email else "") if x).split())
-
-
-def alert_text(leads: Sequence[StoredLead], base_url: str) -> tuple[str, str]:
-    """The admins' alert: the subject and the plain-text body, each lead with where it
-    stands now (the alert may go out after the server came back)."""
-    n = len(leads)
-    subject = f"leadrail: {n} lead{'s' if n != 1 else ''} could not be delivered on time"
-    parts = [
-        "These leads could not be delivered within the retry budget. A delivery waiting for "
-        "the server is tried again every hour until it goes through; one refused for good "
-        "is not. Where each one stands now:",
-    ]
-    for lead in leads:
-        lines = [f"Lead {lead.id}: {lead.data.get('category', '')}, {_who(lead.data)}"]
-        for d in lead.deliveries:
-            status = STATUS_TEXT.get(str(d["status"]), str(d["status"]))
-            error = f" ({d['last_error']})" if d.get("last_error") else ""
-            lines.append(f"  {d['destination']} ({d['role']}): {status}{error}")
-        lines.append(f"  Receipts: {base_url.rstrip('/')}/admin/receipts/{lead.id}")
-        parts.append("\n".join(lines))
-    return subject, "\n\n".join(parts) + "\n"
+def failure(then: Verdict, role: str, address: str, error: str, fallback: Target | None) -> Failure:
+    """What a failed attempt (``error``) makes of a delivery to ``address``, given the
+    workspace's ``fallback`` destination."""
+    elsewhere = fallback is not None and fallback.address.lower() != address.lower()
+    outcome = after_failure(then, role, elsewhere)
+    if outcome.hand_over and fallback is not None:
+        note = f"{error[:1900]} (sent to the fallback {fallback.address})"
+        return Failure(outcome.status, note, fallback, outcome.alert)
+    return Failure(outcome.status, error, None, outcome.alert)

@@ -1,0 +1,118 @@
+"""The meeting jobs: the ``invite`` e-mail (an invitation, an update or a cancellation) and
+the event in the rep's CalDAV calendar (``calendar_put``, ``calendar_delete``). A meeting
+that is over gets neither; an invitation that cannot be written fails for good."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from leadrail.app.meetings.invite import Invite, MeetingLinks, Method, meeting_invite, usable_email
+from leadrail.app.meetings.ports import (
+    CalendarWriter,
+    InviteFormat,
+    Meetings,
+    RepCalendars,
+    Routers,
+)
+from leadrail.app.outbox import ClaimedJob, JobFailed, MailSender
+from leadrail.app.ports import MeetingRow
+
+
+class MeetingJobs:
+    def __init__(
+        self,
+        meetings: Meetings,
+        routers: Routers,
+        calendars: RepCalendars,
+        invites: InviteFormat,
+        mail: MailSender,
+        writer: CalendarWriter,
+        links: MeetingLinks,
+        *,
+        sender: str,
+        forget_busy: Callable[[str], None],
+    ) -> None:
+        self.meetings = meetings
+        self.routers = routers
+        self.calendars = calendars
+        self.invites = invites
+        self.mail = mail
+        self.writer = writer
+        self.links = links
+        self.sender = sender
+        self.forget_busy = forget_busy  # the rep's cached busy time is stale after a write
+
+    def invite(self, job: ClaimedJob, now: datetime) -> str:
+        """The ``invite`` job: e-mail the invitation (``payload.method``: CANCEL cancels)."""
+        m = self._upcoming(job, now)
+        method: Method = "CANCEL" if job.payload.get("method") == "CANCEL" else "REQUEST"
+        with _writable():
+            return self._send_invite(m, method)
+
+    def write_event(self, job: ClaimedJob, now: datetime) -> str:
+        """The ``calendar_put`` job: the booked meeting into the rep's CalDAV calendar (a
+        meeting no longer booked is removed instead)."""
+        m = self._upcoming(job, now)
+        with _writable():
+            return self._calendar(m, put=True)
+
+    def remove_event(self, job: ClaimedJob, now: datetime) -> str:
+        """The ``calendar_delete`` job: the meeting out of the rep's CalDAV calendar."""
+        m = self._upcoming(job, now)
+        with _writable():
+            return self._calendar(m, put=False)
+
+    def invite_of(self, m: MeetingRow) -> Invite:
+        return meeting_invite(m, self.routers.router(m.router), self.links)
+
+    def _upcoming(self, job: ClaimedJob, now: datetime) -> MeetingRow:
+        meeting = self.meetings.meeting(job.ref)
+        if meeting is None:
+            raise JobFailed(f"meeting {job.ref} no longer exists", retryable=False)
+        if now >= meeting.end:  # an invite or a calendar write is of no use any more
+            raise JobFailed("the meeting is over: not sent", retryable=False)
+        return meeting
+
+    def _send_invite(self, m: MeetingRow, method: Method) -> str:
+        invite = self.invite_of(m)
+        cancel = method == "CANCEL"
+        subject = ("Cancelled: " if cancel else "Invitation: ") + invite.summary
+        local = m.start.astimezone(ZoneInfo(invite.tz))
+        when = f"{local:%A %d %B %Y, %H:%M} ({invite.tz})"
+        text = (
+            f"{invite.summary}\n{'Cancelled' if cancel else 'When'}: {when}\n\n"
+            f"{invite.description}\n"
+        )
+        to = [a for a in (m.email, m.rep, *m.guests) if usable_email(a)]
+        message = self.invites.message(
+            invite, method=method, sender=self.sender, to=to, subject=subject, text=text
+        )
+        return self.mail.send(message)
+
+    def _calendar(self, m: MeetingRow, *, put: bool) -> str:
+        found = self.calendars.calendars().get(m.rep)
+        if found is None or found[0].provider != "caldav":
+            return "built-in calendar: nothing to write"
+        calendar, tz = found
+        uid = f"{m.id}@leadrail"
+        try:
+            if put and m.status == "booked":
+                ics = self.invites.ics(self.invite_of(m), method="REQUEST")
+                self.writer.put_event(m.rep, calendar, tz, uid, ics)
+                return "event written"
+            self.writer.delete_event(m.rep, calendar, tz, uid)
+            return "event removed"
+        finally:
+            self.forget_busy(m.rep)
+
+
+@contextmanager
+def _writable() -> Iterator[None]:
+    """An invitation that cannot be written fails for good: retrying will not help."""
+    try:
+        yield
+    except ValueError as e:
+        raise JobFailed(f"cannot build the invite: {e}", retryable=False) from None
