@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
+from typing import Protocol
 
-from leadrail.app.accounts import AccountService
+from leadrail.app.accounts import ResetMail
 from leadrail.app.outbox import ClaimedJob, MailSender
 
 
+class ResetMails(Protocol):
+    def reset_mail(self, email: str, now: datetime, base_url: str) -> ResetMail | None:
+        """A new link for an active account (ending its older links), or None."""
+        ...
+
+
 class SendResetMail:
-    def __init__(self, accounts: AccountService, mail: MailSender, *, base_url: str) -> None:
+    def __init__(self, accounts: ResetMails, mail: MailSender, *, base_url: str) -> None:
         self.accounts = accounts
         self.mail = mail
         self.base_url = base_url
