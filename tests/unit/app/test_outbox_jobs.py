@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from leadrail.app.accounts import RESET_JOB
 from leadrail.app.outbox import (
     MAX_ATTEMPTS,
     WAIT_EVERY,
@@ -58,6 +59,10 @@ def test_the_table_runs_each_kind_with_its_use_case() -> None:
         JobKind.LEAD_ALERT: w.alerts,
         JobKind.PASSWORD_RESET: w.reset_mail,
     }
+
+
+def test_the_password_reset_use_case_queues_the_kind_the_table_knows() -> None:
+    assert JobKind(RESET_JOB) is JobKind.PASSWORD_RESET
 
 
 def test_an_unknown_kind_fails_and_is_not_retried() -> None:
