@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from leadrail.routing.availability import why_unavailable
 from leadrail.routing.conditions import explain
 from leadrail.routing.distribution import choose_from_pool
 from leadrail.routing.model import (
@@ -22,8 +23,8 @@ from leadrail.routing.model import (
     TraceStep,
     Via,
 )
-from leadrail.routing.ownership import find_owner, why_unavailable
-from leadrail.routing.periods import period_key, require_aware
+from leadrail.routing.ownership import find_owner
+from leadrail.routing.periods import AwayCheck, period_key, require_aware
 
 DEFAULT_RULE = "default"
 _Steps = list[TraceStep | LaterSteps]  # the trace being written (see Trace)
@@ -207,10 +208,8 @@ def _users(
     trace: _Steps,
 ) -> _Delivery | None:
     """One user (``kind="user"``), or everyone available in a broadcast group."""
-    problems = {
-        u: why_unavailable(ctx.users.get(u), now, router.timezone, require_online=True)
-        for u in dest.users
-    }
+    away = AwayCheck(now, router.timezone)
+    problems = {u: why_unavailable(ctx.users.get(u), away) for u in dest.users}
     ready = tuple(u for u, problem in problems.items() if problem is None)
     skipped = ", ".join(f"{u} ({problem})" for u, problem in problems.items() if problem)
     if dest.kind == "user":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal, overload
 
 if TYPE_CHECKING:
@@ -230,9 +230,3 @@ class Decision:
     @property
     def assignee(self) -> str | None:
         return self.assignees[0] if self.assignees else None
-
-
-def is_away(user: UserInfo, now: datetime, tz: tzinfo) -> bool:
-    """True when ``now`` falls in one of the user's vacations (dates in ``tz``)."""
-    today = now.astimezone(tz).date()
-    return any(v.start <= today <= v.end for v in user.vacations)
