@@ -13,6 +13,7 @@ from leadrail.leads.destinations import Target
 from leadrail.leads.model import Lead
 from leadrail.leads.nearest import GeoPoint
 from leadrail.routing.model import CrmRecord, Decision, PoolState, Prospect, RouterSpec, UserInfo
+from leadrail.routing.trace import Trace
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class LedgerRow:
     rule: str | None
     via: str
     assignees: list[str]
-    trace: list[dict[str, Any]]
+    trace: Trace
     prospect: dict[str, Any]
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from leadrail.app.errors import InvalidInput, NotFound
@@ -26,67 +24,11 @@ from leadrail.routing.model import (
     Prospect,
     RouterSpec,
     RoutingContext,
-    TraceStep,
     UserInfo,
 )
 from leadrail.routing.normalise import normalise_prospect
 
 RETRIES = 5
-
-
-def trace_json(step: TraceStep) -> dict[str, Any]:
-    """A trace step as JSON (stored in the ledger, returned by the API, the CLI's ``--json``
-    and the dashboard): its data keeps its types (see ``json_data``)."""
-    return {
-        "step": step.step,
-        "outcome": step.outcome,
-        "detail": step.detail,
-        "data": {str(k): json_data(v) for k, v in step.data.items()},
-    }
-
-
-def json_data(value: object) -> Any:
-    """``value`` as JSON data of the same shape: lists (from tuples, lists; sets sorted),
-    objects with text keys, numbers, booleans, null. Dates become ISO 8601 text; what has
-    no JSON form (an infinite float, an object) its text."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, Mapping):
-        return {str(k): json_data(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_data(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return [json_data(v) for v in sorted(value, key=str)]
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-# Trace data that the ledger once stored as Python's text of a list ("['ana@acme.test']")
-# before trace data kept its types: read back as lists.
-_ONCE_TEXT = ("users",)
-_LIST_TEXT = re.compile(r"\[(\s*'[^'\\]*'\s*,)*(\s*'[^'\\]*'\s*)?\]\Z")
-
-
-def stored_trace(steps: Iterable[Any]) -> list[Any]:
-    """A trace as read from the ledger, written by ``trace_json`` now or by older versions
-    (their stringified lists read as lists again; anything else is returned as it is)."""
-    out = []
-    for step in steps:
-        data = step.get("data") if isinstance(step, dict) else None
-        if isinstance(data, dict) and any(isinstance(data.get(k), str) for k in _ONCE_TEXT):
-            data = {k: _once_text(v) if k in _ONCE_TEXT else v for k, v in data.items()}
-            step = {**step, "data": data}
-        out.append(step)
-    return out
-
-
-def _once_text(value: Any) -> Any:
-    if isinstance(value, str) and _LIST_TEXT.match(value):
-        return re.findall(r"'([^'\\]*)'", value)
-    return value
 
 
 def pool_keys(spec: RouterSpec) -> list[str]:

@@ -27,16 +27,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leadrail.routing.availability import ON_VACATION, why_unavailable
-from leadrail.routing.model import (
-    Member,
-    PoolSpec,
-    PoolState,
-    RoutingContext,
-    TraceStep,
-    UserInfo,
-    Via,
-)
+from leadrail.routing.model import Member, PoolSpec, PoolState, RoutingContext, UserInfo, Via
 from leadrail.routing.periods import AwayCheck
+from leadrail.routing.trace import TraceStep
 
 
 @dataclass(frozen=True, slots=True)

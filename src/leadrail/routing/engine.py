@@ -12,19 +12,17 @@ from leadrail.routing.distribution import choose_from_pool
 from leadrail.routing.model import (
     Decision,
     Destination,
-    LaterSteps,
     OwnershipSpec,
     PoolState,
     Prospect,
     RouterSpec,
     RoutingContext,
     Rule,
-    Trace,
-    TraceStep,
     Via,
 )
 from leadrail.routing.ownership import find_owner
 from leadrail.routing.periods import AwayCheck, period_key, require_aware
+from leadrail.routing.trace import LaterSteps, Trace, TraceStep
 
 DEFAULT_RULE = "default"
 _Steps = list[TraceStep | LaterSteps]  # the trace being written (see Trace)

@@ -7,16 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leadrail.routing.availability import why_unavailable
-from leadrail.routing.model import (
-    CrmRecord,
-    MatchKind,
-    OwnershipSpec,
-    RecordKind,
-    TraceStep,
-    UserInfo,
-)
+from leadrail.routing.model import CrmRecord, MatchKind, OwnershipSpec, RecordKind, UserInfo
 from leadrail.routing.normalise import is_free_mail
 from leadrail.routing.periods import AwayCheck
+from leadrail.routing.trace import TraceStep
 
 _KINDS: dict[MatchKind, RecordKind] = {
     "contacts": "contact",

@@ -7,7 +7,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from leadrail.app.ports import RecordedDecision
-from leadrail.app.route import trace_json
 
 FieldValue = str | int | float | bool | None
 
@@ -75,7 +74,7 @@ def decision_json(rec: RecordedDecision) -> dict[str, Any]:
         "email": rec.prospect.email,
         "domain": rec.prospect.domain,
         "decided_at": rec.created_at.isoformat(),
-        "trace": [trace_json(s) for s in d.trace],
+        "trace": d.trace.to_json(),
     }
 
 

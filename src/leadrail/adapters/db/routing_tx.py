@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from leadrail.app.ports import Job, NewMeeting, StaleState
-from leadrail.app.route import trace_json
 from leadrail.routing.model import Decision, PoolState, Prospect
 
 DECISION_COLUMNS = (
@@ -157,7 +156,7 @@ class SqlRoutingTransaction:
                 json.dumps(list(decision.assignees)), decision.pool_key,
                 state.period if state else None, decision.credit_spent, decision.category,
                 json.dumps(dict(prospect.fields)),
-                json.dumps([trace_json(x) for x in decision.trace]), source,
+                json.dumps(decision.trace.to_json()), source,
             ),
         )  # fmt: skip
         return decision_id

@@ -98,6 +98,6 @@ def _row(r: Any) -> dict[str, Any]:
         "rule": r.rule,
         "via": r.via,
         "assignees": r.assignees,
-        "trace": r.trace,
+        "trace": r.trace.to_json(),
         "prospect": r.prospect,
     }
