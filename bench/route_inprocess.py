@@ -88,11 +88,11 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         migrate(url)
-        c = bootstrap(Settings(database_url=url, secret_key="b" * 32, worker=False))  # type: ignore[call-arg]
+        c = bootstrap(Settings(database_url=url, secret_key="b" * 32, worker=False))
         apply_workspace(c.store, yaml.safe_load(bench_workspace_yaml()))
         c.store.create_user("bench@acme.test", "Bench", admin=True)
         token = c.store.create_token("bench@acme.test", "bench")
-        app: App = create_app(c.settings, container=c)  # type: ignore[assignment]
+        app: App = create_app(c.settings, container=c)
         recorded = asyncio.run(measure(app, token, n, b""))
         dry = asyncio.run(measure(app, token, n, b"dry_run=true"))
         c.close()
