@@ -164,30 +164,11 @@ def take_lead(
         if site.router is None:
             placed = _placed(config, locator, lead, hints, None)
             repo.save_lead(
-                placed.lead,
-                key=idempotency_key,
-                trace=placed.trace,
-                targets=placed.targets,
+                placed.lead, key=idempotency_key, trace=placed.trace, targets=placed.targets,
                 now=now,
-            )
+            )  # fmt: skip
         else:
-            crm_sync = _writes_crm(routing, site)
-
-            def then(tx: RoutingTransaction, routed: RecordedDecision) -> None:
-                placed = _placed(config, locator, lead, hints, routed)
-                tx.save_lead(
-                    placed.lead,
-                    key=idempotency_key,
-                    trace=placed.trace,
-                    targets=placed.targets,
-                    now=now,
-                    crm_sync=crm_sync,
-                )
-
-            fields = _routing_fields(lead)
-            route_prospect(
-                routing, site.router, fields, now, source="lead", anonymous=True, then=then
-            )
+            _route_and_save(routing, locator, config, site, lead, hints, idempotency_key, now)
     except DuplicateLead:
         seen = repo.lead_by_key(site.name, idempotency_key or "")
         if seen is None:
@@ -196,6 +177,32 @@ def take_lead(
     saved = repo.lead(lead.id)
     assert saved is not None
     return Taken(saved, True, site)
+
+
+def _route_and_save(
+    routing: RoutingStore,
+    locator: Locator,
+    config: LeadConfig,
+    site: SiteInfo,
+    lead: Lead,
+    hints: LocationHints,
+    key: str | None,
+    now: datetime,
+) -> None:
+    """Route the lead through its site's router and write it, with its deliveries, in the
+    transaction that records the decision (DuplicateLead: nothing of either is kept)."""
+    assert site.router is not None
+    crm_sync = _writes_crm(routing, site)
+
+    def then(tx: RoutingTransaction, routed: RecordedDecision) -> None:
+        placed = _placed(config, locator, lead, hints, routed)
+        tx.save_lead(
+            placed.lead, key=key, trace=placed.trace, targets=placed.targets, now=now,
+            crm_sync=crm_sync,
+        )  # fmt: skip
+
+    fields = _routing_fields(lead)
+    route_prospect(routing, site.router, fields, now, source="lead", anonymous=True, then=then)
 
 
 def hints_from(data: Mapping[str, Any], ip: str | None) -> LocationHints:
