@@ -113,7 +113,7 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
     caldav = CalDavAccess(credentials, outbound)
     calendar = BusyTimes(engine, store.calendars, caldav.busy, settings.caldav_cache_seconds)
     signer = LinkSigner(settings.secret_key or store.link_secret)
-    from leadrail.adapters.geo_locator import GeoLocator
+    from leadrail.adapters.geo.locate import Locator as GeoLocator
 
     leads = SqlLeads(engine, store.write_lock)
     locator = GeoLocator(mmdb_path=settings.geo_mmdb_path)

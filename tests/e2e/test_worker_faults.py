@@ -17,9 +17,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from leadrail.app.apply import apply_workspace
-from leadrail.app.leads import Where, take_lead
+from leadrail.app.leads import take_lead
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.leads.model import Customer, Lead
+from leadrail.leads.nearest import LocationHints
 from leadrail.settings import Settings
 from tests.e2e.test_http import free_port
 from tests.factories import SITE_KEY, leads_workspace
@@ -83,7 +84,7 @@ def setup(db_url: str) -> Iterator[tuple[Container, dict[str, str], SlowInbox]]:
             c.locator,
             site_key=SITE_KEY,
             lead=lead,
-            where=Where(),
+            hints=LocationHints(),
             idempotency_key=None,
             now=c.clock.now(),
         )

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from leadrail.app.apply import apply_workspace
 from leadrail.bootstrap import Container, bootstrap
-from leadrail.leads.nearest import GeoPoint
+from leadrail.leads.nearest import GeoPoint, LocationHints
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
 from tests.integration.live.support import KEY, ORIGIN, workspace
@@ -26,8 +26,8 @@ class RecordingLocator:
     def __init__(self) -> None:
         self.ips: list[str | None] = []
 
-    def locate(self, *, ip: str | None, **_: Any) -> GeoPoint | None:
-        self.ips.append(ip)
+    def locate(self, hints: LocationHints, stores: Any) -> GeoPoint | None:
+        self.ips.append(hints.ip)
         return None
 
 

@@ -16,10 +16,11 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
 from leadrail.app.apply import apply_workspace
-from leadrail.app.leads import Where, take_lead
+from leadrail.app.leads import take_lead
 from leadrail.app.outbox import MAX_ATTEMPTS, drain
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.leads.model import Customer, Lead
+from leadrail.leads.nearest import LocationHints
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
 from leadrail.worker import runner_for
@@ -76,7 +77,7 @@ def take(c: Container, n: int = LEADS) -> list[str]:
             customer=Customer(first_name=f"P{i}", email=f"p{i}@example.test"),
         )
         taken = take_lead(
-            c.leads, c.store, c.locator, site_key=SITE_KEY, lead=lead, where=Where(),
+            c.leads, c.store, c.locator, site_key=SITE_KEY, lead=lead, hints=LocationHints(),
             idempotency_key=None, now=c.clock.now(),
         )  # fmt: skip
         ids.append(taken.lead.id)

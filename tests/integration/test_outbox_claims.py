@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from leadrail.app.apply import apply_workspace
-from leadrail.app.leads import Where, take_lead
+from leadrail.app.leads import take_lead
 from leadrail.app.outbox import ClaimedJob, drain
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.leads.model import Customer, Lead
+from leadrail.leads.nearest import LocationHints
 from leadrail.settings import Settings
 from tests.factories import MONDAY_8AM_NY, SITE_KEY, leads_workspace
 
@@ -35,7 +36,7 @@ def two(db_url: str) -> Iterator[tuple[Container, Container]]:
             id="", created_at=T0, category="Service", customer=Customer(email=f"p{i}@x.test")
         )
         take_lead(
-            a.leads, a.store, a.locator, site_key=SITE_KEY, lead=lead, where=Where(),
+            a.leads, a.store, a.locator, site_key=SITE_KEY, lead=lead, hints=LocationHints(),
             idempotency_key=None, now=T0,
         )  # fmt: skip
     yield a, b

@@ -8,7 +8,8 @@ import pickle
 from dataclasses import replace
 
 from leadrail.routing.engine import route
-from leadrail.routing.model import Decision, Destination, Trace, TraceStep
+from leadrail.routing.model import Decision, Destination
+from leadrail.routing.trace import Trace, TraceStep
 from tests.unit.builders import LISTS, NOW, ctx, leaf, prospect, router, rule, users
 
 ANA = "ana@acme.test"

@@ -1,15 +1,18 @@
-"""Click routers: open a link, list open slots, book, cancel.
+"""Click routers: who can take a prospect, and booking a meeting.
 
 Strict pools and single owners: the rep is chosen when the link is opened (recorded in the
 ledger) and the page shows that rep's slots. Flexible pools: the page shows the union of the
 pool's slots, and the rep is chosen at booking, among the members free at that slot, in the
 same transaction that books the meeting.
+
+One request normalises its prospect once and asks the CRM once (a ``ProspectInput``), however
+many times it routes: a preview, then the decision.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -26,15 +29,16 @@ from leadrail.app.ports import (
     RoutingStore,
     SlotTaken,
 )
-from leadrail.app.route import prospect_from, route_prospect, snapshot_or_404
-from leadrail.routing.model import PoolSpec
-from leadrail.scheduling.model import Interval, MeetingSpec, parse_working_hours
-from leadrail.scheduling.slots import is_bookable, pool_slots, rep_slots
+from leadrail.app.route import ProspectInput, route_prospect, snapshot_or_404
+from leadrail.app.slots import Busy, closed_reason, external_busy, meeting_spec, slots, why_not
+from leadrail.routing.model import PoolSpec, Prospect
+from leadrail.scheduling.model import Interval
 
 REUSE_DECISION = timedelta(hours=24)  # a reopened link keeps its rep for this long
+NOBODY = "nobody can take this meeting right now"
 
 
-class Store(RoutingStore, BookingStore, Protocol):
+class Repo(RoutingStore, BookingStore, Protocol):
     """What the booking use cases need from storage."""
 
 
@@ -48,42 +52,9 @@ class Candidates:
     decision_id: str | None  # the recorded decision behind ``reps`` (None: a preview)
 
 
-def meeting_spec(snap: RouterSnapshot) -> MeetingSpec:
-    m = snap.meeting
-    if m is None:
-        raise InvalidInput(f"router {snap.doc.slug!r} has no meeting type", field="router")
-    return MeetingSpec(
-        duration_minutes=m.duration_minutes,
-        slot_interval_minutes=m.slot_interval_minutes,
-        buffer_before_minutes=m.buffer_before_minutes,
-        buffer_after_minutes=m.buffer_after_minutes,
-        minimum_notice_minutes=m.minimum_notice_minutes,
-        horizon_days=m.horizon_days,
-    )
-
-
 def _pool(snap: RouterSnapshot, key: str | None) -> PoolSpec | None:
     dests = [r.route for r in snap.spec.rules] + [snap.spec.default]
     return next((d.pool for d in dests if d.pool is not None and d.pool.key == key), None)
-
-
-def candidates(
-    store: Store, snap: RouterSnapshot, raw: Mapping[str, Any], now: datetime, *, record: bool
-) -> Candidates:
-    """Who can take this prospect. A flexible rotation is only previewed (its turn is taken at
-    booking); anything else is decided now and recorded, unless a decision for this e-mail
-    on this router is already in the ledger from the last day (a reopened link)."""
-    slug = snap.doc.slug
-    preview = route_prospect(store, slug, raw, now, dry_run=True, source="click")
-    pool = _pool(snap, preview.decision.pool_key)
-    if preview.decision.via == "rotation" and pool is not None and pool.round_robin == "flexible":
-        members = tuple(m.user for m in pool.members if m.weight > 0 and _active(snap, m.user))
-        return Candidates(members, True, preview, None)
-    earlier = store.latest_decision(slug, preview.prospect.email, now - REUSE_DECISION)
-    if earlier is not None and earlier.assignees and _active(snap, earlier.assignees[0]):
-        return Candidates((earlier.assignees[0],), False, preview, earlier.id)
-    decided = route_prospect(store, slug, raw, now, source="click") if record else preview
-    return Candidates(decided.decision.assignees[:1], False, decided, decided.id)
 
 
 def _active(snap: RouterSnapshot, email: str) -> bool:
@@ -91,81 +62,28 @@ def _active(snap: RouterSnapshot, email: str) -> bool:
     return user is not None and user.active
 
 
-def _rep_busy(
-    calendar: BusyCalendar, rep: str, window: Interval, spec: MeetingSpec
-) -> list[Interval]:
-    """Busy time that can touch a slot starting in ``window``: widened by the buffers and
-    the meeting's length, so a block just outside the window still counts."""
-    busy = calendar.busy(
-        rep, window.start - spec.buffer_before, window.end + spec.duration + spec.buffer_after
-    )
-    return [Interval(a, b) for a, b in busy if b > a]
-
-
-def _hours(snap: RouterSnapshot, rep: str) -> tuple[Any, str, list[tuple[Any, Any]]]:
-    doc = snap.user_docs.get(rep)
-    info = snap.users.get(rep)
-    tz = (info.timezone if info else None) or snap.spec.timezone
-    hours = parse_working_hours(doc.working_hours if doc else {})
-    vacations = [(v.start, v.end) for v in info.vacations] if info else []
-    return hours, tz, vacations
-
-
-def slots(
-    calendar: BusyCalendar,
+def candidates(
+    repo: Repo,
     snap: RouterSnapshot,
-    reps: Sequence[str],
+    raw: Mapping[str, Any] | ProspectInput,
     now: datetime,
-    window: Interval,
-) -> dict[datetime, frozenset[str]]:
-    """Open slots in ``window``: each start with the reps free then."""
-    spec = meeting_spec(snap)
-    per_rep = {}
-    for rep in reps:
-        hours, tz, vacations = _hours(snap, rep)
-        busy = _rep_busy(calendar, rep, window, spec)
-        per_rep[rep] = rep_slots(spec, hours, tz, busy, vacations, now=now, window=window)
-    return pool_slots(per_rep)
-
-
-Busy = Mapping[str, Sequence[tuple[datetime, datetime]]]
-
-
-def _around(spec: MeetingSpec, start: datetime) -> tuple[datetime, datetime]:
-    """The stretch of time whose busy blocks can make ``start`` unbookable."""
-    margin = timedelta(
-        minutes=spec.duration_minutes + spec.buffer_before_minutes + spec.buffer_after_minutes + 60
-    )
-    return start - margin - spec.buffer_before, start + margin + spec.duration + spec.buffer_after
-
-
-def external_busy(
-    calendar: BusyCalendar, snap: RouterSnapshot, reps: Sequence[str], start: datetime
-) -> Busy:
-    """The reps' connected calendars around ``start``, read before a booking takes its lock
-    (a calendar server is not ours to lock, and a lock is not held across a network call)."""
-    lo, hi = _around(meeting_spec(snap), start)
-    return {rep: calendar.external_busy(rep, lo, hi) for rep in reps}
-
-
-def why_not(
-    tx: BookingTransaction,
-    external: Busy,
-    snap: RouterSnapshot,
-    rep: str,
-    start: datetime,
-    now: datetime,
-) -> str | None:
-    """None when ``start`` is bookable with ``rep`` right now. Called inside the rep's lock:
-    the rep's meetings and busy blocks are read through ``tx`` (its connection, under its
-    lock, so no other booking of the rep commits in between: no double booking); ``external``
-    is the connected calendar read before the lock."""
-    spec = meeting_spec(snap)
-    hours, tz, vacations = _hours(snap, rep)
-    lo, hi = _around(spec, start)
-    found = [*tx.busy_between(rep, lo, hi), *external.get(rep, ())]
-    busy = [Interval(a, b) for a, b in found if b > a]
-    return is_bookable(start, spec, hours, tz, busy, vacations, now=now)
+    *,
+    record: bool,
+) -> Candidates:
+    """Who can take this prospect. A flexible rotation is only previewed (its turn is taken at
+    booking); anything else is decided now and recorded, unless a decision for this e-mail
+    on this router is already in the ledger from the last day (a reopened link)."""
+    slug, asked = snap.doc.slug, ProspectInput.of(raw)
+    preview = route_prospect(repo, slug, asked, now, dry_run=True, source="click")
+    pool = _pool(snap, preview.decision.pool_key)
+    if preview.decision.via == "rotation" and pool is not None and pool.round_robin == "flexible":
+        members = tuple(m.user for m in pool.members if m.weight > 0 and _active(snap, m.user))
+        return Candidates(members, True, preview, None)
+    earlier = repo.latest_decision(slug, preview.prospect.email, now - REUSE_DECISION)
+    if earlier is not None and earlier.assignees and _active(snap, earlier.assignees[0]):
+        return Candidates((earlier.assignees[0],), False, preview, earlier.id)
+    decided = route_prospect(repo, slug, asked, now, source="click") if record else preview
+    return Candidates(decided.decision.assignees[:1], False, decided, decided.id)
 
 
 @dataclass(frozen=True)
@@ -178,47 +96,51 @@ class Booked:
     redirect_url: str | None
 
 
+@dataclass(frozen=True)
+class _Request:
+    """One booking request: the router, the prospect as sent and normalised, the time."""
+
+    snap: RouterSnapshot
+    asked: ProspectInput
+    start: datetime
+    notes: str
+    now: datetime
+
+
 def _new_meeting(
-    snap: RouterSnapshot,
-    rep: str,
-    start: datetime,
-    raw: Mapping[str, Any],
-    notes: str,
-    decision_id: str | None,
+    req: _Request, rep: str, prospect: Prospect, decision_id: str | None
 ) -> NewMeeting:
-    spec = meeting_spec(snap)
-    prospect = prospect_from(raw, snap.spec)
+    snap = req.snap
     location = snap.meeting.location if snap.meeting else None
     return NewMeeting(
-        id=uuid.uuid4().hex, router=snap.doc.slug, rep=rep, start=start,
-        end=start + timedelta(minutes=spec.duration_minutes), email=prospect.email,
-        name=str(raw.get("name") or "")[:200], notes=notes if snap.doc.display_notes else "",
-        guests=list(snap.doc.default_guests), location=location, prospect=dict(prospect.fields),
-        decision_id=decision_id, meeting_type=snap.meeting.slug if snap.meeting else None,
+        id=uuid.uuid4().hex, router=snap.doc.slug, rep=rep, start=req.start,
+        end=req.start + meeting_spec(snap).duration, email=prospect.email,
+        name=str(req.asked.raw.get("name") or "")[:200],
+        notes=req.notes if snap.doc.display_notes else "", guests=list(snap.doc.default_guests),
+        location=location, prospect=dict(prospect.fields), decision_id=decision_id,
+        meeting_type=snap.meeting.slug if snap.meeting else None,
     )  # fmt: skip
 
 
-def _book_in(
-    tx: BookingTransaction,
-    external: Busy,
-    snap: RouterSnapshot,
-    rep: str,
-    start: datetime,
-    now: datetime,
-    meeting: NewMeeting,
-) -> None:
-    reason = why_not(tx, external, snap, rep, start, now)
+def _book_in(tx: BookingTransaction, external: Busy, req: _Request, meeting: NewMeeting) -> None:
+    reason = why_not(tx, external, req.snap, meeting.rep, req.start, req.now)
     if reason is not None:
         raise SlotTaken(reason)
-    tx.insert_meeting(meeting, now)
-    tx.enqueue(Job("invite", meeting.id, {"method": "REQUEST"}), now)
-    tx.enqueue(Job("calendar_put", meeting.id), now)
-    if snap.doc.crm.create_or_update or snap.doc.crm.create_meeting:
-        tx.enqueue(Job("crm_sync", meeting.id), now)
+    tx.insert_meeting(meeting, req.now)
+    tx.enqueue(Job("invite", meeting.id, {"method": "REQUEST"}), req.now)
+    tx.enqueue(Job("calendar_put", meeting.id), req.now)
+    crm = req.snap.doc.crm
+    if crm.create_or_update or crm.create_meeting:
+        tx.enqueue(Job("crm_sync", meeting.id), req.now)
+
+
+def _booked(req: _Request, meeting: NewMeeting, decision_id: str | None) -> Booked:
+    redirect = req.snap.doc.redirect_url
+    return Booked(meeting.id, meeting.rep, meeting.start, meeting.end, decision_id, redirect)
 
 
 def book(
-    store: Store,
+    repo: Repo,
     calendar: BusyCalendar,
     slug: str,
     raw: Mapping[str, Any],
@@ -229,94 +151,61 @@ def book(
 ) -> Booked:
     """Book ``start`` for this prospect, or raise SlotTaken (nothing written) with a reason
     the prospect can read."""
-    snap = snapshot_or_404(store, slug)
+    snap = snapshot_or_404(repo, slug)
     meeting_spec(snap)  # a router without a meeting type is refused before anything is kept
-    prospect = prospect_from(raw, snap.spec)
+    req = _Request(snap, ProspectInput(raw), start, notes, now)
+    prospect = req.asked.prospect(snap.spec)
     if not prospect.email:
         raise InvalidInput("an e-mail address is needed to book", field="email")
     if start.tzinfo is None:
         raise InvalidInput(
             "start needs a timezone offset, e.g. 2026-12-01T15:00:00Z", field="start"
         )
-    found = candidates(store, snap, raw, now, record=False)
+    found = candidates(repo, snap, req.asked, now, record=False)
     if found.flexible:
-        return _book_flexible(store, calendar, snap, found, raw, start, now, notes)
+        return _book_flexible(repo, calendar, req, found.reps)
     if not found.reps:
-        raise SlotTaken("nobody can take this meeting right now")
+        raise SlotTaken(NOBODY)
+    external = external_busy(calendar, snap, found.reps, start)
     if found.decision_id is None:  # nobody decided for this prospect yet (no click before)
-        external = external_busy(calendar, snap, found.reps, start)
-        return _decide_and_book(store, external, snap, raw, start, now, notes)
-    rep = found.reps[0]
-    meeting = _new_meeting(snap, rep, start, raw, notes, found.decision_id)
-    external = external_busy(calendar, snap, [rep], start)
-    with store.booking(rep) as tx:
-        _book_in(tx, external, snap, rep, start, now, meeting)
-    return Booked(meeting.id, rep, start, meeting.end, found.decision_id, snap.doc.redirect_url)
+        return _decide_and_book(repo, external, req)
+    meeting = _new_meeting(req, found.reps[0], prospect, found.decision_id)
+    with repo.booking(meeting.rep) as tx:
+        _book_in(tx, external, req, meeting)
+    return _booked(req, meeting, found.decision_id)
 
 
 def _decide_and_book(
-    store: Store,
-    external: Busy,
-    snap: RouterSnapshot,
-    raw: Mapping[str, Any],
-    start: datetime,
-    now: datetime,
-    notes: str,
+    repo: Repo, external: Busy, req: _Request, available: frozenset[str] | None = None
 ) -> Booked:
     """The decision and the meeting in one transaction: a booking that fails (the time was
     taken, nobody can take it) leaves no decision behind. ``external``: the connected
-    calendars of the reps the dry run chose, read before the lock."""
+    calendars of the reps the preview chose, read before the lock; ``available``: a flexible
+    pool's members free at the time."""
     booked: list[NewMeeting] = []
 
     def then(tx: Any, rec: RecordedDecision) -> None:
         rep = rec.decision.assignee
         if rep is None:
-            raise SlotTaken("nobody can take this meeting right now")
-        meeting = _new_meeting(snap, rep, start, raw, notes, rec.id)
-        _book_in(tx, external, snap, rep, start, now, meeting)
+            raise SlotTaken(NOBODY)
+        meeting = _new_meeting(req, rep, rec.prospect, rec.id)
+        _book_in(tx, external, req, meeting)
         booked.append(meeting)
 
-    rec = route_prospect(store, snap.doc.slug, raw, now, source="booking", then=then)
-    m = booked[0]
-    return Booked(m.id, m.rep, m.start, m.end, rec.id, snap.doc.redirect_url)
+    slug = req.snap.doc.slug
+    rec = route_prospect(
+        repo, slug, req.asked, req.now, source="booking", available=available, then=then
+    )
+    return _booked(req, booked[0], rec.id)
 
 
 def _book_flexible(
-    store: Store,
-    calendar: BusyCalendar,
-    snap: RouterSnapshot,
-    found: Candidates,
-    raw: Mapping[str, Any],
-    start: datetime,
-    now: datetime,
-    notes: str,
+    repo: Repo, calendar: BusyCalendar, req: _Request, members: tuple[str, ...]
 ) -> Booked:
-    spec = meeting_spec(snap)
-    window = Interval(start - timedelta(days=1), start + timedelta(days=1))
-    open_now = slots(calendar, snap, found.reps, now, window)
-    free = open_now.get(start, frozenset())
+    """The pool's members free at the time, then the rotation among them, then the meeting."""
+    window = Interval(req.start - timedelta(days=1), req.start + timedelta(days=1))
+    free = slots(calendar, req.snap, members, req.now, window).get(req.start, frozenset())
     if not free:
-        raise SlotTaken(_closed_reason(snap, found.reps[0], start, now, spec))
-    external = external_busy(calendar, snap, sorted(free), start)
-    booked: list[NewMeeting] = []
-
-    def then(tx: Any, rec: RecordedDecision) -> None:
-        rep = rec.decision.assignee
-        if rep is None:
-            raise SlotTaken("nobody can take this meeting right now")
-        meeting = _new_meeting(snap, rep, start, raw, notes, rec.id)
-        _book_in(tx, external, snap, rep, start, now, meeting)
-        booked.append(meeting)
-
-    rec = route_prospect(
-        store, snap.doc.slug, raw, now, source="booking", available=free, then=then
-    )
-    m = booked[0]
-    return Booked(m.id, m.rep, m.start, m.end, rec.id, snap.doc.redirect_url)
-
-
-def _closed_reason(
-    snap: RouterSnapshot, rep: str, start: datetime, now: datetime, spec: MeetingSpec
-) -> str:
-    hours, tz, vacations = _hours(snap, rep)
-    return is_bookable(start, spec, hours, tz, [], vacations, now=now) or "that time was just taken"
+        raise SlotTaken(closed_reason(req.snap, members[0], req.start, req.now))
+    external = external_busy(calendar, req.snap, sorted(free), req.start)
+    return _decide_and_book(repo, external, req, available=free)

@@ -1,6 +1,8 @@
 """Taking in a form or offer lead: check the site, honour the Idempotency-Key, find the
 store and the destinations, and write the lead with its deliveries in one transaction (the
-worker delivers them)."""
+worker delivers them). When the site has a router, that transaction is the one that records
+the routing decision: a lead and the decision that sent it are kept together or not at all
+(a duplicate Idempotency-Key that lost a race leaves nothing of its own)."""
 
 from __future__ import annotations
 
@@ -16,14 +18,18 @@ from leadrail.app.ports import (
     LeadConfig,
     LeadStore,
     Locator,
+    RecordedDecision,
     RoutingStore,
+    RoutingTransaction,
     SiteInfo,
     StoredLead,
 )
 from leadrail.app.route import route_prospect
-from leadrail.leads.destinations import StoreMatch, resolve
+from leadrail.leads.destinations import StoreMatch, Target, resolve
 from leadrail.leads.model import Lead
-from leadrail.leads.nearest import StorePlace, nearest_store
+from leadrail.leads.nearest import LocationHints, StorePlace, nearest_store
+
+CHOSEN_BY_VISITOR, CHOSEN_BY_RULE = "the visitor chose it", "a routing rule chose it"
 
 
 class Unauthorized(LeadrailError):
@@ -32,22 +38,19 @@ class Unauthorized(LeadrailError):
 
 
 @dataclass(frozen=True)
-class Where:
-    """Location hints sent with the lead (all optional; none is trusted beyond its shape)."""
-
-    store: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    postal_code: str | None = None
-    country: str | None = None
-    ip: str | None = None
-
-
-@dataclass(frozen=True)
 class Taken:
     lead: StoredLead
     created: bool  # False: the Idempotency-Key had been seen; this is the first lead
     site: SiteInfo
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A lead ready to write: its store and category settled, where it goes, and why."""
+
+    lead: Lead
+    trace: list[str]
+    targets: tuple[Target, ...]
 
 
 def site_for(config: LeadConfig, key: str | None) -> SiteInfo:
@@ -62,15 +65,15 @@ def site_for(config: LeadConfig, key: str | None) -> SiteInfo:
 def _store_match(
     config: LeadConfig,
     locator: Locator,
-    where: Where,
+    hints: LocationHints,
     trace: list[str],
-    chosen_by: str = "the visitor chose it",
+    chosen_by: str = CHOSEN_BY_VISITOR,
 ) -> StoreMatch | None:
     chosen = next(
         (
             s
             for n, s in config.stores.items()
-            if where.store and n.casefold() == where.store.casefold()
+            if hints.store and n.casefold() == hints.store.casefold()
         ),
         None,
     )
@@ -79,15 +82,7 @@ def _store_match(
     if not config.nearest:
         return None
     places = {n: (s.latitude, s.longitude) for n, s in config.stores.items()}
-    point = locator.locate(
-        store=None,
-        latitude=where.latitude,
-        longitude=where.longitude,
-        postal_code=where.postal_code,
-        country=where.country,
-        ip=where.ip,
-        stores=places,
-    )
+    point = locator.locate(replace(hints, store=None), places)
     if point is None:
         trace.append("nearest store: the visitor's location is unknown")
         return None
@@ -103,13 +98,34 @@ def _store_match(
     )
 
 
-def _routed(
-    store: RoutingStore, site: SiteInfo, lead: Lead, now: datetime, trace: list[str]
-) -> tuple[str, str | None]:
-    """A site's router may pick the category (a rule whose route is a category), and a store
-    for it ({category: Service, store: Downtown})."""
-    if site.router is None:
-        return lead.category, None
+def _placed(
+    config: LeadConfig,
+    locator: Locator,
+    lead: Lead,
+    hints: LocationHints,
+    routed: RecordedDecision | None,
+) -> _Placed:
+    """Where the lead goes. A site's router may have picked the category (a rule whose route
+    is a category), and a store for it ({category: Service, store: Downtown}); a store the
+    visitor chose comes first."""
+    trace: list[str] = []
+    chosen_by = CHOSEN_BY_VISITOR
+    decided = routed.decision if routed is not None else None
+    if routed is not None and decided is not None and decided.category:
+        at = f" at store {decided.store}" if decided.store else ""
+        why = f"(rule {decided.rule})"
+        trace.append(f"router {routed.router} chose category {decided.category}{at} {why}")
+        lead = replace(lead, category=decided.category)
+        if decided.store and not hints.store:
+            hints, chosen_by = replace(hints, store=decided.store), CHOSEN_BY_RULE
+    match = _store_match(config, locator, hints, trace, chosen_by)
+    resolution = resolve(lead.category, config.categories, config.fallback, match)
+    if match is not None and resolution.source.startswith("store"):
+        lead = replace(lead, store=match.name)
+    return _Placed(lead, trace + list(resolution.trace), tuple(resolution.targets))
+
+
+def _routing_fields(lead: Lead) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "email": lead.customer.email,
         "category": lead.category,
@@ -117,16 +133,7 @@ def _routed(
         "name": lead.customer.name,
     }
     fields.update(dict(lead.utm))
-    decided = route_prospect(
-        store, site.router, fields, now, source="lead", anonymous=True
-    ).decision
-    if not decided.category:
-        return lead.category, None
-    at = f" at store {decided.store}" if decided.store else ""
-    trace.append(
-        f"router {site.router} chose category {decided.category}{at} (rule {decided.rule})"
-    )
-    return decided.category, decided.store
+    return fields
 
 
 def _writes_crm(routing: RoutingStore, site: SiteInfo) -> bool:
@@ -136,59 +143,76 @@ def _writes_crm(routing: RoutingStore, site: SiteInfo) -> bool:
 
 
 def take_lead(
-    store: LeadStore,
+    repo: LeadStore,
     routing: RoutingStore,
     locator: Locator,
     *,
     site_key: str | None,
     lead: Lead,
-    where: Where,
+    hints: LocationHints,
     idempotency_key: str | None,
     now: datetime,
 ) -> Taken:
-    config = store.lead_config()
+    config = repo.lead_config()
     site = site_for(config, site_key)
     if idempotency_key:
-        seen = store.lead_by_key(site.name, idempotency_key)
+        seen = repo.lead_by_key(site.name, idempotency_key)
         if seen is not None:
             return Taken(seen, False, site)
-    trace: list[str] = []
     lead = replace(lead, id=uuid.uuid4().hex, created_at=now, site=site.name)
-    category, ruled_store = _routed(routing, site, lead, now, trace)
-    lead = replace(lead, category=category)
-    chosen_by = "the visitor chose it"
-    if ruled_store and not where.store:
-        where, chosen_by = replace(where, store=ruled_store), "a routing rule chose it"
-    match = _store_match(config, locator, where, trace, chosen_by)
-    resolution = resolve(lead.category, config.categories, config.fallback, match)
-    if match is not None and resolution.source.startswith("store"):
-        lead = replace(lead, store=match.name)
-    trace += resolution.trace
     try:
-        store.save_lead(
-            lead,
-            key=idempotency_key,
-            trace=trace,
-            targets=resolution.targets,
-            now=now,
-            crm_sync=_writes_crm(routing, site),
-        )
+        if site.router is None:
+            placed = _placed(config, locator, lead, hints, None)
+            repo.save_lead(
+                placed.lead, key=idempotency_key, trace=placed.trace, targets=placed.targets,
+                now=now,
+            )  # fmt: skip
+        else:
+            _route_and_save(routing, locator, config, site, lead, hints, idempotency_key, now)
     except DuplicateLead:
-        seen = store.lead_by_key(site.name, idempotency_key or "")
+        seen = repo.lead_by_key(site.name, idempotency_key or "")
         if seen is None:
             raise
         return Taken(seen, False, site)
-    saved = store.lead(lead.id)
+    saved = repo.lead(lead.id)
     assert saved is not None
     return Taken(saved, True, site)
 
 
-def where_from(data: Mapping[str, Any], ip: str | None) -> Where:
+def _route_and_save(
+    routing: RoutingStore,
+    locator: Locator,
+    config: LeadConfig,
+    site: SiteInfo,
+    lead: Lead,
+    hints: LocationHints,
+    key: str | None,
+    now: datetime,
+) -> None:
+    """Route the lead through its site's router and write it, with its deliveries, in the
+    transaction that records the decision (DuplicateLead: nothing of either is kept)."""
+    assert site.router is not None
+    crm_sync = _writes_crm(routing, site)
+
+    def then(tx: RoutingTransaction, routed: RecordedDecision) -> None:
+        placed = _placed(config, locator, lead, hints, routed)
+        tx.save_lead(
+            placed.lead, key=key, trace=placed.trace, targets=placed.targets, now=now,
+            crm_sync=crm_sync,
+        )  # fmt: skip
+
+    fields = _routing_fields(lead)
+    route_prospect(routing, site.router, fields, now, source="lead", anonymous=True, then=then)
+
+
+def hints_from(data: Mapping[str, Any], ip: str | None) -> LocationHints:
+    """The location hints sent with a lead (its body as data) and the client's address."""
+
     def num(key: str) -> float | None:
         value = data.get(key)
         return float(value) if isinstance(value, int | float) else None
 
-    return Where(
+    return LocationHints(
         store=data.get("store") or None,
         latitude=num("latitude"),
         longitude=num("longitude"),

@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from leadrail.app.booking import Candidates, Store, candidates, slots
+from leadrail.app.booking import Candidates, Repo, candidates
 from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.ports import BusyCalendar, RouterSnapshot
-from leadrail.app.route import prospect_from, snapshot_or_404
+from leadrail.app.route import ProspectInput, snapshot_or_404
+from leadrail.app.slots import slots
 from leadrail.scheduling.model import Interval
 
 PAGE_KEYS = frozenset({"tz", "from", "start", "t", "reschedule", "step"})  # the page's own
@@ -55,9 +56,9 @@ class NoBookingPage(NotFound):
     """The router routes API and live requests only: it has no meeting type to book."""
 
 
-def booking_router(store: Store, slug: str) -> RouterSnapshot:
+def booking_router(repo: Repo, slug: str) -> RouterSnapshot:
     """The router behind a booking link, or NotFound/NoBookingPage (nothing recorded)."""
-    snap = snapshot_or_404(store, slug)
+    snap = snapshot_or_404(repo, slug)
     if snap.meeting is None:
         raise NoBookingPage(
             f"router {slug!r} has no meeting type: it routes API and live requests and has "
@@ -68,7 +69,7 @@ def booking_router(store: Store, slug: str) -> RouterSnapshot:
 
 
 def open_link(
-    store: Store,
+    repo: Repo,
     calendar: BusyCalendar,
     slug: str,
     params: Mapping[str, str],
@@ -78,24 +79,25 @@ def open_link(
     days: int = 7,
     step: str = "",
 ) -> LinkView:
-    snap = booking_router(store, slug)
+    snap = booking_router(repo, slug)
     prefill = prospect_fields(params)
     raw = {k: v for k, v in prefill.items() if k not in SHOWN_ONLY}
     count = step not in (WHO, VIEW)  # this visit's click was counted when it opened
 
     def click(email: str = "", decision_id: str | None = None) -> None:
         if count:
-            store.record_click(slug, email, decision_id, _utm(raw), now)
+            repo.record_click(slug, email, decision_id, _utm(raw), now)
 
     if not raw.get("email"):
         click()
         return LinkView(snap, prefill)
+    asked = ProspectInput(raw)
     try:
-        email = prospect_from(raw, snap.spec).email
+        email = asked.prospect(snap.spec).email
     except InvalidInput as err:
         click()
         return LinkView(snap, prefill, email_error=err.message)
-    found = candidates(store, snap, raw, now, record=step != VIEW)
+    found = candidates(repo, snap, asked, now, record=step != VIEW)
     click(email, found.decision_id)
     window = slot_window(now, start, days)
     return LinkView(

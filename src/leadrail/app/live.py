@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadrail.app.errors import InvalidInput
-from leadrail.app.leads import Unauthorized, Where, take_lead
+from leadrail.app.leads import Unauthorized, take_lead
 from leadrail.app.live_messages import ChatLog
 from leadrail.app.live_routing import route_visitor
 from leadrail.app.live_views import (
@@ -42,6 +42,7 @@ from leadrail.app.ports import (
 )
 from leadrail.app.workspace import LiveChatDoc, SiteDoc
 from leadrail.leads.model import Customer, Lead
+from leadrail.leads.nearest import LocationHints
 
 EVENTS = ("page_view", "identify", "chat_request", "message", "leave_message", "answers", "close")
 
@@ -288,7 +289,7 @@ class LiveService:
         )  # fmt: skip
         taken = take_lead(
             self.leads, self.routing, self.locator, site_key=it.site.key, lead=lead,
-            where=Where(), idempotency_key=None, now=now,
+            hints=LocationHints(), idempotency_key=None, now=now,
         )  # fmt: skip
         c = self.live.last_conversation(v.id)
         if c is not None and c.status in ("unanswered", "waiting"):

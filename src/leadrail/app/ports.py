@@ -11,8 +11,9 @@ from typing import Any, Protocol
 from leadrail.app.workspace import MeetingTypeDoc, RouterDoc, UserDoc, WorkspaceDoc
 from leadrail.leads.destinations import Target
 from leadrail.leads.model import Lead
-from leadrail.leads.nearest import GeoPoint
+from leadrail.leads.nearest import GeoPoint, LocationHints
 from leadrail.routing.model import CrmRecord, Decision, PoolState, Prospect, RouterSpec, UserInfo
+from leadrail.routing.trace import Trace
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class LedgerRow:
     rule: str | None
     via: str
     assignees: list[str]
-    trace: list[dict[str, Any]]
+    trace: Trace
     prospect: dict[str, Any]
 
 
@@ -189,6 +190,20 @@ class RoutingTransaction(BookingTransaction, Protocol):
         raw: Mapping[str, Any],
     ) -> str: ...
 
+    def save_lead(
+        self,
+        lead: Lead,
+        *,
+        key: str | None,
+        trace: Sequence[str],
+        targets: Sequence[Target],
+        now: datetime,
+        crm_sync: bool = False,
+    ) -> None:
+        """A form lead routed by this transaction's decision, written with it (see
+        ``LeadStore.save_lead``; a duplicate key raises DuplicateLead)."""
+        ...
+
 
 class BookingStore(Protocol):
     def booking(self, rep: str) -> AbstractContextManager[BookingTransaction]: ...
@@ -288,16 +303,11 @@ class LeadStore(Protocol):
 
 class Locator(Protocol):
     def locate(
-        self,
-        *,
-        store: str | None,
-        latitude: float | None,
-        longitude: float | None,
-        postal_code: str | None,
-        country: str | None,
-        ip: str | None,
-        stores: Mapping[str, tuple[float, float]],
-    ) -> GeoPoint | None: ...
+        self, hints: LocationHints, stores: Mapping[str, tuple[float, float]]
+    ) -> GeoPoint | None:
+        """The visitor's most trustworthy location (``stores``: each store's latitude and
+        longitude by name), or None when no hint gives one."""
+        ...
 
 
 # --- dashboard accounts ------------------------------------------------------------------

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from leadrail.app.errors import InvalidInput, NotFound
@@ -21,72 +19,17 @@ from leadrail.app.ports import (
 from leadrail.routing.engine import route
 from leadrail.routing.errors import ProspectError
 from leadrail.routing.model import (
+    CrmRecord,
     Decision,
     PoolState,
     Prospect,
     RouterSpec,
     RoutingContext,
-    TraceStep,
     UserInfo,
 )
 from leadrail.routing.normalise import normalise_prospect
 
 RETRIES = 5
-
-
-def trace_json(step: TraceStep) -> dict[str, Any]:
-    """A trace step as JSON (stored in the ledger, returned by the API, the CLI's ``--json``
-    and the dashboard): its data keeps its types (see ``json_data``)."""
-    return {
-        "step": step.step,
-        "outcome": step.outcome,
-        "detail": step.detail,
-        "data": {str(k): json_data(v) for k, v in step.data.items()},
-    }
-
-
-def json_data(value: object) -> Any:
-    """``value`` as JSON data of the same shape: lists (from tuples, lists; sets sorted),
-    objects with text keys, numbers, booleans, null. Dates become ISO 8601 text; what has
-    no JSON form (an infinite float, an object) its text."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, Mapping):
-        return {str(k): json_data(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_data(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return [json_data(v) for v in sorted(value, key=str)]
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-# Trace data that the ledger once stored as Python's text of a list ("['ana@acme.test']")
-# before trace data kept its types: read back as lists.
-_ONCE_TEXT = ("users",)
-_LIST_TEXT = re.compile(r"\[(\s*'[^'\\]*'\s*,)*(\s*'[^'\\]*'\s*)?\]\Z")
-
-
-def stored_trace(steps: Iterable[Any]) -> list[Any]:
-    """A trace as read from the ledger, written by ``trace_json`` now or by older versions
-    (their stringified lists read as lists again; anything else is returned as it is)."""
-    out = []
-    for step in steps:
-        data = step.get("data") if isinstance(step, dict) else None
-        if isinstance(data, dict) and any(isinstance(data.get(k), str) for k in _ONCE_TEXT):
-            data = {k: _once_text(v) if k in _ONCE_TEXT else v for k, v in data.items()}
-            step = {**step, "data": data}
-        out.append(step)
-    return out
-
-
-def _once_text(value: Any) -> Any:
-    if isinstance(value, str) and _LIST_TEXT.match(value):
-        return re.findall(r"'([^'\\]*)'", value)
-    return value
 
 
 def pool_keys(spec: RouterSpec) -> list[str]:
@@ -105,8 +48,8 @@ class Outdated(Exception):
         self.revision = revision
 
 
-def snapshot_or_404(store: RoutingStore, slug: str, revision: int | None = None) -> RouterSnapshot:
-    snap = store.router(slug, revision=revision)
+def snapshot_or_404(repo: RoutingStore, slug: str, revision: int | None = None) -> RouterSnapshot:
+    snap = repo.router(slug, revision=revision)
     if snap is None:
         raise NotFound(f"no router with slug {slug!r}", field="slug")
     return snap
@@ -127,6 +70,42 @@ def identified(prospect: Prospect) -> Prospect:
             "a prospect needs an e-mail address (or a domain or website field)", field="email"
         )
     return prospect
+
+
+class ProspectInput:
+    """One request's prospect: the fields as sent (``raw``), normalised once and looked up in
+    the CRM once, however many times the request routes it (a booking previews the route,
+    then decides). Kept per router setting that changes the answer (strip emails; ownership
+    on or off), since a workspace saved between two routings of a request may change it."""
+
+    __slots__ = ("raw", "_prospects", "_crm")
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.raw = raw
+        self._prospects: dict[bool, Prospect] = {}
+        self._crm: dict[tuple[str, str], tuple[CrmRecord, ...]] = {}
+
+    @classmethod
+    def of(cls, raw: Mapping[str, Any] | ProspectInput) -> ProspectInput:
+        return raw if isinstance(raw, ProspectInput) else cls(raw)
+
+    def prospect(self, spec: RouterSpec) -> Prospect:
+        """The normalised prospect for ``spec`` (InvalidInput naming the field when bad)."""
+        found = self._prospects.get(spec.strip_emails)
+        if found is None:
+            found = self._prospects[spec.strip_emails] = prospect_from(self.raw, spec)
+        return found
+
+    def crm_records(self, repo: RoutingStore, spec: RouterSpec) -> tuple[CrmRecord, ...]:
+        """The CRM's records of this prospect, when ``spec`` checks ownership (else none)."""
+        if not needs_crm(spec):
+            return ()
+        prospect = self.prospect(spec)
+        key = (prospect.email, prospect.domain)
+        found = self._crm.get(key)
+        if found is None:
+            found = self._crm[key] = tuple(repo.crm_records(*key))
+        return found
 
 
 def _with_credits(users: Mapping[str, UserInfo], credits: Mapping[str, int]) -> dict[str, UserInfo]:
@@ -163,9 +142,9 @@ def _decide(
 
 
 def route_prospect(
-    store: RoutingStore,
+    repo: RoutingStore,
     slug: str,
-    raw: Mapping[str, Any],
+    raw: Mapping[str, Any] | ProspectInput,
     now: datetime,
     *,
     dry_run: bool = False,
@@ -180,28 +159,32 @@ def route_prospect(
     the same transaction after the decision is recorded (a booking); if it raises, nothing
     of the decision is kept. A prospect needs an e-mail or a domain (422, nothing recorded)
     unless ``anonymous``: a live visitor (known by its visitor id) or a form lead (reached by
-    phone) is routed on what else it has."""
-    snap = snapshot_or_404(store, slug)
+    phone) is routed on what else it has. Pass a ``ProspectInput`` to route one request's
+    prospect more than once without normalising it or asking the CRM again."""
+    asked = ProspectInput.of(raw)
+    snap = snapshot_or_404(repo, slug)
     for _ in range(RETRIES):
-        prospect = prospect_from(raw, snap.spec)
+        prospect = asked.prospect(snap.spec)
         if not anonymous:
             identified(prospect)
-        crm = store.crm_records(prospect.email, prospect.domain) if needs_crm(snap.spec) else ()
+        crm = asked.crm_records(repo, snap.spec)
         try:
-            with store.transaction(slug, write=not dry_run) as tx:
+            with repo.transaction(slug, write=not dry_run) as tx:
                 revision = tx.revision()
                 if revision != snap.revision:
                     raise Outdated(revision)
                 decision = _decide(tx, snap, prospect, crm, now, available)
                 decision_id = (
-                    None if dry_run else tx.record(slug, prospect, decision, source=source, raw=raw)
+                    None
+                    if dry_run
+                    else tx.record(slug, prospect, decision, source=source, raw=asked.raw)
                 )
                 recorded = RecordedDecision(decision_id, slug, decision, prospect, now)
                 if then is not None:
                     then(tx, recorded)
             return recorded
         except Outdated as changed:
-            snap = snapshot_or_404(store, slug, revision=changed.revision)
+            snap = snapshot_or_404(repo, slug, revision=changed.revision)
         except StaleState:
             continue
     raise StaleState(f"router {slug!r} is too busy; try again")
@@ -219,7 +202,7 @@ class Simulation:
 
 
 def simulate(
-    store: RoutingStore,
+    repo: RoutingStore,
     slug: str,
     rows: Iterable[Mapping[str, Any]],
     now: datetime,
@@ -228,19 +211,20 @@ def simulate(
 ) -> Simulation:
     """Dry-run many prospects in order, carrying rotation state and credits from one to the
     next in memory, as if they had been routed for real; nothing is written."""
-    snap = snapshot_or_404(store, slug)
+    snap = snapshot_or_404(repo, slug)
     sim = Simulation(router=slug)
-    with store.transaction(slug, write=False) as tx:
+    with repo.transaction(slug, write=False) as tx:
         rotation: dict[str, PoolState] = dict(tx.rotation(pool_keys(snap.spec)))
         users = _with_credits(snap.users, tx.credits())
     memory: dict[str, str] = {}
     for i, raw in enumerate(rows, start=1):
+        asked = ProspectInput(raw)
         try:
-            prospect = identified(prospect_from(raw, snap.spec))
+            prospect = identified(asked.prospect(snap.spec))
         except InvalidInput as err:
             sim.errors.append((i, err.field or "", err.message))
             continue
-        crm = store.crm_records(prospect.email, prospect.domain) if needs_crm(snap.spec) else ()
+        crm = asked.crm_records(repo, snap.spec)
         ctx = RoutingContext(
             users=users,
             lists=snap.lists,

@@ -1,7 +1,7 @@
 """The visitor's nearest store: great-circle distances over plain values. Standard library only.
 
-Where the visitor is (a `GeoPoint`) is worked out elsewhere (adapters/geo); this module only
-measures and compares.
+Where the visitor is (a `GeoPoint`) is worked out elsewhere, from `LocationHints` (the
+Locator port, adapters/geo); this module only measures and compares.
 """
 
 from __future__ import annotations
@@ -11,6 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 EARTH_RADIUS_KM = 6371.0088  # the mean Earth radius (IUGG)
+
+
+@dataclass(frozen=True, slots=True)
+class LocationHints:
+    """What the visitor's form or browser told us; none of it is trusted beyond its shape."""
+
+    store: str | None = None  # the store the visitor chose, by name
+    latitude: float | None = None
+    longitude: float | None = None
+    postal_code: str | None = None
+    country: str | None = None  # of the postal code; a non-US country skips the ZIP lookup
+    ip: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

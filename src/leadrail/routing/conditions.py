@@ -16,6 +16,7 @@ from typing import TypeAlias, assert_never
 
 from leadrail.routing import matchers
 from leadrail.routing.condition_schema import VERSION, VERSION_KEY, validate_condition
+from leadrail.routing.leaf_matchers import leaf_matcher
 from leadrail.routing.matchers import LeafMatcher, Matcher
 from leadrail.routing.model import Prospect
 from leadrail.routing.operators import OPERATORS, describe_leaf
@@ -50,7 +51,7 @@ class Leaf:
     matcher: LeafMatcher = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "matcher", matchers.leaf_matcher(self.field, self.op, self.value))
+        object.__setattr__(self, "matcher", leaf_matcher(self.field, self.op, self.value))
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,16 +26,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadrail.routing.model import (
-    Member,
-    PoolSpec,
-    PoolState,
-    RoutingContext,
-    TraceStep,
-    UserInfo,
-    Via,
-)
+from leadrail.routing.availability import ON_VACATION, why_unavailable
+from leadrail.routing.model import Member, PoolSpec, PoolState, RoutingContext, UserInfo, Via
 from leadrail.routing.periods import AwayCheck
+from leadrail.routing.trace import TraceStep
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +44,7 @@ class PoolChoice:
     trace: tuple[TraceStep, ...]
 
 
-_AWAY, _BUSY = "on vacation", "not available at the slot"
+_BUSY = "not available at the slot"
 
 
 @dataclass(slots=True)
@@ -118,7 +112,7 @@ def _standing(
                 standing.credited.append((member, info.credits))
             continue
         standing.skipped.append(f"{member.user} ({reason})")
-        if reason == _BUSY or (reason == _AWAY and compensation):
+        if reason == _BUSY or (reason == ON_VACATION and compensation):
             standing.participating.append(member)
     return standing
 
@@ -129,20 +123,15 @@ def _reason(
     away: AwayCheck,
     available: frozenset[str] | None,
 ) -> str | None:
-    """Why the member may not get this prospect (None: eligible)."""
-    if info is None:
-        return "not a leadrail user"
-    if not info.active:
-        return "inactive"
-    if member.weight <= 0:
+    """Why the member may not get this prospect (None: eligible): why the user is
+    unavailable (see ``availability``), with "paused" (weight 0) after "inactive", and
+    "not available at the slot" (flexible pools) last."""
+    if member.weight <= 0 and info is not None and info.active:
         return "paused"
-    if info.online is False:  # live routing: not available for a chat now
-        return "offline"
-    if (info.vacations or info.timezone not in away.dates) and away(info):
-        return _AWAY
-    if available is not None and member.user not in available:
+    reason = why_unavailable(info, away)
+    if reason is None and available is not None and member.user not in available:
         return _BUSY
-    return None
+    return reason
 
 
 def _remembered(

@@ -6,31 +6,33 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from leadrail.routing.availability import why_unavailable
 from leadrail.routing.conditions import explain
 from leadrail.routing.distribution import choose_from_pool
 from leadrail.routing.model import (
     Decision,
     Destination,
-    LaterSteps,
     OwnershipSpec,
     PoolState,
     Prospect,
     RouterSpec,
     RoutingContext,
     Rule,
-    Trace,
-    TraceStep,
     Via,
 )
-from leadrail.routing.ownership import find_owner, why_unavailable
-from leadrail.routing.periods import period_key, require_aware
+from leadrail.routing.ownership import find_owner
+from leadrail.routing.periods import AwayCheck, period_key, require_aware
+from leadrail.routing.trace import LaterSteps, Trace, TraceStep
 
 DEFAULT_RULE = "default"
 _Steps = list[TraceStep | LaterSteps]  # the trace being written (see Trace)
 
 
 @dataclass(frozen=True, slots=True)
-class _Delivery:
+class _Outcome:
+    """What a destination gave: who gets the prospect (or which category's addresses), and
+    the rotation state and credit that choice changed."""
+
     assignees: tuple[str, ...]
     via: Via
     pool_key: str | None = None
@@ -67,25 +69,25 @@ def route(router: RouterSpec, prospect: Prospect, ctx: RoutingContext, now: date
         owned = _owner_decision(rule.ownership, rule.name, router, ctx, now, trace)
         if owned is not None:
             return owned
-    delivery = _deliver(rule.route if rule else router.default, router, ctx, now, trace)
-    if delivery is None and rule is not None:
+    outcome = _assign(rule.route if rule else router.default, router, ctx, now, trace)
+    if outcome is None and rule is not None:
         detail = f"rule '{name}' found nobody available: using the default route"
         trace.append(TraceStep("fallback", "default", detail, {"rule": name}))
-        delivery = _deliver(router.default, router, ctx, now, trace)
-    if delivery is None:
+        outcome = _assign(router.default, router, ctx, now, trace)
+    if outcome is None:
         detail = "nobody is available: the prospect is not assigned"
         trace.append(TraceStep("decision", "none", detail))
         return Decision((), name, "none", Trace(trace), decided_at=now)
     return Decision(
-        assignees=delivery.assignees,
+        assignees=outcome.assignees,
         rule=name,
-        via=delivery.via,
+        via=outcome.via,
         trace=Trace(trace),
-        pool_key=delivery.pool_key,
-        pool_state=delivery.pool_state,
-        credit_spent=delivery.credit_spent,
-        category=delivery.category,
-        store=delivery.store,
+        pool_key=outcome.pool_key,
+        pool_state=outcome.pool_state,
+        credit_spent=outcome.credit_spent,
+        category=outcome.category,
+        store=outcome.store,
         decided_at=now,
     )
 
@@ -154,19 +156,20 @@ def _not_matched(
     return steps
 
 
-def _deliver(
+def _assign(
     dest: Destination,
     router: RouterSpec,
     ctx: RoutingContext,
     now: datetime,
     trace: _Steps,
-) -> _Delivery | None:
+) -> _Outcome | None:
+    """Who at ``dest`` gets the prospect (None: nobody there is available)."""
     if dest.kind == "category":
         where = f"store {dest.store}'s" if dest.store else "the category's"
         detail = f"category '{dest.category}': sent to {where} lead addresses"
         data = {"category": dest.category, "store": dest.store}
         trace.append(TraceStep("category", "chosen", detail, data))
-        return _Delivery((), "category", category=dest.category, store=dest.store)
+        return _Outcome((), "category", category=dest.category, store=dest.store)
     if dest.kind == "pool":
         return _pool(dest, router, ctx, now, trace)
     return _users(dest, router, ctx, now, trace)
@@ -178,7 +181,7 @@ def _pool(
     ctx: RoutingContext,
     now: datetime,
     trace: _Steps,
-) -> _Delivery | None:
+) -> _Outcome | None:
     pool = dest.pool
     if pool is None:
         trace.append(TraceStep("rotation", "empty", "the route names no pool"))
@@ -194,9 +197,7 @@ def _pool(
     trace.extend(choice.trace)
     if choice.assignee is None:
         return None
-    return _Delivery(
-        (choice.assignee,), choice.via, pool.key, choice.new_state, choice.credit_spent
-    )
+    return _Outcome((choice.assignee,), choice.via, pool.key, choice.new_state, choice.credit_spent)
 
 
 def _users(
@@ -205,12 +206,10 @@ def _users(
     ctx: RoutingContext,
     now: datetime,
     trace: _Steps,
-) -> _Delivery | None:
+) -> _Outcome | None:
     """One user (``kind="user"``), or everyone available in a broadcast group."""
-    problems = {
-        u: why_unavailable(ctx.users.get(u), now, router.timezone, require_online=True)
-        for u in dest.users
-    }
+    away = AwayCheck(now, router.timezone)
+    problems = {u: why_unavailable(ctx.users.get(u), away) for u in dest.users}
     ready = tuple(u for u, problem in problems.items() if problem is None)
     skipped = ", ".join(f"{u} ({problem})" for u, problem in problems.items() if problem)
     if dest.kind == "user":
@@ -227,4 +226,4 @@ def _users(
     trace.append(TraceStep(dest.kind, outcome, detail, {"users": list(ready)}))
     if not ready:
         return None
-    return _Delivery(ready, "user" if dest.kind == "user" else "broadcast")
+    return _Outcome(ready, "user" if dest.kind == "user" else "broadcast")

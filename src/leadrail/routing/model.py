@@ -6,10 +6,12 @@ application layer maps them to database ids.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
-from typing import TYPE_CHECKING, Literal, overload
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Literal
+
+from leadrail.routing.trace import Trace
 
 if TYPE_CHECKING:
     from leadrail.routing.conditions import Condition
@@ -149,76 +151,11 @@ class RoutingContext:
 
 
 @dataclass(frozen=True, slots=True)
-class TraceStep:
-    step: str  # "ownership", "rule", "default", "memory", "credit", "rotation", ...
-    outcome: str  # "matched", "skipped", "chosen", "no_match", ...
-    detail: str  # a sentence a person can read
-    data: Mapping[str, object] = field(default_factory=dict)
-
-
-LaterSteps = Callable[[], Iterable[TraceStep]]
-
-
-class Trace(Sequence[TraceStep]):
-    """A decision's steps in order: read-only, and equal to a tuple of the same steps.
-
-    A part may be a callable that writes some steps (the engine's sentences for the rules that
-    did not match cost more than the routing itself): it is called when the trace is first
-    read, and must only use values fixed when the trace was made, so the steps read are the
-    ones that writing them up front would have given."""
-
-    __slots__ = ("_parts", "_steps")
-
-    def __init__(self, parts: Iterable[TraceStep | LaterSteps] = ()) -> None:
-        self._parts = tuple(parts)
-        self._steps: tuple[TraceStep, ...] | None = None
-
-    def steps(self) -> tuple[TraceStep, ...]:
-        """All the steps (written now if they were not yet)."""
-        steps = self._steps
-        if steps is None:
-            written: list[TraceStep] = []
-            for part in self._parts:
-                if isinstance(part, TraceStep):
-                    written.append(part)
-                else:
-                    written.extend(part())
-            steps = self._steps = tuple(written)
-        return steps
-
-    def __len__(self) -> int:
-        return len(self.steps())
-
-    @overload
-    def __getitem__(self, index: int) -> TraceStep: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[TraceStep, ...]: ...
-    def __getitem__(self, index: int | slice) -> TraceStep | tuple[TraceStep, ...]:
-        return self.steps()[index]
-
-    def __iter__(self) -> Iterator[TraceStep]:
-        return iter(self.steps())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Trace):
-            return self.steps() == other.steps()
-        if isinstance(other, tuple):
-            return self.steps() == other
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return repr(self.steps())
-
-    def __reduce__(self) -> tuple[type[Trace], tuple[tuple[TraceStep, ...]]]:
-        return Trace, (self.steps(),)
-
-
-@dataclass(frozen=True, slots=True)
 class Decision:
     assignees: tuple[str, ...]
     rule: str | None  # rule name, "default", or None when decided by router-level ownership
     via: Via
-    trace: Sequence[TraceStep]  # a Trace from the engine
+    trace: Trace
     pool_key: str | None = None
     pool_state: PoolState | None = None  # the pool's state after this decision (to persist)
     credit_spent: str | None = None  # user whose meeting credit this decision used
@@ -230,9 +167,3 @@ class Decision:
     @property
     def assignee(self) -> str | None:
         return self.assignees[0] if self.assignees else None
-
-
-def is_away(user: UserInfo, now: datetime, tz: tzinfo) -> bool:
-    """True when ``now`` falls in one of the user's vacations (dates in ``tz``)."""
-    today = now.astimezone(tz).date()
-    return any(v.start <= today <= v.end for v in user.vacations)

@@ -6,16 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadrail.routing.model import (
-    CrmRecord,
-    MatchKind,
-    OwnershipSpec,
-    RecordKind,
-    TraceStep,
-    UserInfo,
-)
+from leadrail.routing.availability import why_unavailable
+from leadrail.routing.model import CrmRecord, MatchKind, OwnershipSpec, RecordKind, UserInfo
 from leadrail.routing.normalise import is_free_mail
-from leadrail.routing.periods import user_is_away
+from leadrail.routing.periods import AwayCheck
+from leadrail.routing.trace import TraceStep
 
 _KINDS: dict[MatchKind, RecordKind] = {
     "contacts": "contact",
@@ -51,6 +46,7 @@ def find_owner(
     passed over for the next record. ``require_online`` treats unknown presence
     (``online is None``) as online."""
     trace: list[TraceStep] = []
+    away = AwayCheck(now, tz)
     candidates = sorted(
         (r for r in records if _usable(spec, r, trace)), key=lambda r: _PRECEDENCE[r.kind]
     )
@@ -64,7 +60,7 @@ def find_owner(
             trace.append(TraceStep("ownership", "skipped", f"{label} has no owner"))
             continue
         info = _owner(record.owner_id, users)
-        problem = why_unavailable(info, now, tz, require_online)
+        problem = why_unavailable(info, away, require_online=require_online)
         who = _who(info, record.owner_id)
         data = {"record": record.id, "kind": record.kind, "owner_id": record.owner_id}
         if info is None or problem:
@@ -106,18 +102,3 @@ def _owner(owner_id: str, users: Mapping[str, UserInfo]) -> UserInfo | None:
         return by_id
     email = key.lower()
     return users.get(email) or next((u for u in users.values() if u.email == email), None)
-
-
-def why_unavailable(
-    info: UserInfo | None, now: datetime, tz: str, require_online: bool = False
-) -> str | None:
-    """Why this user cannot take a prospect now (None when they can)."""
-    if info is None:
-        return "not a leadrail user"
-    if not info.active:
-        return "inactive"
-    if user_is_away(info, now, tz):
-        return "on vacation"
-    if require_online and info.online is False:
-        return "offline"
-    return None

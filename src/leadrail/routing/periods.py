@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from leadrail.routing.model import ResetPeriod, UserInfo, is_away
+from leadrail.routing.model import ResetPeriod, UserInfo
 
 
 @lru_cache(maxsize=1024)
@@ -65,17 +65,11 @@ def period_start(reset: ResetPeriod, now: datetime, tz: str) -> datetime | None:
     return midnight.astimezone(UTC).astimezone(zi)
 
 
-def user_is_away(user: UserInfo, now: datetime, fallback_tz: str) -> bool:
-    """True when ``now`` falls in one of the user's vacations, read as dates in the user's
-    own timezone (``fallback_tz`` when the user's is unknown)."""
-    require_aware(now)
-    return is_away(user, now, _user_zone(user.timezone, fallback_tz))
-
-
 class AwayCheck:
-    """``user_is_away`` at one instant for many users, working out each timezone's local date
-    once. ``dates`` holds those worked out so far: a user with no vacations in one of them is
-    not away (asking would only look the date up)."""
+    """Whether users are on vacation at one instant (their vacations read as dates in their
+    own timezone, ``fallback_tz`` when theirs is unknown), working out each timezone's local
+    date once. ``dates`` holds those worked out so far: a user with no vacations in one of
+    them is not away (asking would only look the date up)."""
 
     __slots__ = ("now", "fallback_tz", "dates")
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, with_config
+from typing_extensions import TypedDict  # pydantic reads only this one before Python 3.12
 
 from leadrail.app.ports import RecordedDecision
-from leadrail.app.route import trace_json
+from leadrail.routing.model import Via
 
 FieldValue = str | int | float | bool | None
 
@@ -37,32 +38,43 @@ class ProspectIn(BaseModel):
         return {"email": self.email, **(self.model_extra or {})}
 
 
-class TraceStepOut(BaseModel):
+# The route endpoint's answer, declared once as TypedDicts: they give the OpenAPI schema (every
+# key required, no other key); mypy checks ``decision_json``'s dict against them key by key;
+# and ``decision_body`` writes it through their serializer (no model built nor validated per
+# request, and faster than json.dumps), which writes no key they do not declare.
+@with_config(ConfigDict(extra="forbid"))
+class TraceStepOut(TypedDict):  # the same keys and types as routing.trace.TraceStepJson
+    """One step of the trace: what the engine checked, how it came out, a sentence saying
+    why, and the step's data."""
+
     step: str
     outcome: str
     detail: str
-    data: dict[str, Any] = Field(default_factory=dict)
+    data: dict[str, Any]
 
 
-class DecisionOut(BaseModel):
-    decision_id: str | None = Field(description="Ledger id; null for a dry run.")
+@with_config(ConfigDict(extra="forbid"))
+class DecisionOut(TypedDict):
+    decision_id: Annotated[str | None, Field(description="Ledger id; null for a dry run.")]
     router: str
     dry_run: bool
     assignees: list[str]
-    rule: str | None = Field(
-        description="Matched rule, 'default', or null when the router's ownership check decided."
-    )
-    via: str = Field(
-        description="owner, memory, credit, rotation, user, broadcast, category or none"
-    )
-    category: str | None = None
+    rule: Annotated[
+        str | None,
+        Field(
+            description="Matched rule, 'default', or null when the router's ownership check "
+            "decided."
+        ),
+    ]
+    via: Annotated[Via, Field(description="How the assignees were chosen.")]
+    category: str | None
     email: str
     domain: str
-    decided_at: str
+    decided_at: Annotated[str, Field(description="When, in ISO 8601 with its UTC offset.")]
     trace: list[TraceStepOut]
 
 
-def decision_json(rec: RecordedDecision) -> dict[str, Any]:
+def decision_json(rec: RecordedDecision) -> DecisionOut:
     d = rec.decision
     return {
         "decision_id": rec.id,
@@ -75,8 +87,16 @@ def decision_json(rec: RecordedDecision) -> dict[str, Any]:
         "email": rec.prospect.email,
         "domain": rec.prospect.domain,
         "decided_at": rec.created_at.isoformat(),
-        "trace": [trace_json(s) for s in d.trace],
+        "trace": d.trace.to_json(),
     }
+
+
+_DECISION = TypeAdapter(DecisionOut)
+
+
+def decision_body(rec: RecordedDecision) -> bytes:
+    """The route endpoint's JSON body (UTF-8)."""
+    return _DECISION.dump_json(decision_json(rec))
 
 
 class ErrorBody(BaseModel):

@@ -150,8 +150,9 @@ def test_a_crm_that_is_down_neither_breaks_routing_nor_loses_the_write(
 
 
 def test_a_form_lead_becomes_a_crm_record_when_its_sites_router_says_so(c: Container) -> None:
-    from leadrail.app.leads import Where, take_lead
+    from leadrail.app.leads import take_lead
     from leadrail.leads.model import Customer, Lead
+    from leadrail.leads.nearest import LocationHints
     from tests.factories import SITE_KEY, leads_workspace
 
     doc = leads_workspace(routers=[{
@@ -171,7 +172,7 @@ def test_a_form_lead_becomes_a_crm_record_when_its_sites_router_says_so(c: Conta
         c.locator,
         site_key=SITE_KEY,
         lead=lead,
-        where=Where(),
+        hints=LocationHints(),
         idempotency_key=None,
         now=c.clock.now(),
     )

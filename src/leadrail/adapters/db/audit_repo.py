@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from leadrail.adapters.db import tables as t
-from leadrail.app.route import stored_trace
+from leadrail.routing.trace import Trace
 
 LEAD_WINDOW = timedelta(days=1)  # a form lead this long after a decision, same e-mail, follows it
 
@@ -35,7 +35,7 @@ def _row(d: t.Decision) -> dict[str, Any]:
         "id": d.id, "router": d.router, "created_at": d.created_at, "email": d.email,
         "rule": d.rule, "via": d.via, "assignees": list(d.assignees), "pool_key": d.pool_key,
         "credit_spent": d.credit_spent, "category": d.category, "prospect": dict(d.prospect),
-        "trace": stored_trace(d.trace or []), "source": d.source,
+        "trace": Trace.from_json(d.trace).to_json(), "source": d.source,
     }  # fmt: skip
 
 

@@ -9,13 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.routing_tx import Statements
 from leadrail.app.delivery.outcomes import STATUS_TEXT
 from leadrail.app.ports import DuplicateLead, LeadConfig, SiteInfo, StoredLead, StoreInfo
-from leadrail.leads.codec import lead_to_data
 from leadrail.leads.destinations import Target
 from leadrail.leads.model import Lead
 
@@ -31,6 +30,7 @@ class SqlLeads:
         self.engine = engine
         self.writer = engine.execution_options(sqlite_immediate=True)
         self.write_lock = write_lock  # the store's: SQLite writers of a process take turns
+        self.sql = Statements(engine.dialect.name)
         self._config: LeadConfig | None = None
         self._lock = threading.Lock()
 
@@ -95,39 +95,18 @@ class SqlLeads:
         crm_sync: bool = False,
     ) -> None:
         """The lead, its deliveries and their outbox jobs (and the CRM write when the site's
-        router asks for one), in one transaction."""
+        router asks for one), in one transaction (see ``lead_writes``)."""
         try:
-            with self.write_lock(), Session(self.writer) as s, s.begin():
-                s.add(
-                    t.LeadRecord(
-                        id=lead.id,
-                        created_at=now,
-                        site=lead.site,
-                        idempotency_key=key,
-                        category=lead.category,
-                        offer=lead.offer,
-                        store=lead.store,
-                        email=lead.customer.email,
-                        lead=lead_to_data(lead),
-                        trace=list(trace),
-                    )
-                )
-                s.flush()
-                for target in targets:
-                    add_delivery(s, lead.id, target, "primary", now)
-                if crm_sync:
-                    s.add(
-                        t.OutboxJob(
-                            kind="crm_lead",
-                            ref=lead.id,
-                            payload={},
-                            status="pending",
-                            attempts=0,
-                            next_attempt_at=now,
-                            created_at=now,
-                        )
-                    )
-        except IntegrityError as e:
+            with self.write_lock(), self.writer.begin() as conn:
+                cur = conn.connection.cursor()
+                try:
+                    self.sql.leads.write(
+                        cur, lead, key=key, trace=trace, targets=targets, now=now,
+                        crm_sync=crm_sync,
+                    )  # fmt: skip
+                finally:
+                    cur.close()
+        except self.sql.integrity_error as e:
             if key is not None:
                 raise DuplicateLead(str(e)) from None
             raise

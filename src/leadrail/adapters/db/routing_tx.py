@@ -12,8 +12,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from leadrail.app.ports import Job, NewMeeting, StaleState
-from leadrail.app.route import trace_json
+from leadrail.adapters.db.lead_writes import LeadStatements
+from leadrail.app.ports import DuplicateLead, Job, NewMeeting, StaleState
+from leadrail.leads.destinations import Target
+from leadrail.leads.model import Lead
 from leadrail.routing.model import Decision, PoolState, Prospect
 
 DECISION_COLUMNS = (
@@ -33,10 +35,7 @@ class Statements:
 
     def __init__(self, dialect: str) -> None:
         self.postgres = dialect == "postgresql"
-
-        def q(sql: str) -> str:
-            return sql.replace("?", "%s") if self.postgres else sql
-
+        q = self.q
         self.revision = q("SELECT revision FROM workspace_meta WHERE id = 1")
         self.lock_router = q("SELECT id FROM routers WHERE slug = ? FOR UPDATE")
         self.rotation = q("SELECT pool_key, period, current FROM rotation_state WHERE pool_key = ?")
@@ -87,6 +86,14 @@ class Statements:
             'AND "end" > ?'
         )
 
+        self.leads = LeadStatements(self)
+        # what the driver raises for a broken unique constraint (a raw cursor's errors are
+        # not SQLAlchemy's)
+        self.integrity_error: type[Exception] = _integrity_error(self.postgres)
+
+    def q(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.postgres else sql
+
     def parse_when(self, value: Any) -> datetime:
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -100,6 +107,16 @@ class Statements:
 
     def load_json(self, value: Any) -> Any:
         return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _integrity_error(postgres: bool) -> type[Exception]:
+    if postgres:
+        import psycopg
+
+        return psycopg.IntegrityError
+    import sqlite3
+
+    return sqlite3.IntegrityError
 
 
 class SqlRoutingTransaction:
@@ -157,7 +174,7 @@ class SqlRoutingTransaction:
                 json.dumps(list(decision.assignees)), decision.pool_key,
                 state.period if state else None, decision.credit_spent, decision.category,
                 json.dumps(dict(prospect.fields)),
-                json.dumps([trace_json(x) for x in decision.trace]), source,
+                json.dumps(decision.trace.to_json()), source,
             ),
         )  # fmt: skip
         return decision_id
@@ -194,3 +211,25 @@ class SqlRoutingTransaction:
     def enqueue(self, job: Job, now: datetime) -> None:
         w = self.sql.when(now)
         self.cur.execute(self.sql.enqueue, (job.kind, job.ref, json.dumps(dict(job.payload)), w, w))
+
+    def save_lead(
+        self,
+        lead: Lead,
+        *,
+        key: str | None,
+        trace: Sequence[str],
+        targets: Sequence[Target],
+        now: datetime,
+        crm_sync: bool = False,
+    ) -> None:
+        """The lead with its deliveries, in this transaction (with the decision that routed
+        it). A key its site already used raises DuplicateLead: the caller lets the whole
+        transaction roll back."""
+        try:
+            self.sql.leads.write(
+                self.cur, lead, key=key, trace=trace, targets=targets, now=now, crm_sync=crm_sync
+            )
+        except self.sql.integrity_error as e:
+            if key is None:
+                raise
+            raise DuplicateLead(str(e)) from None

@@ -23,10 +23,10 @@ from leadrail.adapters.db.workspace_repo import load_workspace, save_workspace
 from leadrail.adapters.outbound import Outbound
 from leadrail.app.errors import Conflict
 from leadrail.app.ports import LedgerRow, MeetingRow, RouterSnapshot, TokenOwner
-from leadrail.app.route import stored_trace
 from leadrail.app.specs import router_spec, user_info
 from leadrail.app.workspace import CalendarDoc, WorkspaceDoc
 from leadrail.routing.model import CrmRecord
+from leadrail.routing.trace import Trace
 
 TOKEN_CACHE_SECONDS = 5.0
 log = logging.getLogger("leadrail.store")
@@ -380,6 +380,6 @@ def _ledger_row(r: t.Decision) -> LedgerRow:
         rule=r.rule,
         via=r.via,
         assignees=list(r.assignees),
-        trace=stored_trace(r.trace or []),
+        trace=Trace.from_json(r.trace),
         prospect=dict(r.prospect),
     )

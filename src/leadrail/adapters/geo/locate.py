@@ -11,31 +11,18 @@ A hint that is missing, malformed or unknown is skipped; nothing here raises for
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import TracebackType
 
 from leadrail.adapters.geo.coords import checked
 from leadrail.adapters.geo.ipcity import CityDatabase, country_of_ip
 from leadrail.adapters.geo.postal import zip_point
-from leadrail.leads.nearest import GeoPoint
+from leadrail.leads.nearest import GeoPoint, LocationHints
 
 __all__ = ["LocationHints", "Locator", "country_of_ip"]
 
 
-@dataclass(frozen=True, slots=True)
-class LocationHints:
-    """What the visitor's form or browser told us; none of it is trusted beyond its shape."""
-
-    store: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    postal_code: str | None = None
-    country: str | None = None  # of the postal code; a non-US country skips the ZIP lookup
-    ip: str | None = None
-
-
 class Locator:
-    """Turns hints into a `GeoPoint`.
+    """Turns hints into a `GeoPoint` (the use cases' Locator port).
 
     `mmdb_path`: a GeoLite2-City or DB-IP City Lite database; without one, IP addresses give
     no location. `coarse_km`: an IP location whose accuracy radius is larger is unknown.

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from leadrail.app.booking import book, candidates, slots
+from leadrail.app.booking import book, candidates
 from leadrail.app.cancel import cancel_meeting
 from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.links import prospect_fields
 from leadrail.app.ports import SlotTaken
 from leadrail.app.route import snapshot_or_404
+from leadrail.app.slots import slots
 from leadrail.scheduling.model import Interval
 from leadrail.web.deps import Admin, ContainerDep
 from leadrail.web.errors import error

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.errors import InvalidInput, NotFound
-from leadrail.app.route import route_prospect, trace_json
+from leadrail.app.route import route_prospect
 from leadrail.app.workspace_edit import find_item
 from leadrail.bootstrap import Container
 from leadrail.web.auth import AdminAccountDep, CsrfDep, render
@@ -154,6 +154,6 @@ async def run_test(slug: str, request: Request, account: AdminAccountDep) -> Res
     d = rec.decision
     result = {
         "assignees": list(d.assignees), "rule": d.rule, "via": d.via, "category": d.category,
-        "store": d.store, "trace": [trace_json(s) for s in d.trace],
+        "store": d.store, "trace": d.trace.to_json(),
     }  # fmt: skip
     return render(request, "dashboard/router_test.html", _test_ctx(slug, form, result=result))

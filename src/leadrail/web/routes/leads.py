@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.delivery.outcomes import STATUSES
 from leadrail.app.errors import InvalidInput, LeadrailError, NotFound
-from leadrail.app.leads import Taken, site_for, take_lead, where_from
+from leadrail.app.leads import Taken, hints_from, site_for, take_lead
 from leadrail.app.workspace import problems_from
 from leadrail.bootstrap import Container
 from leadrail.web.client import client_address
@@ -55,7 +55,7 @@ def _take(
         c.locator,
         site_key=site_key or body.site_key,
         lead=body.to_lead(),
-        where=where_from(body.model_dump(), ip),
+        hints=hints_from(body.model_dump(), ip),
         idempotency_key=key,
         now=c.clock.now(),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -15,7 +14,7 @@ from leadrail.app.route import route_prospect
 from leadrail.bootstrap import Container
 from leadrail.web.deps import Admin, ContainerDep, admin_token
 from leadrail.web.edge_middleware import json_body
-from leadrail.web.schemas import DecisionOut, ErrorOut, ProspectIn, decision_json
+from leadrail.web.schemas import DecisionOut, ErrorOut, ProspectIn, decision_body
 
 router = APIRouter(prefix="/api/v1", tags=["routing"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -65,8 +64,7 @@ async def route_one(
         dry_run=dry_run,
         source="api",
     )
-    body = json.dumps(decision_json(rec), ensure_ascii=False).encode()
-    return Response(body, media_type="application/json")
+    return Response(decision_body(rec), media_type="application/json")
 
 
 @router.get("/decisions", responses=ERRORS)
@@ -98,6 +96,6 @@ def _row(r: Any) -> dict[str, Any]:
         "rule": r.rule,
         "via": r.via,
         "assignees": r.assignees,
-        "trace": r.trace,
+        "trace": r.trace.to_json(),
         "prospect": r.prospect,
     }

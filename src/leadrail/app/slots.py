@@ -1,0 +1,111 @@
+"""Open slots and bookable times of a router's meeting type, from the reps' working hours,
+vacations, meetings, busy blocks and connected calendars (the scheduling core does the
+arithmetic; this module gathers its inputs)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from leadrail.app.errors import InvalidInput
+from leadrail.app.ports import BookingTransaction, BusyCalendar, RouterSnapshot
+from leadrail.scheduling.model import Interval, MeetingSpec, parse_working_hours
+from leadrail.scheduling.slots import is_bookable, pool_slots, rep_slots
+
+Busy = Mapping[str, Sequence[tuple[datetime, datetime]]]
+
+
+def meeting_spec(snap: RouterSnapshot) -> MeetingSpec:
+    m = snap.meeting
+    if m is None:
+        raise InvalidInput(f"router {snap.doc.slug!r} has no meeting type", field="router")
+    return MeetingSpec(
+        duration_minutes=m.duration_minutes,
+        slot_interval_minutes=m.slot_interval_minutes,
+        buffer_before_minutes=m.buffer_before_minutes,
+        buffer_after_minutes=m.buffer_after_minutes,
+        minimum_notice_minutes=m.minimum_notice_minutes,
+        horizon_days=m.horizon_days,
+    )
+
+
+def _rep_busy(
+    calendar: BusyCalendar, rep: str, window: Interval, spec: MeetingSpec
+) -> list[Interval]:
+    """Busy time that can touch a slot starting in ``window``: widened by the buffers and
+    the meeting's length, so a block just outside the window still counts."""
+    busy = calendar.busy(
+        rep, window.start - spec.buffer_before, window.end + spec.duration + spec.buffer_after
+    )
+    return [Interval(a, b) for a, b in busy if b > a]
+
+
+def _hours(snap: RouterSnapshot, rep: str) -> tuple[Any, str, list[tuple[Any, Any]]]:
+    doc = snap.user_docs.get(rep)
+    info = snap.users.get(rep)
+    tz = (info.timezone if info else None) or snap.spec.timezone
+    hours = parse_working_hours(doc.working_hours if doc else {})
+    vacations = [(v.start, v.end) for v in info.vacations] if info else []
+    return hours, tz, vacations
+
+
+def slots(
+    calendar: BusyCalendar,
+    snap: RouterSnapshot,
+    reps: Sequence[str],
+    now: datetime,
+    window: Interval,
+) -> dict[datetime, frozenset[str]]:
+    """Open slots in ``window``: each start with the reps free then."""
+    spec = meeting_spec(snap)
+    per_rep = {}
+    for rep in reps:
+        hours, tz, vacations = _hours(snap, rep)
+        busy = _rep_busy(calendar, rep, window, spec)
+        per_rep[rep] = rep_slots(spec, hours, tz, busy, vacations, now=now, window=window)
+    return pool_slots(per_rep)
+
+
+def _around(spec: MeetingSpec, start: datetime) -> tuple[datetime, datetime]:
+    """The stretch of time whose busy blocks can make ``start`` unbookable."""
+    margin = timedelta(
+        minutes=spec.duration_minutes + spec.buffer_before_minutes + spec.buffer_after_minutes + 60
+    )
+    return start - margin - spec.buffer_before, start + margin + spec.duration + spec.buffer_after
+
+
+def external_busy(
+    calendar: BusyCalendar, snap: RouterSnapshot, reps: Sequence[str], start: datetime
+) -> Busy:
+    """The reps' connected calendars around ``start``, read before a booking takes its lock
+    (a calendar server is not ours to lock, and a lock is not held across a network call)."""
+    lo, hi = _around(meeting_spec(snap), start)
+    return {rep: calendar.external_busy(rep, lo, hi) for rep in reps}
+
+
+def why_not(
+    tx: BookingTransaction,
+    external: Busy,
+    snap: RouterSnapshot,
+    rep: str,
+    start: datetime,
+    now: datetime,
+) -> str | None:
+    """None when ``start`` is bookable with ``rep`` right now. Called inside the rep's lock:
+    the rep's meetings and busy blocks are read through ``tx`` (its connection, under its
+    lock, so no other booking of the rep commits in between: no double booking); ``external``
+    is the connected calendar read before the lock."""
+    spec = meeting_spec(snap)
+    hours, tz, vacations = _hours(snap, rep)
+    lo, hi = _around(spec, start)
+    found = [*tx.busy_between(rep, lo, hi), *external.get(rep, ())]
+    busy = [Interval(a, b) for a, b in found if b > a]
+    return is_bookable(start, spec, hours, tz, busy, vacations, now=now)
+
+
+def closed_reason(snap: RouterSnapshot, rep: str, start: datetime, now: datetime) -> str:
+    """Why ``start`` is not open with ``rep`` (for a slot that was open a moment ago: taken)."""
+    hours, tz, vacations = _hours(snap, rep)
+    spec = meeting_spec(snap)
+    return is_bookable(start, spec, hours, tz, [], vacations, now=now) or "that time was just taken"
