@@ -34,13 +34,15 @@ class Jobs:
 def runner_for(c: Container) -> Jobs:
     s = c.settings
     mailer = mailer_for(s)
-    hooks = c.outbound.http_client("webhook URL", timeout=10.0, follow_redirects=False)
+    w = c.wiring  # the concrete adapters: this builder moves into bootstrap (i12-outbox)
+    hooks = w.outbound.http_client("webhook URL", timeout=10.0, follow_redirects=False)
     leads = LeadDeliverer(
-        c.engine, mailer, s.mail_from, s.base_url, c.leads.lead_config, http=hooks
+        w.db.engine, mailer, s.mail_from, s.base_url, c.leads.lead_config, http=hooks
     )
     runner = JobRunner(
-        c.store, mailer, s.mail_from, c.signer, s.base_url, c.calendar.forget, leads,
-        c.leads, caldav=CalDavAccess(c.credentials, c.outbound),
+        c.routing, c.catalog, c.accounts.admin_emails, w.crm, mailer, s.mail_from, c.signer,
+        s.base_url, c.calendar.forget, leads, c.leads,
+        caldav=CalDavAccess(w.credentials, w.outbound),
     )  # fmt: skip
     resets = ResetMailJob(c.accounts, mailer, s.base_url)
     return Jobs(runner, **{RESET_JOB: resets})

@@ -4,36 +4,39 @@
 from __future__ import annotations
 
 from leadrail.adapters.crm.base import CrmError, MeetingActivity, Person
-from leadrail.adapters.db.store import SqlStore
+from leadrail.adapters.crm.factory import CrmConnectors
+from leadrail.app.catalog import RouterCatalog
 from leadrail.app.outbox import JobFailed
-from leadrail.app.ports import MeetingRow, StoredLead
+from leadrail.app.ports import MeetingRow, RouterSnapshot, StoredLead
 from leadrail.app.workspace import RouterCrmDoc
 from leadrail.routing.model import UserInfo
 
 
-def sync_meeting(store: SqlStore, m: MeetingRow) -> str:
-    snap = store.router(m.router)
+def sync_meeting(catalog: RouterCatalog, crm: CrmConnectors, m: MeetingRow) -> str:
+    snap = catalog.router(m.router)
     if snap is None:
         return "the router no longer exists: nothing to write"
     settings = snap.doc.crm
     if not (settings.create_or_update or settings.create_meeting):
         return "the router writes nothing to the CRM"
     try:
-        return _write(store, m, snap.users.get(m.rep), settings)
+        return _write(crm, m, snap.users.get(m.rep), settings, _title(snap))
     except CrmError as e:
         raise JobFailed(f"CRM: {e}", retryable=e.retryable) from None
 
 
-def _owner_id(store: SqlStore, rep: str, crm_owner_id: str | None) -> str | None:
+def _owner_id(crm: CrmConnectors, rep: str, crm_owner_id: str | None) -> str | None:
     if crm_owner_id:
         return crm_owner_id
-    return next((o.id for o in store.crm().owners() if o.email.lower() == rep), None)
+    return next((o.id for o in crm.connector().owners() if o.email.lower() == rep), None)
 
 
-def _write(store: SqlStore, m: MeetingRow, info: UserInfo | None, settings: RouterCrmDoc) -> str:
-    connector = store.crm()
+def _write(
+    crm: CrmConnectors, m: MeetingRow, info: UserInfo | None, settings: RouterCrmDoc, title: str
+) -> str:
+    connector = crm.connector()
     owner = (
-        _owner_id(store, m.rep, info.crm_owner_id if info else None) if settings.set_owner else None
+        _owner_id(crm, m.rep, info.crm_owner_id if info else None) if settings.set_owner else None
     )
     first, _, last = (m.name or "").strip().partition(" ")
     person = Person(
@@ -42,7 +45,7 @@ def _write(store: SqlStore, m: MeetingRow, info: UserInfo | None, settings: Rout
     record_id = connector.upsert_person(person)
     done = [f"{settings.record_type} {record_id}" + (f" owned by {owner}" if owner else "")]
     if settings.create_meeting:
-        title = f"{snap_title(store, m)} with {m.name or m.email}"
+        title = f"{title} with {m.name or m.email}"
         activity = connector.create_meeting(
             MeetingActivity(
                 record_id=record_id,
@@ -59,15 +62,16 @@ def _write(store: SqlStore, m: MeetingRow, info: UserInfo | None, settings: Rout
     return "; ".join(done)
 
 
-def snap_title(store: SqlStore, m: MeetingRow) -> str:
-    snap = store.router(m.router)
-    return snap.meeting.name if snap and snap.meeting else "Meeting"
+def _title(snap: RouterSnapshot) -> str:
+    return snap.meeting.name if snap.meeting else "Meeting"
 
 
-def sync_lead(store: SqlStore, lead: StoredLead, router: str | None) -> str:
+def sync_lead(
+    catalog: RouterCatalog, crm: CrmConnectors, lead: StoredLead, router: str | None
+) -> str:
     """A form lead whose site's router says ``create_or_update``: the customer becomes (or
     updates) a contact or lead in the CRM."""
-    snap = store.router(router) if router else None
+    snap = catalog.router(router) if router else None
     if snap is None or not snap.doc.crm.create_or_update:
         return "the site's router writes nothing to the CRM"
     customer = dict(lead.data.get("customer") or {})
@@ -81,7 +85,7 @@ def sync_lead(store: SqlStore, lead: StoredLead, router: str | None) -> str:
         last_name=str(customer.get("last_name") or ""),
     )
     try:
-        record_id = store.crm().upsert_person(person)
+        record_id = crm.connector().upsert_person(person)
     except CrmError as e:
         raise JobFailed(f"CRM: {e}", retryable=e.retryable) from None
     return f"{person.kind} {record_id} for lead {lead.id}"

@@ -16,15 +16,15 @@ from leadrail.adapters.credentials import (
     CredentialUnreadable,
     env_credential,
 )
+from leadrail.adapters.crm.factory import CrmConnectors
 from leadrail.adapters.db.delivery_outcomes import ALERT
-from leadrail.adapters.db.leads_repo import SqlLeads
-from leadrail.adapters.db.store import SqlStore
 from leadrail.adapters.lead_delivery import LeadDeliverer
 from leadrail.adapters.mail.smtp import MailError, SmtpMailer
 from leadrail.adapters.outbound import Outbound
+from leadrail.app.catalog import RouterCatalog
 from leadrail.app.deliveries import alert_text
 from leadrail.app.outbox import ClaimedJob, JobFailed
-from leadrail.app.ports import MeetingRow
+from leadrail.app.ports import BookingRepo, LeadRepo, MeetingRow
 from leadrail.app.signing import LinkSigner
 from leadrail.app.workspace import CalendarDoc
 from leadrail.leads.formats.text import text_email
@@ -69,20 +69,26 @@ class CalDavAccess:
 class JobRunner:
     def __init__(
         self,
-        store: SqlStore,
+        meetings: BookingRepo,
+        catalog: RouterCatalog,
+        admins: Callable[[], list[str]],
+        crm: CrmConnectors,
         mailer: SmtpMailer,
         sender: str,
         signer: LinkSigner,
         base_url: str,
         forget_busy: Callable[[str], None] | None = None,
         leads: LeadDeliverer | None = None,
-        lead_records: SqlLeads | None = None,
+        lead_records: LeadRepo | None = None,
         caldav: CalDavAccess | None = None,
     ) -> None:
         self.caldav = caldav
         self.leads = leads
         self.lead_records = lead_records
-        self.store = store
+        self.meetings = meetings
+        self.catalog = catalog
+        self.admins = admins
+        self.crm = crm
         self.mailer = mailer
         self.sender = sender
         self.signer = signer
@@ -98,11 +104,11 @@ class JobRunner:
             return self._crm_lead(job.ref)
         if job.kind == ALERT:
             return self._alert(job)
-        meeting = self.store.meeting(job.ref)
+        meeting = self.meetings.meeting(job.ref)
         if meeting is not None and job.kind == "crm_sync":
             from leadrail.adapters.crm_sync import sync_meeting
 
-            return sync_meeting(self.store, meeting)
+            return sync_meeting(self.catalog, self.crm, meeting)
         if meeting is None:
             raise JobFailed(f"meeting {job.ref} no longer exists", retryable=False)
         if now >= meeting.end:  # an invite or a calendar write is of no use any more
@@ -118,7 +124,7 @@ class JobRunner:
 
     def _alert(self, job: ClaimedJob) -> str:
         """E-mail the admins the leads that could not be delivered on time."""
-        admins = self.store.admin_emails()
+        admins = self.admins()
         records = self.lead_records
         found = [records.lead(str(i)) for i in job.payload.get("leads", [])] if records else []
         leads = [x for x in found if x is not None]
@@ -144,10 +150,10 @@ class JobRunner:
             raise JobFailed(f"lead {lead_id} no longer exists", retryable=False)
         config = self.lead_records.lead_config()
         site = next((x for x in config.sites.values() if x.name == lead.site), None)
-        return sync_lead(self.store, lead, site.router if site else None)
+        return sync_lead(self.catalog, self.crm, lead, site.router if site else None)
 
     def invite(self, m: MeetingRow) -> Invite:
-        snap = self.store.router(m.router)
+        snap = self.catalog.router(m.router)
         rep = snap.users.get(m.rep) if snap else None
         tz = (rep.timezone if rep else None) or (snap.spec.timezone if snap else "UTC")
         title = snap.meeting.name if snap and snap.meeting else "Meeting"
@@ -197,7 +203,7 @@ class JobRunner:
             raise JobFailed(f"SMTP: {e}", retryable=e.retryable) from None
 
     def _calendar(self, m: MeetingRow, *, put: bool) -> str:
-        found = self.store.calendars().get(m.rep)
+        found = self.catalog.calendars().get(m.rep)
         if found is None or found[0].provider != "caldav":
             return "built-in calendar: nothing to write"
         if self.caldav is None:

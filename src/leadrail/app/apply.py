@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from leadrail.app.ports import WorkspaceStore
+from leadrail.app.ports import WorkspaceRepo
 from leadrail.app.workspace import WorkspaceDoc, parse_workspace
 
 KEYED: dict[str, str] = {
@@ -124,7 +124,7 @@ def diff(old: WorkspaceDoc, new: WorkspaceDoc) -> list[Change]:
     return changes + _crm_changes(old, new)
 
 
-def apply_workspace(store: WorkspaceStore, data: object, *, dry_run: bool = False) -> list[Change]:
+def apply_workspace(store: WorkspaceRepo, data: object, *, dry_run: bool = False) -> list[Change]:
     """Validate ``data`` (raising InvalidWorkspace, with nothing written, when any path is
     wrong), then make the workspace match it in one transaction. Applying the same document
     twice changes nothing the second time."""
@@ -136,11 +136,11 @@ def apply_workspace(store: WorkspaceStore, data: object, *, dry_run: bool = Fals
     return changes
 
 
-def workspace_is_empty(store: WorkspaceStore) -> bool:
+def workspace_is_empty(store: WorkspaceRepo) -> bool:
     """Nothing is configured yet (no user, team, router, ...): a fresh database."""
     doc = store.load(include_crm=False)
     return not any(getattr(doc, section) for section in KEYED)
 
 
-def export_workspace(store: WorkspaceStore, *, include_crm: bool = True) -> dict[str, Any]:
+def export_workspace(store: WorkspaceRepo, *, include_crm: bool = True) -> dict[str, Any]:
     return _dump(store.load(include_crm=include_crm))

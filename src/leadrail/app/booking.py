@@ -12,18 +12,17 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from leadrail.app.errors import InvalidInput
 from leadrail.app.ports import (
-    BookingStore,
     BookingTransaction,
     BusyCalendar,
+    ClickRouterRepo,
     Job,
     NewMeeting,
     RecordedDecision,
     RouterSnapshot,
-    RoutingStore,
     SlotTaken,
 )
 from leadrail.app.route import prospect_from, route_prospect, snapshot_or_404
@@ -32,10 +31,6 @@ from leadrail.scheduling.model import Interval, MeetingSpec, parse_working_hours
 from leadrail.scheduling.slots import is_bookable, pool_slots, rep_slots
 
 REUSE_DECISION = timedelta(hours=24)  # a reopened link keeps its rep for this long
-
-
-class Store(RoutingStore, BookingStore, Protocol):
-    """What the booking use cases need from storage."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +63,12 @@ def _pool(snap: RouterSnapshot, key: str | None) -> PoolSpec | None:
 
 
 def candidates(
-    store: Store, snap: RouterSnapshot, raw: Mapping[str, Any], now: datetime, *, record: bool
+    store: ClickRouterRepo,
+    snap: RouterSnapshot,
+    raw: Mapping[str, Any],
+    now: datetime,
+    *,
+    record: bool,
 ) -> Candidates:
     """Who can take this prospect. A flexible rotation is only previewed (its turn is taken at
     booking); anything else is decided now and recorded, unless a decision for this e-mail
@@ -218,7 +218,7 @@ def _book_in(
 
 
 def book(
-    store: Store,
+    store: ClickRouterRepo,
     calendar: BusyCalendar,
     slug: str,
     raw: Mapping[str, Any],
@@ -255,7 +255,7 @@ def book(
 
 
 def _decide_and_book(
-    store: Store,
+    store: ClickRouterRepo,
     external: Busy,
     snap: RouterSnapshot,
     raw: Mapping[str, Any],
@@ -282,7 +282,7 @@ def _decide_and_book(
 
 
 def _book_flexible(
-    store: Store,
+    store: ClickRouterRepo,
     calendar: BusyCalendar,
     snap: RouterSnapshot,
     found: Candidates,

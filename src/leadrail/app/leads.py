@@ -14,9 +14,9 @@ from leadrail.app.errors import LeadrailError
 from leadrail.app.ports import (
     DuplicateLead,
     LeadConfig,
-    LeadStore,
+    LeadRepo,
     Locator,
-    RoutingStore,
+    RoutingRepo,
     SiteInfo,
     StoredLead,
 )
@@ -104,7 +104,7 @@ def _store_match(
 
 
 def _routed(
-    store: RoutingStore, site: SiteInfo, lead: Lead, now: datetime, trace: list[str]
+    store: RoutingRepo, site: SiteInfo, lead: Lead, now: datetime, trace: list[str]
 ) -> tuple[str, str | None]:
     """A site's router may pick the category (a rule whose route is a category), and a store
     for it ({category: Service, store: Downtown})."""
@@ -129,15 +129,15 @@ def _routed(
     return decided.category, decided.store
 
 
-def _writes_crm(routing: RoutingStore, site: SiteInfo) -> bool:
+def _writes_crm(routing: RoutingRepo, site: SiteInfo) -> bool:
     """A site's router with ``crm: {create_or_update: true}`` records its leads in the CRM."""
     snap = routing.router(site.router) if site.router else None
     return bool(snap and snap.doc.crm.create_or_update)
 
 
 def take_lead(
-    store: LeadStore,
-    routing: RoutingStore,
+    store: LeadRepo,
+    routing: RoutingRepo,
     locator: Locator,
     *,
     site_key: str | None,

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from leadrail.app.booking import Candidates, Store, candidates, slots
+from leadrail.app.booking import Candidates, candidates, slots
 from leadrail.app.errors import InvalidInput, NotFound
-from leadrail.app.ports import BusyCalendar, RouterSnapshot
+from leadrail.app.ports import BusyCalendar, ClickRouterRepo, RouterSnapshot
 from leadrail.app.route import prospect_from, snapshot_or_404
 from leadrail.scheduling.model import Interval
 
@@ -55,7 +55,7 @@ class NoBookingPage(NotFound):
     """The router routes API and live requests only: it has no meeting type to book."""
 
 
-def booking_router(store: Store, slug: str) -> RouterSnapshot:
+def booking_router(store: ClickRouterRepo, slug: str) -> RouterSnapshot:
     """The router behind a booking link, or NotFound/NoBookingPage (nothing recorded)."""
     snap = snapshot_or_404(store, slug)
     if snap.meeting is None:
@@ -68,7 +68,7 @@ def booking_router(store: Store, slug: str) -> RouterSnapshot:
 
 
 def open_link(
-    store: Store,
+    store: ClickRouterRepo,
     calendar: BusyCalendar,
     slug: str,
     params: Mapping[str, str],

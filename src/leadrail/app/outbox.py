@@ -12,7 +12,7 @@ What follows a failed attempt (``verdict``):
   it takes, because a server that is down now may take it later. Only a refusal for good,
   an admin (stop) or the job's own end (a meeting that is over) ends a waiting job.
 
-Two workers never run one job at the same time: see ``OutboxStore.claim`` and
+Two workers never run one job at the same time: see ``OutboxRepo.claim`` and
 docs/decisions/0005-outbox-claims.md.
 """
 
@@ -52,7 +52,7 @@ class JobRunner(Protocol):
     def run(self, job: ClaimedJob, now: datetime) -> str: ...  # a short result; raises JobFailed
 
 
-class OutboxStore(Protocol):
+class OutboxRepo(Protocol):
     def claim(self, now: datetime, limit: int, lease_until: datetime) -> list[ClaimedJob]:
         """Due jobs, each claimed for this worker alone until ``release``: no other worker
         claims a job while the worker that claimed it is alive, even past the lease (the
@@ -68,6 +68,12 @@ class OutboxStore(Protocol):
     def fail(self, job: ClaimedJob, now: datetime, error: str) -> bool: ...
 
     def release(self, job: ClaimedJob) -> None: ...
+
+    def jobs(
+        self, status: str | None = None, ref: str | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The newest jobs, for admins."""
+        ...
 
 
 def verdict(attempts: int, retryable: bool) -> Verdict:
@@ -93,7 +99,7 @@ Clock = Callable[[], datetime]
 
 
 def drain(
-    store: OutboxStore,
+    store: OutboxRepo,
     runner: JobRunner,
     now: datetime | Clock,
     *,
@@ -120,7 +126,7 @@ def drain(
 
 
 def _run(
-    store: OutboxStore,
+    store: OutboxRepo,
     runner: JobRunner,
     job: ClaimedJob,
     at: datetime,

@@ -14,7 +14,7 @@ from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.ports import (
     RecordedDecision,
     RouterSnapshot,
-    RoutingStore,
+    RoutingRepo,
     RoutingTransaction,
     StaleState,
 )
@@ -105,7 +105,7 @@ class Outdated(Exception):
         self.revision = revision
 
 
-def snapshot_or_404(store: RoutingStore, slug: str, revision: int | None = None) -> RouterSnapshot:
+def snapshot_or_404(store: RoutingRepo, slug: str, revision: int | None = None) -> RouterSnapshot:
     snap = store.router(slug, revision=revision)
     if snap is None:
         raise NotFound(f"no router with slug {slug!r}", field="slug")
@@ -163,7 +163,7 @@ def _decide(
 
 
 def route_prospect(
-    store: RoutingStore,
+    store: RoutingRepo,
     slug: str,
     raw: Mapping[str, Any],
     now: datetime,
@@ -219,7 +219,7 @@ class Simulation:
 
 
 def simulate(
-    store: RoutingStore,
+    store: RoutingRepo,
     slug: str,
     rows: Iterable[Mapping[str, Any]],
     now: datetime,

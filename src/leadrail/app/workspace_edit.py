@@ -12,20 +12,20 @@ from typing import Any
 
 from leadrail.app.apply import KEYED, Change, _dump, apply_workspace
 from leadrail.app.errors import InUse, InvalidWorkspace, NotFound, Problem
-from leadrail.app.ports import WorkspaceStore
+from leadrail.app.ports import WorkspaceRepo
 from leadrail.app.references import NOUNS, referrers
 
 SETTINGS = ("timezone", "nearest_store_routing", "nearest_store_max_km", "fallback_destination")
 
 
-def section_items(store: WorkspaceStore, section: str) -> list[dict[str, Any]]:
+def section_items(store: WorkspaceRepo, section: str) -> list[dict[str, Any]]:
     """The section's items as the workspace file shows them (defaults left out)."""
     _check_section(section)
     items: list[dict[str, Any]] = _dump(store.load(include_crm=False)).get(section) or []
     return items
 
 
-def find_item(store: WorkspaceStore, section: str, key: str) -> tuple[int, dict[str, Any]]:
+def find_item(store: WorkspaceRepo, section: str, key: str) -> tuple[int, dict[str, Any]]:
     for i, item in enumerate(section_items(store, section)):
         if _key_of(section, item) == _norm(section, key):
             return i, item
@@ -33,7 +33,7 @@ def find_item(store: WorkspaceStore, section: str, key: str) -> tuple[int, dict[
 
 
 def put_item(
-    store: WorkspaceStore,
+    store: WorkspaceRepo,
     section: str,
     key: str | None,
     item: dict[str, Any],
@@ -62,7 +62,7 @@ def put_item(
     return index, apply_workspace(store, {section: items}, dry_run=dry_run)
 
 
-def deactivate_user(store: WorkspaceStore, email: str) -> tuple[list[Change], list[str]]:
+def deactivate_user(store: WorkspaceRepo, email: str) -> tuple[list[Change], list[str]]:
     """Users are deactivated, never deleted (their history stays; routing skips them).
     Returns the changes and who still names the user (``team 'SDR'``, ``router 'x' (...)``)."""
     _, item = find_item(store, "users", email)
@@ -71,7 +71,7 @@ def deactivate_user(store: WorkspaceStore, email: str) -> tuple[list[Change], li
     return changes, list(dict.fromkeys(r.owner for r in named))
 
 
-def delete_item(store: WorkspaceStore, section: str, key: str) -> list[Change]:
+def delete_item(store: WorkspaceRepo, section: str, key: str) -> list[Change]:
     """Remove one item. Refused (InUse, naming each referrer by slug and rule name) while
     something else still refers to it."""
     index, item = find_item(store, section, key)
@@ -89,7 +89,7 @@ def delete_item(store: WorkspaceStore, section: str, key: str) -> list[Change]:
     return apply_workspace(store, {section: items})
 
 
-def put_settings(store: WorkspaceStore, values: dict[str, Any]) -> list[Change]:
+def put_settings(store: WorkspaceRepo, values: dict[str, Any]) -> list[Change]:
     """Workspace-wide settings (timezone, nearest-store routing, fallback destination)."""
     unknown = set(values) - set(SETTINGS)
     if unknown:

@@ -43,13 +43,13 @@ def _relative(err: InvalidWorkspace, section: str, index: int) -> InvalidWorkspa
 
 def _put(c: Any, section: str, key: str | None, item: dict[str, Any]) -> dict[str, Any]:
     try:
-        index, changes = put_item(c.store, section, key, item)
+        index, changes = put_item(c.workspace, section, key, item)
     except InvalidWorkspace as err:
-        index = len(section_items(c.store, section))
+        index = len(section_items(c.workspace, section))
         if key is not None:
-            index = find_item(c.store, section, key)[0]
+            index = find_item(c.workspace, section, key)[0]
         raise _relative(err, section, index) from None
-    saved = find_item(c.store, section, str(item.get(KEYED[section], key or "")))[1]
+    saved = find_item(c.workspace, section, str(item.get(KEYED[section], key or "")))[1]
     return {"item": saved, "changes": _changes(changes)}
 
 
@@ -60,11 +60,11 @@ def _register(url: str, section: str) -> None:
 
     @router.get(f"/{url}", tags=tag, responses=ERRORS, name=f"list_{section}")
     def list_items(c: ContainerDep, _: Admin) -> dict[str, Any]:
-        return {"items": section_items(c.store, section)}
+        return {"items": section_items(c.workspace, section)}
 
     @router.get(f"/{url}/{{key}}", tags=tag, responses=ERRORS, name=f"get_{section}")
     def get_item(key: str, c: ContainerDep, _: Admin) -> dict[str, Any]:
-        return find_item(c.store, section, key)[1]
+        return find_item(c.workspace, section, key)[1]
 
     @router.post(f"/{url}", tags=tag, responses=WRITE_ERRORS, status_code=201,
                  name=f"create_{section}")  # fmt: skip
@@ -72,7 +72,7 @@ def _register(url: str, section: str) -> None:
         key = str(item.get(key_name, "")).strip()
         if key:
             try:
-                await run_in_threadpool(find_item, c.store, section, key)
+                await run_in_threadpool(find_item, c.workspace, section, key)
             except NotFound:
                 pass
             else:
@@ -81,7 +81,7 @@ def _register(url: str, section: str) -> None:
 
     @router.put(f"/{url}/{{key}}", tags=tag, responses=ERRORS, name=f"replace_{section}")
     async def replace_item(key: str, c: ContainerDep, _: Admin, item: ItemBody) -> dict[str, Any]:
-        await run_in_threadpool(find_item, c.store, section, key)  # 404 when missing
+        await run_in_threadpool(find_item, c.workspace, section, key)  # 404 when missing
         return await run_in_threadpool(_put, c, section, key, item)
 
     @router.delete(f"/{url}/{{key}}", tags=tag, responses=WRITE_ERRORS, name=f"delete_{section}")

@@ -137,7 +137,7 @@ class Section:
 
     def ctx(self, c: Container, request: Request, **more: Any) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "items": section_items(c.store, self.section),
+            "items": section_items(c.workspace, self.section),
             "s": self,
             "v": self.to_view({}),
             "key": None,
@@ -170,7 +170,7 @@ def register(router: APIRouter, s: Section) -> None:
     def edit_page(key: str, request: Request, account: AdminAccountDep) -> Response:
         c = container(request)
         try:
-            _, item = find_item(c.store, s.section, key)
+            _, item = find_item(c.workspace, s.section, key)
         except NotFound:
             return missing(request, s, key)
         return render(request, s.template, s.ctx(c, request, v=s.to_view(item), key=key))
@@ -189,7 +189,7 @@ async def save(request: Request, s: Section, key: str | None) -> Response:
     current: dict[str, Any] = {}
     if key is not None:
         try:
-            _, current = await run_in_threadpool(find_item, c.store, s.section, key)
+            _, current = await run_in_threadpool(find_item, c.workspace, s.section, key)
         except NotFound:
             return missing(request, s, key)
     item = await run_in_threadpool(s.from_form, form, current, c)
@@ -200,7 +200,7 @@ async def save(request: Request, s: Section, key: str | None) -> Response:
         if s.put is not None:
             await run_in_threadpool(s.put, c, key, item)
         else:
-            await run_in_threadpool(put_item, c.store, s.section, key, item)
+            await run_in_threadpool(put_item, c.workspace, s.section, key, item)
     except InvalidWorkspace as err:
         return await run_in_threadpool(rejected, request, c, s, key, item, err, bad)
     saved = str(item.get(s.key, key or ""))
@@ -212,8 +212,8 @@ def delete_or_deactivate(c: Container, section: str, key: str) -> tuple[list[Cha
     them; returned: who still names them); other items are removed, refused while something
     refers to them."""
     if section != "users":
-        return delete_item(c.store, section, key), []
-    return deactivate_user(c.store, key)
+        return delete_item(c.workspace, section, key), []
+    return deactivate_user(c.workspace, key)
 
 
 async def remove(request: Request, c: Container, s: Section, key: str) -> Response:
@@ -240,10 +240,10 @@ def rejected(
     bad: dict[str, str],
 ) -> Response:
     """The form again, status 422, with what the user typed and the bad fields marked."""
-    index = len(section_items(c.store, s.section))
+    index = len(section_items(c.workspace, s.section))
     if key is not None:
         with contextlib.suppress(NotFound):
-            index, _ = find_item(c.store, s.section, key)
+            index, _ = find_item(c.workspace, s.section, key)
     problems = item_problems(err, s.section, index) if err.problems else {}
     errors = s.fields_of(problems, item) | bad
     listed = [f"{p or s.key}: {m}" for p, m in (problems | bad).items()]

@@ -34,7 +34,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def settings_view(c: Container) -> dict[str, Any]:
-    ws = export_workspace(c.store, include_crm=False)
+    ws = export_workspace(c.workspace, include_crm=False)
     return {
         "fallback_destination": ws.get("fallback_destination") or {},
         "nearest_store_routing": ws.get("nearest_store_routing", False),
@@ -73,7 +73,7 @@ async def save_lead_settings(request: Request, account: AdminAccountDep) -> Resp
         "nearest_store_max_km": text(form, "nearest_store_max_km") or None,
     }
     try:
-        await run_in_threadpool(put_settings, c.store, values)
+        await run_in_threadpool(put_settings, c.workspace, values)
     except InvalidWorkspace as err:
         errors: dict[str, str] = {}
         for p in err.problems:
@@ -150,8 +150,8 @@ def store_map(
 
 def store_context(c: Container) -> dict[str, Any]:
     return {
-        "points": store_map(section_items(c.store, "stores")),
-        "categories": [x["name"] for x in section_items(c.store, "categories")],
+        "points": store_map(section_items(c.workspace, "stores")),
+        "categories": [x["name"] for x in section_items(c.workspace, "categories")],
     }
 
 
@@ -193,7 +193,7 @@ def site_fields(errors: dict[str, str], item: dict[str, Any]) -> dict[str, str]:
 SITES = Section(
     section="sites", url="sites", title="Site", key="name", template="dashboard/config/sites.html",
     from_form=site_from_form, to_view=site_view, fields_of=site_fields,
-    context=lambda c: {"routers": [r["slug"] for r in section_items(c.store, "routers")],
+    context=lambda c: {"routers": [r["slug"] for r in section_items(c.workspace, "routers")],
                        "extras": SITE_EXTRAS.fields},
     form_problems=SITE_EXTRAS.problems,
 )  # fmt: skip

@@ -98,7 +98,7 @@ def user_from_form(
     item["active"] = checked(form, "active")
     item["admin"] = checked(form, "admin") or bool(current.get("admin"))  # granted, never revoked
     item.update(EXTRAS.values(form))
-    teams = section_items(c.store, "teams")
+    teams = section_items(c.workspace, "teams")
     item["_weights"] = {str(i): text(form, f"team_weight.{i}") for i in range(len(teams))}
     return {k: v for k, v in item.items() if v is not None}
 
@@ -132,8 +132,8 @@ def put_user(c: Container, key: str | None, item: dict[str, Any]) -> None:
     weights: dict[str, str] = item.get("_weights") or {}
     problem = item.get("_problem")
     item = {k: v for k, v in item.items() if k not in ("_weights", "_problem")}
-    users = section_items(c.store, "users")
-    teams = section_items(c.store, "teams")
+    users = section_items(c.workspace, "users")
+    teams = section_items(c.workspace, "teams")
     index = next((i for i, u in enumerate(users) if key and u["email"] == key.lower()), None)
     if problem:
         raise InvalidWorkspace([Problem(f"users[{len(users) if index is None else index}]."
@@ -153,7 +153,7 @@ def put_user(c: Container, key: str | None, item: dict[str, Any]) -> None:
                         if _member(m) == email), len(members))  # fmt: skip
             members.insert(pos, {"user": email, "weight": weight})
         team["members"] = members
-    apply_workspace(c.store, {"users": users, "teams": teams})
+    apply_workspace(c.workspace, {"users": users, "teams": teams})
     c.calendar.forget(email)  # the next slots are read with the new settings
 
 
@@ -166,7 +166,7 @@ def _exists(index: int, item: dict[str, Any]) -> Any:
 
 
 def user_context(c: Container) -> dict[str, Any]:
-    return {"teams": section_items(c.store, "teams"), "extras": EXTRAS.fields,
+    return {"teams": section_items(c.workspace, "teams"), "extras": EXTRAS.fields,
             "calendar_problem": c.calendar.problem}  # fmt: skip
 
 
@@ -182,7 +182,7 @@ USERS = Section(
 def me_page(request: Request, account: AccountDep) -> Response:
     c = container(request)
     try:
-        _, item = find_item(c.store, "users", account.email)
+        _, item = find_item(c.workspace, "users", account.email)
     except NotFound:
         item = {"email": account.email}
     ctx = {"v": user_view(item, c), "errors": {}, "flash": request.query_params.get("flash")}
@@ -197,7 +197,7 @@ async def save_me(request: Request, account: AccountDep) -> Response:
     c = container(request)
     form = await request.form()
     try:
-        index, current = await run_in_threadpool(find_item, c.store, "users", account.email)
+        index, current = await run_in_threadpool(find_item, c.workspace, "users", account.email)
     except NotFound:
         return render(request, "dashboard/forbidden.html", {"message": "No such user."}, status=404)
     item = dict(current)
@@ -211,7 +211,7 @@ async def save_me(request: Request, account: AccountDep) -> Response:
             raise InvalidWorkspace([Problem(f"users[{index}].{problem[0]}", problem[1])])
         if item.get("calendar") is None:
             item.pop("calendar")
-        await run_in_threadpool(put_item, c.store, "users", account.email, item)
+        await run_in_threadpool(put_item, c.workspace, "users", account.email, item)
     except InvalidWorkspace as err:
         errors = user_fields(item_problems(err, "users", index), item)
         listed = "; ".join(f"{k}: {m}" for k, m in item_problems(err, "users", index).items())

@@ -31,7 +31,7 @@ MAX_UPLOAD = 5_000_000
 
 
 def crm_settings(c: Any) -> dict[str, Any]:
-    crm = export_workspace(c.store, include_crm=True).get("crm") or {}
+    crm = export_workspace(c.workspace, include_crm=True).get("crm") or {}
     return {"provider": crm.get("provider", "builtin"), "connection": crm.get("connection") or {}}
 
 
@@ -54,7 +54,7 @@ async def save_crm(request: Request, account: AdminAccountDep) -> Response:
     provider = text(form, "provider") or "builtin"
     doc = {"crm": {"provider": provider, "connection": conn or None}}
     try:
-        await run_in_threadpool(apply_workspace, c.store, doc)
+        await run_in_threadpool(apply_workspace, c.workspace, doc)
     except InvalidWorkspace as err:
         errors: dict[str, str] = {}
         for p in err.problems:
@@ -78,7 +78,7 @@ def workspace_page(request: Request, account: AdminAccountDep) -> Response:
 @router.get("/dashboard/workspace.yaml")
 def download(request: Request, account: AdminAccountDep) -> Response:
     """The workspace file, what ``leadrail export`` prints."""
-    body = dump(export_workspace(container(request).store))
+    body = dump(export_workspace(container(request).workspace))
     return Response(
         body,
         media_type="application/yaml",
@@ -120,7 +120,7 @@ async def import_workspace(request: Request, account: AdminAccountDep) -> Respon
     try:
         source = await _document(form)
         changes: list[Change] = await run_in_threadpool(
-            apply_workspace, c.store, _parse(source), dry_run=dry_run
+            apply_workspace, c.workspace, _parse(source), dry_run=dry_run
         )
     except InvalidWorkspace as err:
         bad = {"text": source, "problems": err.problems, "flash_kind": "bad",

@@ -46,7 +46,7 @@ def _list_ctx(c: Container, request: Request, **extra: Any) -> dict[str, Any]:
     from leadrail.app.workspace_edit import section_items
 
     ctx: dict[str, Any] = {
-        "routers": section_items(c.store, "routers"),
+        "routers": section_items(c.workspace, "routers"),
         "opts": options(c),
         "new": {"default": {}},
         "errors": {},
@@ -68,7 +68,7 @@ async def create_router(request: Request, account: AdminAccountDep) -> Response:
         "default": route_values(form, "default"),
     }
     try:
-        index, _ = await run_in_threadpool(put_item, c.store, "routers", None, item)
+        index, _ = await run_in_threadpool(put_item, c.workspace, "routers", None, item)
     except InvalidWorkspace as err:
         index = _index_for_new(c)
         errors = {field_of(k): v for k, v in item_problems(err, "routers", index).items()}
@@ -81,14 +81,14 @@ async def create_router(request: Request, account: AdminAccountDep) -> Response:
 def _index_for_new(c: Container) -> int:
     from leadrail.app.workspace_edit import section_items
 
-    return len(section_items(c.store, "routers"))
+    return len(section_items(c.workspace, "routers"))
 
 
 @router.post("/dashboard/routers/{slug}/delete", dependencies=[CsrfDep])
 async def delete_router(slug: str, request: Request, account: AdminAccountDep) -> Response:
     c = _container(request)
     try:
-        await run_in_threadpool(delete_item, c.store, "routers", slug)
+        await run_in_threadpool(delete_item, c.workspace, "routers", slug)
     except NotFound:
         return router_or_404(request, None, slug)
     except InvalidWorkspace as err:
@@ -101,7 +101,7 @@ async def delete_router(slug: str, request: Request, account: AdminAccountDep) -
 def settings_page(slug: str, request: Request, account: AdminAccountDep) -> Response:
     c = _container(request)
     try:
-        _, item = find_item(c.store, "routers", slug)
+        _, item = find_item(c.workspace, "routers", slug)
     except NotFound:
         return router_or_404(request, None, slug)
     ctx = _settings_ctx(c, slug, item, {})
@@ -130,13 +130,13 @@ def _settings_ctx(
 async def save_settings(slug: str, request: Request, account: AdminAccountDep) -> Response:
     c = _container(request)
     try:
-        index, current = await run_in_threadpool(find_item, c.store, "routers", slug)
+        index, current = await run_in_threadpool(find_item, c.workspace, "routers", slug)
     except NotFound:
         return router_or_404(request, None, slug)
     form = await request.form()
     item = router_from_form(form, current)
     try:
-        await run_in_threadpool(put_item, c.store, "routers", slug, item)
+        await run_in_threadpool(put_item, c.workspace, "routers", slug, item)
     except InvalidWorkspace as err:
         errors: dict[str, str] = {}
         for path, message in item_problems(err, "routers", index).items():

@@ -58,7 +58,7 @@ def used_fields(routers: Iterable[dict[str, Any]]) -> set[str]:
 
 def editor_schema(c: Container) -> dict[str, Any]:
     """What the editor offers, from the engine and the workspace (nothing written twice)."""
-    routers = section_items(c.store, "routers")
+    routers = section_items(c.workspace, "routers")
     fields = [*derived_fields(), *COMMON_FIELDS]
     fields += sorted(used_fields(routers) - set(fields))
     return {
@@ -97,7 +97,7 @@ def _ctx(c: Container, slug: str, rules: Any, text: str, errors: dict[str, str])
 def rules_page(slug: str, request: Request, account: AdminAccountDep) -> Response:
     c: Container = request.app.state.container
     try:
-        _, item = find_item(c.store, "routers", slug)
+        _, item = find_item(c.workspace, "routers", slug)
     except NotFound:
         return router_or_404(request, None, slug)
     rules = item.get("rules") or []
@@ -138,7 +138,7 @@ async def read_rules(slug: str, request: Request, account: AdminAccountDep) -> R
 async def save_rules(slug: str, request: Request, account: AdminAccountDep) -> Response:
     c: Container = request.app.state.container
     try:
-        index, current = await run_in_threadpool(find_item, c.store, "routers", slug)
+        index, current = await run_in_threadpool(find_item, c.workspace, "routers", slug)
     except NotFound:
         return router_or_404(request, None, slug)
     text = str((await request.form()).get("rules_json", ""))
@@ -149,7 +149,7 @@ async def save_rules(slug: str, request: Request, account: AdminAccountDep) -> R
         if rules:
             item["rules"] = rules
         try:
-            await run_in_threadpool(put_item, c.store, "routers", slug, item)
+            await run_in_threadpool(put_item, c.workspace, "routers", slug, item)
         except InvalidWorkspace as err:
             errors = item_problems(err, "routers", index)
         else:

@@ -20,7 +20,7 @@ def get_workspace(
     crm: Annotated[bool, Query(description="Include CRM records.")] = True,
 ) -> dict[str, Any]:
     """Export the workspace (what `leadrail export` prints, as JSON)."""
-    return export_workspace(c.store, include_crm=crm)
+    return export_workspace(c.workspace, include_crm=crm)
 
 
 @router.put("/workspace", responses=ERRORS)
@@ -32,7 +32,7 @@ def put_workspace(
 ) -> dict[str, Any]:
     """Make the workspace match the document (idempotent). Invalid documents are refused
     with every problem listed, and nothing is written."""
-    changes = apply_workspace(c.store, doc, dry_run=dry_run)
+    changes = apply_workspace(c.workspace, doc, dry_run=dry_run)
     return {
         "changed": not dry_run and bool(changes),
         "dry_run": dry_run,
