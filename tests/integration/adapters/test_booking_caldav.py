@@ -18,7 +18,7 @@ from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.worker import runner_for
 from tests.factories import MONDAY_8AM_NY, FixedClock, booking_workspace
-from tests.integration.adapters.conftest import LOCAL, Radicale
+from tests.integration.adapters.conftest import LOCAL, Radicale, SmtpServer, free_port
 from tests.integration.adapters.test_caldav import foreign_event, put_foreign
 
 NINE = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # Monday 09:00 New York
@@ -109,3 +109,36 @@ def test_calendar_down_at_booking_time_the_booking_stands(
     assert put["status"] == "pending"
     assert put["last_error"].startswith("CalDAV")
     assert c.routing.meeting(done.meeting_id) is not None
+
+
+def test_a_calendar_write_retried_after_its_settings_were_fixed_reaches_the_calendar(
+    setup: tuple[Container, str, Radicale], smtp_server: SmtpServer
+) -> None:
+    """The rep's calendar was down when the meeting was booked; an admin fixes its address.
+    The retried write, the only job left (the invite went out), reaches the calendar: the
+    reps' calendars are known without a router being asked first."""
+    c, url, radicale = setup
+    good = booking_workspace()
+    good["users"][0]["calendar"] = {
+        "provider": "caldav", "url": url, "username": radicale.user,
+        "password_env": "LEADRAIL_CRED_TEST_CALDAV",
+    }  # fmt: skip
+    down = booking_workspace()
+    down["users"][0]["calendar"] = {"provider": "caldav", "url": f"http://127.0.0.1:{free_port()}/"}
+    mail = {"smtp_host": smtp_server.host, "smtp_port": smtp_server.port}
+    web = bootstrap(c.settings.model_copy(update=mail))
+    web.clock = c.clock
+    try:
+        now = web.clock.now()
+        apply_workspace(web.workspace, booking_workspace())
+        book(web.routing, web.calendar, "solo", {"email": "pat@example.test"}, ELEVEN, now)
+        apply_workspace(web.workspace, down)
+        drain(web.outbox, runner_for(web), now)  # the invite goes out; the calendar is down
+        apply_workspace(web.workspace, good)  # the admin fixes the calendar's address
+        drain(web.outbox, runner_for(web), now + timedelta(hours=1))
+    finally:
+        web.close()
+    put = [j for j in c.outbox.jobs() if j["kind"] == "calendar_put"][0]
+    assert put["result"] == "event written"
+    with remote(url, radicale) as cal:
+        assert (ELEVEN, ELEVEN + timedelta(minutes=30)) in cal.busy(NINE, NINE + timedelta(hours=8))
