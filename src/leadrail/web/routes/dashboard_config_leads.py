@@ -3,6 +3,7 @@ nearest-store settings), stores (list and map) and sites."""
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections.abc import Mapping
@@ -13,11 +14,12 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.apply import export_workspace
-from leadrail.app.errors import InvalidWorkspace
+from leadrail.app.errors import InvalidWorkspace, Stale
 from leadrail.app.workspace import SiteDoc
 from leadrail.app.workspace_edit import put_settings, section_items
 from leadrail.bootstrap import Container
 from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.revision import STALE_FLASH, keep, sent_revision
 from leadrail.web.routes.dashboard_config_extras import Extras
 from leadrail.web.routes.dashboard_config_forms import (
     Section,
@@ -73,7 +75,15 @@ async def save_lead_settings(request: Request, account: AdminAccountDep) -> Resp
         "nearest_store_max_km": text(form, "nearest_store_max_km") or None,
     }
     try:
-        await run_in_threadpool(put_settings, c.workspace, values)
+        revision = keep(request, sent_revision(form))
+        await run_in_threadpool(
+            functools.partial(put_settings, revision=revision), c.workspace, values
+        )
+    except Stale:
+        shown = dict(values, fallback_destination=fb)
+        ctx = CATEGORIES.ctx(c, request, settings=shown, settings_errors={})
+        ctx.update(flash=STALE_FLASH, flash_kind="bad")
+        return render(request, CATEGORIES.template, ctx, status=409)
     except InvalidWorkspace as err:
         errors: dict[str, str] = {}
         for p in err.problems:
