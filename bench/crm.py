@@ -53,7 +53,7 @@ def measure(url: str) -> dict[str, float]:
         i = rng.randrange(CONTACTS)
         email, domain = f"person{i}@company{i % COMPANIES}.test", f"company{i % COMPANIES}.test"
         t0 = time.perf_counter()
-        found = c.store.crm_records(email, domain)
+        found = c.routing.crm_records(email, domain)
         samples.append((time.perf_counter() - t0) * 1000)
         assert len(found) == 2
     samples.sort()

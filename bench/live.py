@@ -188,7 +188,7 @@ def rep_tokens(db_url: str) -> list[str]:
     from leadrail.settings import Settings
 
     c = bootstrap(Settings(database_url=db_url, worker=False), run_migrations=True)
-    return [c.store.create_token(f"rep{i}@acme.test", "bench") for i in range(REPS)]
+    return [c.tokens.create_token(f"rep{i}@acme.test", "bench") for i in range(REPS)]
 
 
 def measure(tmp: Path, leadrail: Callable[..., str], server: Server, free_port: Any) -> Any:

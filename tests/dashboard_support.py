@@ -13,7 +13,7 @@ PASSWORD = "correct horse battery staple"
 
 def make_account(c: Container, email: str, *, admin: bool, name: str = "") -> str:
     """A user with a dashboard password (created if missing); returns the password."""
-    c.store.create_user(email, name or email.split("@")[0].title(), admin=admin)
+    c.accounts.create_user(email, name or email.split("@")[0].title(), admin=admin)
     c.accounts.set_password(email, PASSWORD)
     return PASSWORD
 

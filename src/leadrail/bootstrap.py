@@ -1,27 +1,38 @@
-"""The composition root: the one module that wires use cases to adapters."""
+"""The composition root: the one module that wires use cases to adapters.
+
+The ``Container`` the entry points get is typed with ports (``app/ports.py`` and the ports
+beside their use cases) and app services: an entry point calls use cases with these, and
+never sees a SQL class."""
 
 from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import Engine
 
 from leadrail.adapters.calendar.caldav_access import CalDavAccess
 from leadrail.adapters.calendar.ics import IcsInvitations
 from leadrail.adapters.credentials import CredentialBox
+from leadrail.adapters.crm.factory import CrmConnectors
 from leadrail.adapters.crm.writer import CrmWrites
-from leadrail.adapters.db.accounts_repo import SqlAccounts
-from leadrail.adapters.db.busy import BusyTimes
-from leadrail.adapters.db.crm_repo import SqlCrm
-from leadrail.adapters.db.deliveries_repo import SqlDeliveries
-from leadrail.adapters.db.engine import make_engine, migrate
-from leadrail.adapters.db.leads_repo import SqlLeads
-from leadrail.adapters.db.live_repo import SqlLive
-from leadrail.adapters.db.outbox_repo import SqlOutbox
-from leadrail.adapters.db.store import SqlStore
+from leadrail.adapters.db.accounts_repo import SqlAccountsRepo
+from leadrail.adapters.db.analytics_repo import SqlAnalyticsRepo
+from leadrail.adapters.db.audit_repo import SqlAuditRepo
+from leadrail.adapters.db.busy_repo import BusyTimesRepo
+from leadrail.adapters.db.crm_repo import SqlCrmRepo
+from leadrail.adapters.db.database import Database
+from leadrail.adapters.db.deliveries_repo import SqlDeliveriesRepo
+from leadrail.adapters.db.engine import Migrated
+from leadrail.adapters.db.engine import migrate as migrate_database
+from leadrail.adapters.db.leads_repo import SqlLeadsRepo
+from leadrail.adapters.db.ledger_repo import SqlLedgerRepo
+from leadrail.adapters.db.link_secret import link_secret
+from leadrail.adapters.db.live_repo import SqlLiveRepo
+from leadrail.adapters.db.outbox_repo import SqlOutboxRepo
+from leadrail.adapters.db.routing_repo import SqlRoutingRepo
+from leadrail.adapters.db.workspace_repo import SqlWorkspaceRepo
 from leadrail.adapters.geo.place import PlaceFinder
 from leadrail.adapters.mail.sender import SmtpSender
 from leadrail.adapters.mail.smtp import SmtpMailer, SmtpSettings
@@ -29,16 +40,32 @@ from leadrail.adapters.outbound import Outbound
 from leadrail.adapters.passwords import Argon2Passwords
 from leadrail.adapters.webhook import EnvSecrets, HttpWebhooks
 from leadrail.app.accounts import AccountService
+from leadrail.app.analytics_report import AnalyticsRepo
+from leadrail.app.audit import AuditRepo
+from leadrail.app.catalog import RouterCatalog
+from leadrail.app.crm_records import CrmRepo
 from leadrail.app.crm_sync.sync import SyncToCrm
 from leadrail.app.delivery.alerts import AlertAdmins
 from leadrail.app.delivery.deliver import DeliverLead
 from leadrail.app.live_views import VisitorTokens
 from leadrail.app.meetings.invite import MeetingLinks
 from leadrail.app.meetings.notify import MeetingJobs
-from leadrail.app.outbox import JobTable, RetryPolicy
+from leadrail.app.outbox import JobTable, OutboxRepo, RetryPolicy
 from leadrail.app.outbox.table import job_table
 from leadrail.app.password_reset import SendResetMail
-from leadrail.app.ports import Locator
+from leadrail.app.ports import (
+    ClickRouterRepo,
+    Clock,
+    CredentialSealer,
+    Health,
+    LeadRepo,
+    LedgerRepo,
+    LiveRepo,
+    Locator,
+    RepCalendars,
+    TokenRepo,
+    WorkspaceRepo,
+)
 from leadrail.app.signing import LinkSigner
 from leadrail.settings import Settings
 
@@ -48,9 +75,20 @@ class LiveParts:
     """Live visitor routing's storage, visitor tokens and IP places (the hub is the web
     layer's: ``app.state.live``)."""
 
-    store: SqlLive
+    repo: LiveRepo
     tokens: VisitorTokens
-    place: PlaceFinder
+    place: Callable[[str | None], dict[str, str] | None]
+
+
+@dataclass
+class Wiring:
+    """The concrete adapters, for the builders in this module. Until their builders move
+    here, ``worker.runner_for`` (i12-outbox) reads them too; no other entry point may."""
+
+    db: Database
+    outbound: Outbound  # the guard for every URL a user typed (CalDAV, webhooks, the CRM)
+    credentials: CredentialBox  # keeps the passwords users type, encrypted
+    crm: CrmConnectors
 
 
 class SystemClock:
@@ -61,19 +99,25 @@ class SystemClock:
 @dataclass
 class Container:
     settings: Settings
-    engine: Engine
-    store: SqlStore
-    clock: SystemClock
-    calendar: BusyTimes
-    outbox: SqlOutbox
+    clock: Clock
+    catalog: RouterCatalog  # routers ready for the engine, the reps' calendars
+    routing: ClickRouterRepo  # routing transactions, bookings, clicks, CRM lookups
+    workspace: WorkspaceRepo
+    ledger: LedgerRepo
+    calendar: RepCalendars
+    outbox: OutboxRepo
     signer: LinkSigner
-    leads: SqlLeads
+    leads: LeadRepo
     locator: Locator
-    crm: SqlCrm
+    crm: CrmRepo  # the built-in CRM's records
     accounts: AccountService
+    tokens: TokenRepo  # API tokens
+    analytics: AnalyticsRepo
+    audit: AuditRepo
+    health: Health
+    credentials: CredentialSealer  # keeps the passwords users type, encrypted
     live: LiveParts
-    outbound: Outbound  # the guard for every URL a user typed (CalDAV, webhooks, the CRM)
-    credentials: CredentialBox  # keeps the passwords users type, encrypted
+    wiring: Wiring
     wake: threading.Event = field(default_factory=threading.Event)
 
     def wake_worker(self) -> None:
@@ -81,7 +125,12 @@ class Container:
         self.wake.set()
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.wiring.db.dispose()
+
+
+def migrate(url: str) -> Migrated:
+    """Apply the database's migrations (idempotent); says which."""
+    return migrate_database(url)
 
 
 def mailer_for(settings: Settings) -> SmtpMailer:
@@ -101,67 +150,67 @@ def mailer_for(settings: Settings) -> SmtpMailer:
 def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
     if run_migrations:
         migrate(settings.database_url)
-    engine = make_engine(
+    db = Database.connect(
         settings.database_url,
         pool_size=settings.db_pool_size,
         pool_timeout=settings.db_pool_timeout_seconds,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
     )
     outbound = Outbound.allowing(settings.outbound_allow_hosts)
-    store = SqlStore(engine, outbound)
-    credentials = CredentialBox(settings.secret_key or store.link_secret)
+    secret: str | Callable[[], str] = settings.secret_key or (lambda: link_secret(db))
+    workspace = SqlWorkspaceRepo(db, outbound)
+    catalog = RouterCatalog(workspace)
+    workspace.on_save(lambda _revision: catalog.forget())
+    crm = CrmConnectors(db, outbound)
+    credentials = CredentialBox(secret)
     caldav = CalDavAccess(credentials, outbound)
-    calendar = BusyTimes(engine, store.calendars, caldav.busy, settings.caldav_cache_seconds)
-    signer = LinkSigner(settings.secret_key or store.link_secret)
     from leadrail.adapters.geo.locate import Locator as GeoLocator
 
-    leads = SqlLeads(engine, store.write_lock)
-    locator = GeoLocator(mmdb_path=settings.geo_mmdb_path)
-    outbox = SqlOutbox(engine)
-    crm = SqlCrm(engine, store.write_lock)
-    accounts = AccountService(SqlAccounts(engine, store.write_lock), Argon2Passwords())
+    accounts = SqlAccountsRepo(db)
     return Container(
-        settings,
-        engine,
-        store,
-        SystemClock(),
-        calendar,
-        outbox,
-        signer,
-        leads,
-        locator,
-        crm,
-        accounts,
-        LiveParts(
-            SqlLive(engine, store.write_lock),
-            VisitorTokens(settings.secret_key or store.link_secret),
-            PlaceFinder(settings.geo_mmdb_path),
-        ),
-        outbound,
-        credentials,
+        settings=settings,
+        clock=SystemClock(),
+        catalog=catalog,
+        routing=SqlRoutingRepo(db, catalog, crm),
+        workspace=workspace,
+        ledger=SqlLedgerRepo(db),
+        calendar=BusyTimesRepo(db, catalog.calendars, caldav.busy, settings.caldav_cache_seconds),
+        outbox=SqlOutboxRepo(db),
+        signer=LinkSigner(secret),
+        leads=SqlLeadsRepo(db),
+        locator=GeoLocator(mmdb_path=settings.geo_mmdb_path),
+        crm=SqlCrmRepo(db),
+        accounts=AccountService(accounts, Argon2Passwords()),
+        tokens=accounts,
+        analytics=SqlAnalyticsRepo(db),
+        audit=SqlAuditRepo(db),
+        health=db,
+        credentials=credentials,
+        live=LiveParts(SqlLiveRepo(db), VisitorTokens(secret), PlaceFinder(settings.geo_mmdb_path)),
+        wiring=Wiring(db, outbound, credentials, crm),
     )
 
 
 def build_jobs(c: Container) -> JobTable:
     """The worker's job table: each kind of outbox job's use case, over the adapters it
     sends and writes through."""
-    s = c.settings
+    s, w = c.settings, c.wiring
     mail = SmtpSender(mailer_for(s))
-    hooks = c.outbound.http_client("webhook URL", timeout=10.0, follow_redirects=False)
+    hooks = w.outbound.http_client("webhook URL", timeout=10.0, follow_redirects=False)
     deliveries = DeliverLead(
-        SqlDeliveries(c.engine), c.leads.lead_config, mail, HttpWebhooks(hooks), EnvSecrets(),
+        SqlDeliveriesRepo(w.db), c.leads.lead_config, mail, HttpWebhooks(hooks), EnvSecrets(),
         sender=s.mail_from, base_url=s.base_url, wall_clock=SystemClock().now,
     )  # fmt: skip
     meetings = MeetingJobs(
-        c.store, c.store, c.store, IcsInvitations(), mail,
-        CalDavAccess(c.credentials, c.outbound), MeetingLinks(c.signer, s.base_url),
+        c.routing, c.catalog, c.catalog, IcsInvitations(), mail,
+        CalDavAccess(w.credentials, w.outbound), MeetingLinks(c.signer, s.base_url),
         sender=s.mail_from, forget_busy=c.calendar.forget,
     )  # fmt: skip
     return job_table(
         meetings=meetings,
-        crm=SyncToCrm(CrmWrites(c.store.crm), c.store, c.store, c.leads),
+        crm=SyncToCrm(CrmWrites(w.crm.connector), c.catalog, c.routing, c.leads),
         deliveries=deliveries,
-        alerts=AlertAdmins(c.store, c.leads, mail, sender=s.mail_from, base_url=s.base_url),
+        alerts=AlertAdmins(c.accounts, c.leads, mail, sender=s.mail_from, base_url=s.base_url),
         resets=SendResetMail(c.accounts, mail, base_url=s.base_url),
         retries=RetryPolicy(
             random.Random(), wait_every=timedelta(seconds=s.worker_wait_retry_seconds)

@@ -30,9 +30,9 @@ def _history(w: World) -> None:
     for day in range(1, 15):
         now = MONDAY_8AM_NY - timedelta(days=day)
         for i in range(day % 4 + 1):
-            route_prospect(w.c.store, "strict", {"email": f"h{day}-{i}@example.test"}, now)
-            w.c.store.record_click("strict", "", None, {"utm_source": "mail"}, now)
-        w.c.store.record_click("strict", "", None, {}, now)
+            route_prospect(w.c.routing, "strict", {"email": f"h{day}-{i}@example.test"}, now)
+            w.c.routing.record_click("strict", "", None, {"utm_source": "mail"}, now)
+        w.c.routing.record_click("strict", "", None, {}, now)
 
 
 @pytest.fixture(scope="module")

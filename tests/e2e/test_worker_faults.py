@@ -70,7 +70,7 @@ def setup(db_url: str) -> Iterator[tuple[Container, dict[str, str], SlowInbox]]:
     smtp.start()
     settings = Settings(database_url=db_url, worker=False, smtp_port=smtp.port)
     c = bootstrap(settings)
-    apply_workspace(c.store, leads_workspace(nearest_store_routing=False))
+    apply_workspace(c.workspace, leads_workspace(nearest_store_routing=False))
     for i in range(LEADS):
         lead = Lead(
             id="",
@@ -80,7 +80,7 @@ def setup(db_url: str) -> Iterator[tuple[Container, dict[str, str], SlowInbox]]:
         )
         take_lead(
             c.leads,
-            c.store,
+            c.routing,
             c.locator,
             site_key=SITE_KEY,
             lead=lead,
@@ -131,7 +131,7 @@ def test_two_workers_at_once_deliver_each_lead_once(
     setup: tuple[Container, dict[str, str], SlowInbox],
 ) -> None:
     c, env, inbox = setup
-    if c.engine.dialect.name != "postgresql":
+    if c.wiring.db.engine.dialect.name != "postgresql":
         pytest.skip("several workers at once is a PostgreSQL setup")
     workers = [worker(env), worker(env)]
     try:

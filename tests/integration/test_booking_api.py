@@ -22,7 +22,7 @@ NINE_Z = "2026-11-30T14:00:00Z"
 def make(db_url: str, **settings: object) -> tuple[Container, TestClient]:
     c = bootstrap(Settings(database_url=db_url, secret_key="t" * 32, worker=False, **settings))  # type: ignore[arg-type]
     c.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
-    apply_workspace(c.store, booking_workspace())
+    apply_workspace(c.workspace, booking_workspace())
     return c, TestClient(create_app(c.settings, container=c), follow_redirects=False)
 
 
@@ -110,7 +110,7 @@ def test_bad_bookings_are_4xx_naming_the_field(
     r = client.post("/api/v1/bookings", json=body)
     assert r.status_code == 422, r.text
     assert r.json()["error"]["field"] == field
-    assert c.store.meeting("x") is None
+    assert c.routing.meeting("x") is None
     assert c.outbox.jobs() == []
 
 
@@ -165,7 +165,7 @@ def test_the_booking_form_redirects_or_explains(api: tuple[Container, TestClient
 def test_without_a_redirect_url_our_page_confirms_with_working_links(db_url: str) -> None:
     c, client = make(db_url)
     doc = booking_workspace(redirect_url=None)
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     r = client.post(
         "/c/solo/book",
         data={"email": "pat@example.test", "start": NINE_Z, "tz": "America/New_York"},
@@ -184,7 +184,7 @@ def test_without_a_redirect_url_our_page_confirms_with_working_links(db_url: str
     done = client.post(cancel_link.split("?")[0], data={"t": token})
     assert "Meeting cancelled" in done.text
     meeting_id = cancel_link.split("/")[2]
-    meeting = c.store.meeting(meeting_id)
+    meeting = c.routing.meeting(meeting_id)
     assert meeting is not None
     assert meeting.status == "cancelled"
     c.close()
@@ -192,7 +192,7 @@ def test_without_a_redirect_url_our_page_confirms_with_working_links(db_url: str
 
 def test_reschedule_books_the_new_time_then_cancels_the_old(db_url: str) -> None:
     c, client = make(db_url)
-    apply_workspace(c.store, booking_workspace(redirect_url=None))
+    apply_workspace(c.workspace, booking_workspace(redirect_url=None))
     first = client.post("/c/solo/book", data={"email": "pat@example.test", "start": NINE_Z})
     old_id = urlsplit(first.headers["location"]).path.split("/")[2]
     link = c.signer.path(old_id, "reschedule")
@@ -206,7 +206,7 @@ def test_reschedule_books_the_new_time_then_cancels_the_old(db_url: str) -> None
     later = (NINE + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     r = client.post("/c/solo/book", data={"email": "pat@example.test", "start": later, **hidden})
     assert r.status_code == 303
-    old = c.store.meeting(old_id)
+    old = c.routing.meeting(old_id)
     assert old is not None
     assert old.status == "cancelled"
     assert client.get(c.signer.path(old_id, "reschedule").replace("t=", "t=x")).status_code == 404
@@ -228,8 +228,8 @@ def test_public_endpoints_are_rate_limited_per_client(db_url: str) -> None:
 
 def test_admins_see_the_outbox(api: tuple[Container, TestClient]) -> None:
     c, client = api
-    c.store.create_user("admin@acme.test", "Admin", admin=True)
-    token = c.store.create_token("admin@acme.test", "t")
+    c.accounts.create_user("admin@acme.test", "Admin", admin=True)
+    token = c.tokens.create_token("admin@acme.test", "t")
     client.post(
         "/api/v1/bookings",
         json={"router": "solo", "start": NINE_Z, "prospect": {"email": "pat@example.test"}},

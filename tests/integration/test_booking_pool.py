@@ -80,9 +80,9 @@ def served(postgres_url: str) -> Iterator[tuple[str, str, Counting]]:
         db_pool_timeout_seconds=3,
     )
     setup = bootstrap(settings)
-    apply_workspace(setup.store, booking_workspace())
-    setup.store.create_user("admin@acme.test", "Admin", admin=True)
-    token = setup.store.create_token("admin@acme.test", "test")
+    apply_workspace(setup.workspace, booking_workspace())
+    setup.accounts.create_user("admin@acme.test", "Admin", admin=True)
+    token = setup.tokens.create_token("admin@acme.test", "test")
     setup.close()
     app = Counting(create_app(settings))  # type: ignore[arg-type]
     server = uvicorn.Server(
@@ -159,7 +159,7 @@ def test_sixty_concurrent_bookings_get_2xx_or_409_and_others_are_served(
 
     assert set(statuses) <= {201, 409}, statuses
     c = bootstrap(Settings(database_url=postgres_url, worker=False))
-    with c.store.sessions() as s:
+    with c.wiring.db.sessions() as s:
         meetings = s.execute(select(t.Meeting.rep, t.Meeting.start)).all()
     c.close()
     assert len(meetings) == statuses[201]
@@ -173,11 +173,12 @@ def test_a_dry_pool_answers_503_with_retry_after(db_url: str) -> None:
         database_url=db_url, worker=False, db_pool_size=1, db_pool_timeout_seconds=0.2
     )
     c = bootstrap(settings)
-    apply_workspace(c.store, booking_workspace())
-    c.store.create_user("admin@acme.test", "Admin", admin=True)
-    token = c.store.create_token("admin@acme.test", "test")
+    apply_workspace(c.workspace, booking_workspace())
+    c.accounts.create_user("admin@acme.test", "Admin", admin=True)
+    token = c.tokens.create_token("admin@acme.test", "test")
     client = TestClient(create_app(settings, container=c))
-    held = [c.engine.raw_connection() for _ in range(2)]  # the pool's one and its overflow
+    engine = c.wiring.db.engine
+    held = [engine.raw_connection() for _ in range(2)]  # the pool's one and its overflow
     try:
         r = client.get("/api/v1/outbox", headers={"Authorization": f"Bearer {token}"})
     finally:
@@ -211,13 +212,15 @@ class Held:
 @pytest.mark.parametrize("router", ["flexible", "strict", "solo"])
 def test_a_booking_uses_one_connection_at_a_time(db_url: str, router: str) -> None:
     c = bootstrap(Settings(database_url=db_url, worker=False))
-    apply_workspace(c.store, booking_workspace())
+    apply_workspace(c.workspace, booking_workspace())
     held = Held()
-    event.listen(c.engine.pool, "checkout", held.checkout)
-    event.listen(c.engine.pool, "checkin", held.checkin)
+    event.listen(c.wiring.db.engine.pool, "checkout", held.checkout)
+    event.listen(c.wiring.db.engine.pool, "checkin", held.checkin)
     nine = MONDAY_8AM_NY + timedelta(hours=1)
     for i, start in enumerate((nine, nine, nine + timedelta(hours=1))):
         with contextlib.suppress(SlotTaken):  # a taken slot is fine; a second connection not
-            book(c.store, c.calendar, router, {"email": f"p{i}@example.test"}, start, MONDAY_8AM_NY)
+            book(
+                c.routing, c.calendar, router, {"email": f"p{i}@example.test"}, start, MONDAY_8AM_NY
+            )
     c.close()
     assert held.most == 1

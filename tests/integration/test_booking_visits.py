@@ -24,14 +24,14 @@ def site(db_url: str) -> Iterator[tuple[Container, TestClient]]:
     c, client = make(db_url)
     doc = booking_workspace()
     doc["routers"].append({"slug": "api-only", "title": "API router", "default": {"team": "SDR"}})
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     yield c, client
     c.close()
 
 
 def counts(c: Container) -> tuple[int, int]:
     """(clicks, decisions) recorded so far."""
-    with c.engine.connect() as conn:
+    with c.wiring.db.engine.connect() as conn:
         clicks = conn.execute(text("SELECT count(*) FROM clicks")).scalar_one()
         decisions = conn.execute(text("SELECT count(*) FROM decisions")).scalar_one()
     return int(clicks), int(decisions)

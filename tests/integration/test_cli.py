@@ -242,7 +242,7 @@ def test_demo_if_empty_loads_the_demo_once(cli, sqlite_url: str) -> None:  # typ
     assert re.search(r"Bearer \.\.\.\): lr_\S+", first)
     c = bootstrap(Settings(database_url=sqlite_url, worker=False))
     try:
-        delete_item(c.store, "routers", "inbound-demo")  # changed in the dashboard
+        delete_item(c.workspace, "routers", "inbound-demo")  # changed in the dashboard
         tokens = _count(sqlite_url, "api_tokens")
         second = cli("demo", "--if-empty", "-f", DEMO).stdout
         assert "kept as it is" in second
@@ -259,7 +259,7 @@ def test_demo_if_empty_loads_the_demo_once(cli, sqlite_url: str) -> None:  # typ
 def _routers(c: Any) -> list[dict[str, Any]]:
     from leadrail.app.workspace_edit import section_items
 
-    return section_items(c.store, "routers")
+    return section_items(c.workspace, "routers")
 
 
 def _count(url: str, table: str) -> int:

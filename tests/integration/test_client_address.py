@@ -45,7 +45,7 @@ def app(db_url: str, trusted: str, **settings: Any) -> Iterator[tuple[Container,
     doc = workspace()
     doc["stores"] = [{"name": "Downtown", "latitude": 40.7, "longitude": -74.0}]
     doc["nearest_store_routing"] = True
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     try:
         # the connection comes from 127.0.0.1, like a proxy (or anybody) on the same host
         with TestClient(create_app(c.settings, container=c), client=("127.0.0.1", 50000)) as t:
@@ -69,7 +69,7 @@ def test_a_visitor_is_placed_by_the_forwarded_address_only_behind_a_trusted_prox
             headers=_forwarded(PUBLIC_IP),
         )
         assert r.status_code == 200, r.text
-        visitor = c.live.store.visitor(r.json()["visitor_id"])
+        visitor = c.live.repo.visitor(r.json()["visitor_id"])
         assert visitor is not None
         if trusted:
             assert visitor.location is not None

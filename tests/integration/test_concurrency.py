@@ -25,11 +25,11 @@ def test_concurrent_routes_keep_the_quota_invariant(db_url: str, credits: int) -
     c = bootstrap(Settings(database_url=db_url, db_pool_size=16))
     doc = workspace(weights=WEIGHTS, memory_hours=0)
     doc["users"][1]["credits"] = credits
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
     def one(i: int) -> str | None:
-        rec = route_prospect(c.store, "inbound", {"email": f"p{i}@example.test"}, now)
+        rec = route_prospect(c.routing, "inbound", {"email": f"p{i}@example.test"}, now)
         return rec.id
 
     with ThreadPoolExecutor(max_workers=N) as pool:
@@ -37,7 +37,7 @@ def test_concurrent_routes_keep_the_quota_invariant(db_url: str, credits: int) -
 
     assert len(set(ids)) == N
     assert None not in ids
-    with c.store.sessions() as s:
+    with c.wiring.db.sessions() as s:
         rows = s.execute(
             select(t.Decision.id, t.Decision.assignee, t.Decision.via, t.Decision.email).order_by(
                 t.Decision.seq

@@ -15,8 +15,8 @@ from leadrail.web.main import create_app
 @pytest.fixture
 def api(db_url: str) -> Iterator[tuple[Container, TestClient, dict[str, str]]]:
     c = bootstrap(Settings(database_url=db_url, worker=False))
-    c.store.create_user("admin@acme.test", "Admin", admin=True)
-    auth = {"Authorization": f"Bearer {c.store.create_token('admin@acme.test', 't')}"}
+    c.accounts.create_user("admin@acme.test", "Admin", admin=True)
+    auth = {"Authorization": f"Bearer {c.tokens.create_token('admin@acme.test', 't')}"}
     yield c, TestClient(create_app(c.settings, container=c)), auth
     c.close()
 
@@ -41,7 +41,7 @@ def test_people_create_update_list_read_delete(
     assert (
         client.get(f"/api/v1/crm/contacts/{contact['id']}", headers=auth).json()["owner"] == "OWN-2"
     )
-    assert c.store.crm_records("cto@bigco.test", "bigco.test")[0].owner_id == "OWN-2"
+    assert c.routing.crm_records("cto@bigco.test", "bigco.test")[0].owner_id == "OWN-2"
     assert client.delete(f"/api/v1/crm/contacts/{contact['id']}", headers=auth).status_code == 204
     assert client.get(f"/api/v1/crm/contacts/{contact['id']}", headers=auth).status_code == 404
 
@@ -73,7 +73,7 @@ def test_companies_and_bad_input(api: tuple[Container, TestClient, dict[str, str
     )
     assert r.status_code == 201
     assert r.json()["domains"] == ["initech.test", "initech.eu.test"]
-    assert c.store.crm_records("", "sales.initech.eu.test")[0].owner_id == "OWN-3"
+    assert c.routing.crm_records("", "sales.initech.eu.test")[0].owner_id == "OWN-3"
     bad = client.put(
         "/api/v1/crm/companies/by-domain", json={"domains": ["not a domain"]}, headers=auth
     )
@@ -107,5 +107,5 @@ def test_companies_list_find_by_domain_and_delete(
     ).json()["results"]
     assert [x["name"] for x in found] == ["BigCo"]
     assert client.delete(f"/api/v1/crm/companies/{found[0]['id']}", headers=auth).status_code == 204
-    assert c.store.crm_records("", "bigco.test") == ()
+    assert c.routing.crm_records("", "bigco.test") == ()
     assert client.delete("/api/v1/crm/companies/999", headers=auth).status_code == 404

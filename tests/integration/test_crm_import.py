@@ -44,12 +44,12 @@ def test_contacts_import_with_errors_reported_and_good_rows_kept(c: Container) -
         "line 6, column -: more fields than the header names",
         "line 7, column Email: empty e-mail",
     ]
-    with c.store.sessions() as s:
+    with c.wiring.db.sessions() as s:
         rows = {r.email: r.owner_id for r in s.scalars(select(t.CrmContact))}
     assert rows == {"ana@bigco.test": "OWN-1", "bo@startup.test": None}
     again = import_csv(c.crm, lines("email,owner\nana@bigco.test,OWN-9\n"), "contacts", {})
     assert (again.created, again.updated) == (0, 1)
-    assert c.store.crm_records("ana@bigco.test", "bigco.test")[0].owner_id == "OWN-9"
+    assert c.routing.crm_records("ana@bigco.test", "bigco.test")[0].owner_id == "OWN-9"
 
 
 def test_companies_with_several_domains_schemes_and_idn(c: Container) -> None:
@@ -68,13 +68,13 @@ def test_companies_with_several_domains_schemes_and_idn(c: Container) -> None:
     assert [str(e) for e in report.errors] == [
         "line 4, column Website: 'not a domain' is not a domain"
     ]
-    records = c.store.crm_records("cto@sales.bigco.eu.test", "sales.bigco.eu.test")
+    records = c.routing.crm_records("cto@sales.bigco.eu.test", "sales.bigco.eu.test")
     assert [(r.kind, r.matched_on, r.owner_id) for r in records] == [
         ("company", "bigco.eu.test", "OWN-1")
     ]
     update = import_csv(c.crm, lines("domain,owner\nbigco-group.test,OWN-7\n"), "companies", {})
     assert (update.created, update.updated) == (0, 1)
-    assert c.store.crm_records("x@bigco.test", "bigco.test")[0].owner_id == "OWN-7"
+    assert c.routing.crm_records("x@bigco.test", "bigco.test")[0].owner_id == "OWN-7"
 
 
 def test_a_file_that_cannot_be_read_is_refused_whole(c: Container) -> None:
@@ -89,7 +89,7 @@ def test_a_file_that_cannot_be_read_is_refused_whole(c: Container) -> None:
 def test_dry_run_writes_nothing(c: Container) -> None:
     report = import_csv(c.crm, lines("email\na@b.test\n"), "leads", {}, dry_run=True)
     assert report.imported == 1
-    with c.store.sessions() as s:
+    with c.wiring.db.sessions() as s:
         assert s.scalars(select(t.CrmLead)).all() == []
 
 

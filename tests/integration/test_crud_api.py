@@ -21,9 +21,9 @@ ADMIN = "admin@acme.test"
 @pytest.fixture
 def api(db_url: str) -> Iterator[tuple[Container, TestClient, dict[str, str]]]:
     c = bootstrap(Settings(database_url=db_url, worker=False))
-    apply_workspace(c.store, workspace())
-    c.store.create_user(ADMIN, "Admin", admin=True)
-    token = c.store.create_token(ADMIN, "test")
+    apply_workspace(c.workspace, workspace())
+    c.accounts.create_user(ADMIN, "Admin", admin=True)
+    token = c.tokens.create_token(ADMIN, "test")
     client = TestClient(create_app(c.settings, container=c))
     yield c, client, {"Authorization": f"Bearer {token}"}
     c.close()
@@ -41,7 +41,7 @@ def test_round_trip_for_every_section(api: Any) -> None:
         "stores": {"name": "Paris", "latitude": 48.85, "longitude": 2.35},
         "sites": {"name": "www", "key": "k" * 20},
     }
-    apply_workspace(c.store, {"fallback_destination": {"address": "f@acme.test"}})
+    apply_workspace(c.workspace, {"fallback_destination": {"address": "f@acme.test"}})
     for url, item in items.items():
         key = next(iter(item.values()))
         r = client.post(f"/api/v1/{url}", json=item, headers=auth)
@@ -49,7 +49,7 @@ def test_round_trip_for_every_section(api: Any) -> None:
         assert r.json()["item"] == item
         assert client.get(f"/api/v1/{url}/{key}", headers=auth).json() == item
         assert item in client.get(f"/api/v1/{url}", headers=auth).json()["items"]
-    ws = export_workspace(c.store)
+    ws = export_workspace(c.workspace)
     assert ws["stores"] == [items["stores"]]
     assert ws["sites"] == [items["sites"]]
 
@@ -59,21 +59,21 @@ def test_replace_and_delete(api: Any) -> None:
     r = client.put("/api/v1/lists/target-accounts", headers=auth,
                    json={"name": "target-accounts", "values": ["A.test", "b.test"]})  # fmt: skip
     assert r.status_code == 200, r.text
-    assert export_workspace(c.store)["lists"][0]["values"] == ["a.test", "b.test"]
+    assert export_workspace(c.workspace)["lists"][0]["values"] == ["a.test", "b.test"]
     r = client.delete("/api/v1/lists/target-accounts", headers=auth)
     assert r.status_code == 200
     assert r.json()["deleted"] == "target-accounts"
-    assert not export_workspace(c.store).get("lists")
+    assert not export_workspace(c.workspace).get("lists")
     r = client.delete("/api/v1/users/rep1@acme.test", headers=auth)
     assert r.status_code == 200
     assert r.json()["deactivated"] == "rep1@acme.test"
-    users = {u["email"]: u for u in export_workspace(c.store)["users"]}
+    users = {u["email"]: u for u in export_workspace(c.workspace)["users"]}
     assert users["rep1@acme.test"]["active"] is False
 
 
 def test_errors(api: Any) -> None:
     c, client, auth = api
-    before = export_workspace(c.store)
+    before = export_workspace(c.workspace)
     r = client.post("/api/v1/teams", json={"name": "SDR"}, headers=auth)
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "conflict"
@@ -100,14 +100,14 @@ def test_errors(api: Any) -> None:
     r = client.post("/api/v1/lists", content=b"[1]", headers={**auth,
                     "content-type": "application/json"})  # fmt: skip
     assert r.status_code == 422
-    assert export_workspace(c.store) == before
+    assert export_workspace(c.workspace) == before
 
 
 def test_admin_token_required(api: Any) -> None:
     c, client, auth = api
     assert client.get("/api/v1/users").status_code == 401
-    c.store.create_user("rep9@acme.test", "Rep", admin=False)
-    rep = c.store.create_token("rep9@acme.test", "rep")
+    c.accounts.create_user("rep9@acme.test", "Rep", admin=False)
+    rep = c.tokens.create_token("rep9@acme.test", "rep")
     r = client.post("/api/v1/lists", json={"name": "x", "values": []},
                     headers={"Authorization": f"Bearer {rep}"})  # fmt: skip
     assert r.status_code == 403

@@ -61,7 +61,7 @@ def c(db_url: str) -> Iterator[Container]:
         Settings(database_url=db_url, worker=False, smtp_port=free_port(), mail_from="l@x.test")
     )
     container.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
-    apply_workspace(container.store, leads_workspace(nearest_store_routing=False))
+    apply_workspace(container.workspace, leads_workspace(nearest_store_routing=False))
     make_account(container, ADMIN, admin=True)
     yield container
     container.close()
@@ -77,7 +77,7 @@ def take(c: Container, n: int = LEADS) -> list[str]:
             customer=Customer(first_name=f"P{i}", email=f"p{i}@example.test"),
         )
         taken = take_lead(
-            c.leads, c.store, c.locator, site_key=SITE_KEY, lead=lead, hints=LocationHints(),
+            c.leads, c.routing, c.locator, site_key=SITE_KEY, lead=lead, hints=LocationHints(),
             idempotency_key=None, now=c.clock.now(),
         )  # fmt: skip
         ids.append(taken.lead.id)
@@ -175,7 +175,7 @@ def test_an_admin_can_stop_a_waiting_delivery(c: Container) -> None:
     run_until(c, c.clock.now() + timedelta(hours=2), timedelta(minutes=10))
     primary = next(d for d in c.leads.deliveries(lead=lead_id) if d["role"] == "primary")
     assert primary["status"] == "waiting"
-    token = c.store.create_token(ADMIN, "test")
+    token = c.tokens.create_token(ADMIN, "test")
     api = TestClient(create_app(c.settings, container=c))
     login(api, ADMIN)
     page = api.get(f"/admin/receipts/{lead_id}").text

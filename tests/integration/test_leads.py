@@ -56,7 +56,7 @@ def c(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
         )
     )
     container.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
-    apply_workspace(container.store, leads_workspace())
+    apply_workspace(container.workspace, leads_workspace())
     yield container
     container.close()
 
@@ -151,7 +151,7 @@ def test_without_categories_addresses_all_then_fallback(c: Container, client: Te
     doc = leads_workspace()
     doc["categories"] = [{"name": "New Models", "destinations": []}]
     doc["stores"] = []
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     r = post(client, LEAD)
     assert [d["address"] for d in r.json()["destinations"]] == ["manager@dealer.test"]
 
@@ -265,7 +265,7 @@ def test_webhook_500s_then_200_is_retried_and_signed(
     doc["categories"][0]["destinations"] = [
         {"address": hook, "format": "json", "secret_env": "LEADRAIL_CRED_TEST_WEBHOOK"}
     ]
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     lead_id = post(client, LEAD).json()["id"]
     runner = runner_for(c)
     for hours in (0, 1, 2):
@@ -296,7 +296,7 @@ def test_a_destination_that_never_works_hands_over_to_the_fallback(
     Hook.answers = [503] * (MAX_ATTEMPTS + 5)
     doc = leads_workspace()
     doc["categories"][0]["destinations"] = [{"address": hook, "format": "json"}]
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     lead_id = post(client, LEAD).json()["id"]
     runner = runner_for(c)
     for step in range(MAX_ATTEMPTS + 1):
@@ -312,8 +312,8 @@ def test_a_destination_that_never_works_hands_over_to_the_fallback(
 
 
 def test_receipts_api_filters_and_resend(c: Container, client: TestClient, inbox: Inbox) -> None:
-    c.store.create_user("admin@acme.test", "Admin", admin=True)
-    auth = {"Authorization": f"Bearer {c.store.create_token('admin@acme.test', 't')}"}
+    c.accounts.create_user("admin@acme.test", "Admin", admin=True)
+    auth = {"Authorization": f"Bearer {c.tokens.create_token('admin@acme.test', 't')}"}
     lead_id = post(client, LEAD).json()["id"]
     drain(c.outbox, runner_for(c), c.clock.now())
     got = client.get("/api/v1/deliveries", params={"status": "delivered"}, headers=auth).json()
@@ -372,7 +372,7 @@ def test_a_sites_router_can_pick_the_category(c: Container, client: TestClient) 
                    "route": {"category": "Service"}}],
         "default": {"category": "New Models"}}])  # fmt: skip
     doc["sites"][0]["router"] = "lead-sorter"
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     r = post(client, {**LEAD, "category": "New Models", "offer": "Oil change special"})
     body = r.json()
     assert body["category"] == "Service"
@@ -388,7 +388,7 @@ def test_a_rule_can_send_the_lead_to_a_store(c: Container, client: TestClient) -
                    "route": {"category": "Service", "store": "Downtown"}}],
         "default": {"category": "New Models"}}])  # fmt: skip
     doc["sites"][0]["router"] = "lead-sorter"
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     body = post(client, {**LEAD, "offer": "Downtown oil change"}).json()
     assert [d["address"] for d in body["destinations"]] == ["service-dt@dealer.test"]
     assert body["store"] == "Downtown"
@@ -399,7 +399,7 @@ def test_a_rule_can_send_the_lead_to_a_store(c: Container, client: TestClient) -
         ]
     )
     with pytest.raises(InvalidWorkspace) as err:
-        apply_workspace(c.store, bad)
+        apply_workspace(c.workspace, bad)
     assert str(err.value.problems[0]) == "routers[0].default.store: unknown store 'Nowhere'"
 
 
@@ -408,7 +408,7 @@ def test_an_adf_destination_can_also_attach_the_xml(
 ) -> None:
     doc = leads_workspace()
     doc["categories"][0]["destinations"] = [{"address": "crm@dealer.test", "attach_xml": True}]
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     post(client, LEAD)
     drain(c.outbox, runner_for(c), c.clock.now())
     (message,) = inbox.to("crm@dealer.test")

@@ -43,7 +43,7 @@ def make(db_url: str, allow: str = "") -> tuple[Container, TestClient, str]:
 @pytest.fixture
 def admin(sqlite_url: str) -> Iterator[tuple[Container, TestClient, str]]:
     made = make(sqlite_url)
-    apply_workspace(made[0].store, {**booking_workspace(), **leads_workspace()})
+    apply_workspace(made[0].workspace, {**booking_workspace(), **leads_workspace()})
     yield made
     made[0].close()
 
@@ -51,7 +51,7 @@ def admin(sqlite_url: str) -> Iterator[tuple[Container, TestClient, str]]:
 def deliver(c: Container, client: TestClient, hook: str) -> dict[str, Any]:
     doc = leads_workspace()
     doc["categories"][0]["destinations"] = [{"address": hook, "format": "json"}]
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     r = client.post("/api/v1/leads", json=LEAD, headers={"X-Site-Key": SITE_KEY})
     assert r.status_code == 201, r.text
     drain(c.outbox, runner_for(c), c.clock.now())
@@ -63,7 +63,9 @@ def test_a_webhook_resolving_to_a_private_address_is_refused_and_the_receipt_say
     admin: tuple[Container, TestClient, str],
 ) -> None:
     c, client, _ = admin
-    c.outbound = Outbound(resolve=lambda host, port: {"hooks.dealer.test": ["10.0.0.5"]}[host])
+    c.wiring.outbound = Outbound(
+        resolve=lambda host, port: {"hooks.dealer.test": ["10.0.0.5"]}[host]
+    )
     d = deliver(c, client, "https://hooks.dealer.test/lead")
     assert d["status"] == "fell_back"  # refused at once: no retry helps, the fallback has it
     assert len(d["attempts"]) == 1
@@ -80,7 +82,7 @@ def test_the_receipt_keeps_the_status_and_a_short_escaped_excerpt_of_failures(
     sqlite_url: str,
 ) -> None:
     c, client, _ = make(sqlite_url, allow="127.0.0.1")
-    apply_workspace(c.store, leads_workspace())
+    apply_workspace(c.workspace, leads_workspace())
     try:
         private = b'{"db_password": "hunter2", "rows": [' + b"1," * 500 + b"1]}"
         with serving(status=200, body=private) as ok:
@@ -106,7 +108,7 @@ def test_private_urls_are_refused_when_saved_naming_the_field(
     admin: tuple[Container, TestClient, str],
 ) -> None:
     c, client, csrf = admin
-    token = c.store.create_token(ADMIN, "t")
+    token = c.tokens.create_token(ADMIN, "t")
     auth = {"Authorization": f"Bearer {token}"}
     hook = {"address": "http://10.0.0.5/hook", "format": "json"}
     r = client.post("/api/v1/categories", json={"name": "x", "destinations": [hook]}, headers=auth)
@@ -136,6 +138,6 @@ def test_the_operator_allows_a_private_host(sqlite_url: str) -> None:
         doc = leads_workspace()
         doc["categories"][0]["destinations"] = [{"address": "http://10.0.0.5/h", "format": "json"}]
         doc["crm"] = {"provider": "hubspot", "connection": {"url": "https://crm.internal:8443"}}
-        assert apply_workspace(c.store, doc)
+        assert apply_workspace(c.workspace, doc)
     finally:
         c.close()

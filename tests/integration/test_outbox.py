@@ -47,7 +47,7 @@ def c(db_url: str) -> Iterator[Container]:
         )
     )
     container.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
-    apply_workspace(container.store, booking_workspace())
+    apply_workspace(container.workspace, booking_workspace())
     yield container
     container.close()
 
@@ -59,13 +59,13 @@ def invites(c: Container) -> list[dict[str, Any]]:
 def test_smtp_down_then_back_delivers_once(c: Container) -> None:
     runner = runner_for(c)
     now = c.clock.now()
-    done = book(c.store, c.calendar, "solo", {"email": "pat@example.test"}, NINE, now)
+    done = book(c.routing, c.calendar, "solo", {"email": "pat@example.test"}, NINE, now)
     drain(c.outbox, runner, now)  # nothing listens on the SMTP port
     (job,) = invites(c)
     assert job["status"] == "pending"
     assert job["attempts"] == 1
     assert "SMTP" in job["last_error"]
-    assert c.store.meeting(done.meeting_id) is not None  # the booking stands
+    assert c.routing.meeting(done.meeting_id) is not None  # the booking stands
     assert drain(c.outbox, runner, now) == 0  # not due yet: backoff
     inbox = Inbox()
     server = Controller(inbox, hostname="127.0.0.1", port=c.settings.smtp_port)
@@ -88,7 +88,7 @@ def test_a_permanent_refusal_fails_at_once_and_is_visible(c: Container) -> None:
     server = Controller(inbox, hostname="127.0.0.1", port=c.settings.smtp_port)
     server.start()
     try:
-        book(c.store, c.calendar, "solo", {"email": "pat@example.test"}, NINE, c.clock.now())
+        book(c.routing, c.calendar, "solo", {"email": "pat@example.test"}, NINE, c.clock.now())
         drain(c.outbox, runner_for(c), c.clock.now())
     finally:
         server.stop()
@@ -101,7 +101,7 @@ def test_past_the_budget_an_invite_waits_and_is_retried_until_the_meeting_is_ove
     c: Container,
 ) -> None:
     next_week = NINE + timedelta(days=7)
-    book(c.store, c.calendar, "solo", {"email": "pat@example.test"}, next_week, c.clock.now())
+    book(c.routing, c.calendar, "solo", {"email": "pat@example.test"}, next_week, c.clock.now())
     runner = runner_for(c)
     when = c.clock.now()
     for _ in range(MAX_ATTEMPTS):
@@ -121,7 +121,7 @@ def test_past_the_budget_an_invite_waits_and_is_retried_until_the_meeting_is_ove
 
 
 def test_a_job_claimed_by_a_dead_worker_runs_again_after_its_lease(c: Container) -> None:
-    book(c.store, c.calendar, "solo", {"email": "pat@example.test"}, NINE, c.clock.now())
+    book(c.routing, c.calendar, "solo", {"email": "pat@example.test"}, NINE, c.clock.now())
     now = c.clock.now()
     claimed = c.outbox.claim(now, 10, now + timedelta(minutes=5))
     assert len(claimed) == 2

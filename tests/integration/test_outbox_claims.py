@@ -30,13 +30,13 @@ def two(db_url: str) -> Iterator[tuple[Container, Container]]:
     to deliver."""
     a = bootstrap(Settings(database_url=db_url, worker=False))
     b = bootstrap(Settings(database_url=db_url, worker=False))
-    apply_workspace(a.store, leads_workspace(nearest_store_routing=False))
+    apply_workspace(a.workspace, leads_workspace(nearest_store_routing=False))
     for i in range(3):
         lead = Lead(
             id="", created_at=T0, category="Service", customer=Customer(email=f"p{i}@x.test")
         )
         take_lead(
-            a.leads, a.store, a.locator, site_key=SITE_KEY, lead=lead, hints=LocationHints(),
+            a.leads, a.routing, a.locator, site_key=SITE_KEY, lead=lead, hints=LocationHints(),
             idempotency_key=None, now=T0,
         )  # fmt: skip
     yield a, b
@@ -120,7 +120,7 @@ def test_a_claim_holds_only_the_jobs_it_took(two: tuple[Container, Container]) -
     a, b = two
     (first,) = a.outbox.claim(T0, 1, T0 + LEASE)
     others = b.outbox.claim(T0, 10, T0 + LEASE)
-    if a.engine.dialect.name == "postgresql":  # workers share the queue, job by job
+    if a.wiring.db.engine.dialect.name == "postgresql":  # workers share the queue, job by job
         assert len(others) == 2
         assert first.id not in {j.id for j in others}
     else:  # SQLite: workers on one file take turns

@@ -66,7 +66,7 @@ class World:
         assert r.status_code == 200, r.text
 
     def calendar(self) -> dict[str, Any]:
-        return dict(find_item(self.c.store, "users", REP)[1].get("calendar") or {})
+        return dict(find_item(self.c.workspace, "users", REP)[1].get("calendar") or {})
 
     def secrets(self) -> list[str]:
         return [*ENV.values(), self.db_url]
@@ -93,7 +93,7 @@ def world(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
             "provider": "caldav", "url": f"{company.url}/rep0/", "username": "rep0",
             "password_env": "LEADRAIL_CRED_REP0",
         }  # fmt: skip
-        apply_workspace(c.store, doc)
+        apply_workspace(c.workspace, doc)
         make_account(c, REP, admin=False)
         client = TestClient(
             create_app(c.settings, container=c), base_url="https://testserver",
@@ -161,8 +161,8 @@ def test_a_rep_never_gets_a_server_secret_into_an_outbound_request(world: World)
 
 
 def assert_admin_doors_are_shut(w: World) -> None:
-    before = export_workspace(w.c.store)
-    token = w.c.store.create_token(REP, "rep's own token")
+    before = export_workspace(w.c.workspace)
+    token = w.c.tokens.create_token(REP, "rep's own token")
     auth = {"Authorization": f"Bearer {token}"}
     cal = {"provider": "caldav", "url": f"{w.capture.url}/dav/", "username": "rep0",
            "password_env": "LEADRAIL_SECRET_KEY"}  # fmt: skip
@@ -194,7 +194,7 @@ def assert_admin_doors_are_shut(w: World) -> None:
     for url, form in pages:
         r = w.client.post(url, data={"csrf": w.csrf, **form})
         assert r.status_code == 403, (url, r.status_code)
-    assert export_workspace(w.c.store) == before
+    assert export_workspace(w.c.workspace) == before
     w.call_the_reps_calendar()
 
 
@@ -203,7 +203,7 @@ def book_and_write_the_event(w: World) -> None:
     now = w.c.clock.now()
     slots = w.client.get("/api/v1/routers/solo/slots", params={"email": "pat@example.test"})
     first = datetime.fromisoformat(slots.json()["slots"][0]["start"])
-    book(w.c.store, w.c.calendar, "solo", {"email": "pat@example.test"}, first, now)
+    book(w.c.routing, w.c.calendar, "solo", {"email": "pat@example.test"}, first, now)
     drain(w.c.outbox, runner_for(w.c), now)
 
 
@@ -232,7 +232,7 @@ def test_admins_and_the_workspace_file_name_only_credential_variables(
     doc.update({k: v for k, v in item.items() if k != "users"})
     doc["users"] += item.get("users", [])
     with pytest.raises(InvalidWorkspace) as caught:
-        apply_workspace(world.c.store, doc)
+        apply_workspace(world.c.workspace, doc)
     assert (
         f"{path}: must start with LEADRAIL_CRED_ (server settings cannot be used as credentials)"
         in [str(p) for p in caught.value.problems]

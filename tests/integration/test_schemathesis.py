@@ -53,9 +53,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Container,
         )  # type: ignore[call-arg]
     )
     c.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
-    apply_workspace(c.store, yaml.safe_load(DEMO.read_text()))
-    c.store.create_user("fuzz-admin@acme.test", "Fuzz", admin=True)
-    token = c.store.create_token("fuzz-admin@acme.test", "schemathesis")
+    apply_workspace(c.workspace, yaml.safe_load(DEMO.read_text()))
+    c.accounts.create_user("fuzz-admin@acme.test", "Fuzz", admin=True)
+    token = c.tokens.create_token("fuzz-admin@acme.test", "schemathesis")
     yield c, token
     c.close()
 

@@ -26,9 +26,9 @@ def api(db_url: str) -> Iterator[tuple[Container, TestClient, dict[str, str]]]:
     c = bootstrap(Settings(database_url=db_url, secret_key="t" * 32, worker=False))
     rule = {"name": "Big", "when": {"field": "domain", "op": "in_list", "value": "target-accounts"},
             "route": {"broadcast": BOTH}}  # fmt: skip
-    apply_workspace(c.store, workspace(rules=[rule]))
+    apply_workspace(c.workspace, workspace(rules=[rule]))
     make_account(c, ADMIN, admin=True)
-    auth = {"Authorization": f"Bearer {c.store.create_token(ADMIN, 'test')}"}
+    auth = {"Authorization": f"Bearer {c.tokens.create_token(ADMIN, 'test')}"}
     yield c, TestClient(create_app(c.settings, container=c), base_url="https://testserver"), auth
     c.close()
 

@@ -26,13 +26,13 @@ def demo() -> dict:
 
 
 def test_apply_then_export_round_trips_the_demo(c: Container) -> None:
-    changes = apply_workspace(c.store, demo())
+    changes = apply_workspace(c.workspace, demo())
     assert any(str(ch) == "+ routers: q2-enterprise" for ch in changes)
-    exported = export_workspace(c.store)
+    exported = export_workspace(c.workspace)
     # The export is itself a valid file that changes nothing when applied again.
-    assert apply_workspace(c.store, exported) == []
-    assert apply_workspace(c.store, demo()) == []
-    again = export_workspace(c.store)
+    assert apply_workspace(c.workspace, exported) == []
+    assert apply_workspace(c.workspace, demo()) == []
+    again = export_workspace(c.workspace)
     assert again == exported
     router = next(r for r in exported["routers"] if r["slug"] == "q2-enterprise")
     assert router["rules"][1]["when"] == {
@@ -47,7 +47,7 @@ def test_apply_then_export_round_trips_the_demo(c: Container) -> None:
 
 
 def test_apply_reports_each_change_and_removals(c: Container) -> None:
-    apply_workspace(c.store, demo())
+    apply_workspace(c.workspace, demo())
     doc = demo()
     doc["teams"] = [t for t in doc["teams"] if t["name"] != "EMEA"]
     for r in doc["routers"]:
@@ -57,20 +57,20 @@ def test_apply_reports_each_change_and_removals(c: Container) -> None:
     doc["teams"][0]["members"] = [
         m for m in doc["teams"][0]["members"] if m["user"] != "kofi@acme.test"
     ]
-    changes = {str(ch) for ch in apply_workspace(c.store, doc)}
+    changes = {str(ch) for ch in apply_workspace(c.workspace, doc)}
     assert "- teams: EMEA" in changes
     assert "~ routers: inbound-demo (title)" in changes
     assert "~ routers: q2-enterprise (rules)" in changes
     assert "- users: kofi@acme.test (deactivated: not in the file)" in changes
-    exported = export_workspace(c.store)
+    exported = export_workspace(c.workspace)
     kofi = next(u for u in exported["users"] if u["email"] == "kofi@acme.test")
     assert kofi["active"] is False
-    assert apply_workspace(c.store, doc) == []
+    assert apply_workspace(c.workspace, doc) == []
 
 
 def test_invalid_file_names_every_bad_path_and_writes_nothing(c: Container) -> None:
-    apply_workspace(c.store, demo())
-    before = export_workspace(c.store)
+    apply_workspace(c.workspace, demo())
+    before = export_workspace(c.workspace)
     doc = demo()
     bad = copy.deepcopy(doc)
     bad["routers"][0]["rules"][0]["when"] = {"field": "domain", "op": "equalz", "value": "x"}
@@ -79,7 +79,7 @@ def test_invalid_file_names_every_bad_path_and_writes_nothing(c: Container) -> N
     bad["routers"][1]["redirect_url"] = "javascript:alert(1)"
     bad["users"][0]["timezone"] = "Mars/Olympus"
     with pytest.raises(InvalidWorkspace) as exc:
-        apply_workspace(c.store, bad)
+        apply_workspace(c.workspace, bad)
     messages = {str(p) for p in exc.value.problems}
     assert (
         "users[0].timezone: unknown timezone 'Mars/Olympus' (use an IANA name such as "
@@ -93,7 +93,7 @@ def test_invalid_file_names_every_bad_path_and_writes_nothing(c: Container) -> N
     bad["users"][0]["timezone"] = "America/New_York"
     bad["routers"][1]["redirect_url"] = None
     with pytest.raises(InvalidWorkspace) as exc:
-        apply_workspace(c.store, bad)
+        apply_workspace(c.workspace, bad)
     messages = {str(p) for p in exc.value.problems}
     assert (
         "routers[0].rules[0].when.op: unknown operator 'equalz' (did you mean 'equals'?)"
@@ -104,17 +104,17 @@ def test_invalid_file_names_every_bad_path_and_writes_nothing(c: Container) -> N
         in messages
     )
     assert "teams[0].members[5].user: unknown user 'ghost@acme.test'" in messages
-    assert export_workspace(c.store) == before
+    assert export_workspace(c.workspace) == before
 
 
 def test_a_partial_file_refers_to_what_is_already_there(c: Container) -> None:
-    apply_workspace(c.store, demo())
+    apply_workspace(c.workspace, demo())
     only_router = {
         "routers": [{"slug": "solo", "title": "Solo", "default": {"team": "SDR"}}],
         "sites": [],  # the demo site's live settings use the routers this file removes
     }
-    changes = {str(ch) for ch in apply_workspace(c.store, only_router)}
+    changes = {str(ch) for ch in apply_workspace(c.workspace, only_router)}
     assert "+ routers: solo" in changes
     assert "- routers: q2-enterprise" in changes  # the section is the whole truth
-    exported = export_workspace(c.store)
+    exported = export_workspace(c.workspace)
     assert len(exported["teams"]) == 3  # sections not in the file are left alone

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from leadrail.app.errors import InvalidInput
-from leadrail.app.ports import Accounts, AccountUser, ApiTokenRow, Passwords
+from leadrail.app.ports import AccountsRepo, AccountUser, ApiTokenRow, Passwords
 
 SESSION_HOURS = 12
 RESET_MINUTES = 30
@@ -64,7 +64,7 @@ def check_password_rules(password: str, field: str = "password") -> None:
 
 
 class AccountService:
-    def __init__(self, accounts: Accounts, passwords: Passwords) -> None:
+    def __init__(self, accounts: AccountsRepo, passwords: Passwords) -> None:
         self.accounts = accounts
         self.passwords = passwords
         self._dummy_hash: str | None = None
@@ -88,6 +88,13 @@ class AccountService:
         expires = now + timedelta(hours=SESSION_HOURS)
         token, csrf = self.accounts.create_session(user.id, now, expires)
         return LoggedIn(user, token, csrf, expires)
+
+    def create_user(self, email: str, name: str, *, admin: bool) -> int:
+        """A new user, or an existing one made active again (and an admin with ``admin``)."""
+        return self.accounts.create_user(email, name, admin=admin)
+
+    def admin_emails(self) -> list[str]:
+        return self.accounts.admin_emails()
 
     def logout(self, token: str) -> None:
         self.accounts.end_session(token)

@@ -1,6 +1,6 @@
 """The analytics of one router (or of one rep) over a range, as plain data.
 
-The reads come through ``AnalyticsReads`` (the SQL adapter); the arithmetic is in
+The reads come through ``AnalyticsRepo`` (the SQL adapter); the arithmetic is in
 ``leadrail.app.analytics``. The dict returned is what ``GET /api/v1/analytics/routers/{slug}``
 answers and what the dashboard charts and CSV downloads show."""
 
@@ -16,7 +16,11 @@ from leadrail.app.ports import RouterSnapshot
 from leadrail.routing.model import PoolSpec
 
 
-class AnalyticsReads(Protocol):
+class AnalyticsRepo(Protocol):
+    def timezone(self) -> str:
+        """The workspace's timezone (days and weeks are counted in it)."""
+        ...
+
     def click_times(self, router: str, start: datetime, end: datetime) -> list[datetime]: ...
 
     def meeting_times(
@@ -45,6 +49,18 @@ class AnalyticsReads(Protocol):
         self, sites: Sequence[str] | None, start: datetime, end: datetime
     ) -> list[tuple[str, str, int]]: ...
 
+    def rep_assignments(
+        self, rep: str, routers: Sequence[str], start: datetime, end: datetime
+    ) -> list[tuple[str, int]]: ...
+
+    def rep_meetings(
+        self, rep: str, start: datetime, end: datetime
+    ) -> list[tuple[str, str, int]]: ...
+
+    def rep_past_meetings(
+        self, rep: str, start: datetime, end: datetime, limit: int = 50
+    ) -> list[dict[str, Any]]: ...
+
 
 def pools_of(snap: RouterSnapshot) -> list[PoolSpec]:
     dests = [r.route for r in snap.spec.rules] + [snap.spec.default]
@@ -55,7 +71,7 @@ def pools_of(snap: RouterSnapshot) -> list[PoolSpec]:
     return list(seen.values())
 
 
-def _timeline(reads: AnalyticsReads, slug: str, r: Range) -> dict[str, Any]:
+def _timeline(reads: AnalyticsRepo, slug: str, r: Range) -> dict[str, Any]:
     clicks = series(reads.click_times(slug, r.start, r.end), r)
     meetings = reads.meeting_times(slug, r.start, r.end)
     booked = series((m for m, _ in meetings), r)
@@ -75,7 +91,7 @@ def _timeline(reads: AnalyticsReads, slug: str, r: Range) -> dict[str, Any]:
     }
 
 
-def _distribution(reads: AnalyticsReads, snap: RouterSnapshot, r: Range) -> list[dict[str, Any]]:
+def _distribution(reads: AnalyticsRepo, snap: RouterSnapshot, r: Range) -> list[dict[str, Any]]:
     counts = reads.pool_counts(snap.doc.slug, r.start, r.end)
     out = []
     for pool in pools_of(snap):
@@ -104,7 +120,7 @@ def _distribution(reads: AnalyticsReads, snap: RouterSnapshot, r: Range) -> list
     return out
 
 
-def _users(reads: AnalyticsReads, slug: str, r: Range) -> list[dict[str, Any]]:
+def _users(reads: AnalyticsRepo, slug: str, r: Range) -> list[dict[str, Any]]:
     assigned = reads.assignments([slug], r.start, r.end)
     meetings = reads.meetings_by_rep([slug], r.start, r.end)
     out = []
@@ -122,7 +138,7 @@ def _users(reads: AnalyticsReads, slug: str, r: Range) -> list[dict[str, Any]]:
     return out
 
 
-def leads_report(reads: AnalyticsReads, sites: Sequence[str] | None, r: Range) -> dict[str, Any]:
+def leads_report(reads: AnalyticsRepo, sites: Sequence[str] | None, r: Range) -> dict[str, Any]:
     """Form leads by category, store and delivery status (of ``sites``, or all)."""
     categories = reads.leads_by("category", sites, r.start, r.end)
     deliveries = reads.deliveries(sites, r.start, r.end)
@@ -145,7 +161,7 @@ def leads_report(reads: AnalyticsReads, sites: Sequence[str] | None, r: Range) -
 
 
 def router_report(
-    reads: AnalyticsReads, snap: RouterSnapshot, sites: Sequence[str], r: Range
+    reads: AnalyticsRepo, snap: RouterSnapshot, sites: Sequence[str], r: Range
 ) -> dict[str, Any]:
     slug = snap.doc.slug
     return {

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from leadrail.app.ports import WorkspaceStore
+from leadrail.app.errors import Stale, Unavailable
+from leadrail.app.ports import WorkspaceRepo
 from leadrail.app.workspace import WorkspaceDoc, parse_workspace
 
 KEYED: dict[str, str] = {
@@ -19,6 +20,7 @@ KEYED: dict[str, str] = {
     "stores": "name",
     "sites": "name",
 }
+SAVE_ATTEMPTS = 5  # a save without a revision starts again after this many by others
 SCALARS = ("timezone", "nearest_store_routing", "fallback_destination", "nearest_store_max_km")
 
 
@@ -124,23 +126,53 @@ def diff(old: WorkspaceDoc, new: WorkspaceDoc) -> list[Change]:
     return changes + _crm_changes(old, new)
 
 
-def apply_workspace(store: WorkspaceStore, data: object, *, dry_run: bool = False) -> list[Change]:
+def apply_workspace(
+    store: WorkspaceRepo, data: object, *, dry_run: bool = False, revision: int | None = None
+) -> list[Change]:
     """Validate ``data`` (raising InvalidWorkspace, with nothing written, when any path is
     wrong), then make the workspace match it in one transaction. Applying the same document
-    twice changes nothing the second time."""
-    current = store.load(include_crm=isinstance(data, dict) and "crm" in data)
-    doc = parse_workspace(data, base=current, url_problem=store.outbound_url_problem)
-    changes = diff(current, doc)
-    if changes and not dry_run:
-        store.save(doc)
-    return changes
+    twice changes nothing the second time. See ``apply_at`` for ``revision``."""
+    return apply_at(store, data, dry_run=dry_run, revision=revision)[0]
 
 
-def workspace_is_empty(store: WorkspaceStore) -> bool:
+def apply_at(
+    store: WorkspaceRepo, data: object, *, dry_run: bool = False, revision: int | None = None
+) -> tuple[list[Change], int]:
+    """``apply_workspace``, also returning the workspace's revision afterwards.
+
+    ``revision`` is the one the caller read before making ``data``: when the workspace was
+    saved by someone else since, ``Stale`` (409) is raised and nothing is written. Without
+    it the document is applied to the workspace as it is when saved: a save by someone else
+    in between makes this one start again from theirs, so sections the document leaves out
+    are never put back as they were."""
+    include_crm = isinstance(data, dict) and "crm" in data
+    for _ in range(SAVE_ATTEMPTS):
+        at, current = store.load_revision(include_crm=include_crm)
+        if revision is not None and revision != at:
+            raise Stale(revision, at)
+        doc = parse_workspace(data, base=current, url_problem=store.outbound_url_problem)
+        changes = diff(current, doc)
+        if not changes or dry_run:
+            return changes, at
+        try:
+            return changes, store.save(doc, revision=at)
+        except Stale:
+            if revision is not None:
+                raise
+    raise Unavailable("the workspace is being changed by others right now; try again")
+
+
+def workspace_is_empty(store: WorkspaceRepo) -> bool:
     """Nothing is configured yet (no user, team, router, ...): a fresh database."""
     doc = store.load(include_crm=False)
     return not any(getattr(doc, section) for section in KEYED)
 
 
-def export_workspace(store: WorkspaceStore, *, include_crm: bool = True) -> dict[str, Any]:
+def read_workspace(store: WorkspaceRepo, *, include_crm: bool = True) -> tuple[int, dict[str, Any]]:
+    """The workspace's revision and its document (``export_workspace``) at that revision."""
+    at, doc = store.load_revision(include_crm=include_crm)
+    return at, _dump(doc)
+
+
+def export_workspace(store: WorkspaceRepo, *, include_crm: bool = True) -> dict[str, Any]:
     return _dump(store.load(include_crm=include_crm))

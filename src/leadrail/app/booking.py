@@ -15,18 +15,17 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from leadrail.app.errors import InvalidInput
 from leadrail.app.ports import (
-    BookingStore,
     BookingTransaction,
     BusyCalendar,
+    ClickRouterRepo,
     Job,
     NewMeeting,
     RecordedDecision,
     RouterSnapshot,
-    RoutingStore,
     SlotTaken,
 )
 from leadrail.app.route import ProspectInput, route_prospect, snapshot_or_404
@@ -36,10 +35,6 @@ from leadrail.scheduling.model import Interval
 
 REUSE_DECISION = timedelta(hours=24)  # a reopened link keeps its rep for this long
 NOBODY = "nobody can take this meeting right now"
-
-
-class Repo(RoutingStore, BookingStore, Protocol):
-    """What the booking use cases need from storage."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +58,7 @@ def _active(snap: RouterSnapshot, email: str) -> bool:
 
 
 def candidates(
-    repo: Repo,
+    repo: ClickRouterRepo,
     snap: RouterSnapshot,
     raw: Mapping[str, Any] | ProspectInput,
     now: datetime,
@@ -140,7 +135,7 @@ def _booked(req: _Request, meeting: NewMeeting, decision_id: str | None) -> Book
 
 
 def book(
-    repo: Repo,
+    repo: ClickRouterRepo,
     calendar: BusyCalendar,
     slug: str,
     raw: Mapping[str, Any],
@@ -176,7 +171,7 @@ def book(
 
 
 def _decide_and_book(
-    repo: Repo, external: Busy, req: _Request, available: frozenset[str] | None = None
+    repo: ClickRouterRepo, external: Busy, req: _Request, available: frozenset[str] | None = None
 ) -> Booked:
     """The decision and the meeting in one transaction: a booking that fails (the time was
     taken, nobody can take it) leaves no decision behind. ``external``: the connected
@@ -200,7 +195,7 @@ def _decide_and_book(
 
 
 def _book_flexible(
-    repo: Repo, calendar: BusyCalendar, req: _Request, members: tuple[str, ...]
+    repo: ClickRouterRepo, calendar: BusyCalendar, req: _Request, members: tuple[str, ...]
 ) -> Booked:
     """The pool's members free at the time, then the rotation among them, then the meeting."""
     window = Interval(req.start - timedelta(days=1), req.start + timedelta(days=1))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from leadrail.app.errors import NotFound
-from leadrail.app.ports import BookingStore, Job
+from leadrail.app.ports import BookingRepo, Job
 
 
-def cancel_meeting(store: BookingStore, meeting_id: str, now: datetime) -> bool:
+def cancel_meeting(store: BookingRepo, meeting_id: str, now: datetime) -> bool:
     """True when this call cancelled it; False when it was already cancelled."""
     meeting = store.meeting(meeting_id)
     if meeting is None:

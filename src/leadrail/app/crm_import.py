@@ -57,7 +57,7 @@ class ImportReport:
     dry_run: bool = False
 
 
-class CrmImportStore(Protocol):
+class CrmImportRepo(Protocol):
     def import_people(
         self, kind: Literal["contacts", "leads"], rows: list[PersonRow]
     ) -> tuple[int, int]: ...  # (created, updated)
@@ -175,7 +175,7 @@ def read_rows(
 
 
 def import_csv(
-    store: CrmImportStore,
+    repo: CrmImportRepo,
     lines: Iterable[str],
     kind: RecordType,
     mapping: Mapping[str, str],
@@ -195,7 +195,7 @@ def import_csv(
     if dry_run or not valid:
         return report
     if kind == "companies":
-        report.created, report.updated = store.import_companies(valid)  # type: ignore[arg-type]
+        report.created, report.updated = repo.import_companies(valid)  # type: ignore[arg-type]
     else:
-        report.created, report.updated = store.import_people(kind, valid)  # type: ignore[arg-type]
+        report.created, report.updated = repo.import_people(kind, valid)  # type: ignore[arg-type]
     return report

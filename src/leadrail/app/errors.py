@@ -80,3 +80,20 @@ class Unavailable(LeadrailError):
     def __init__(self, message: str, *, retry_after: int = 2) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Stale(LeadrailError):
+    """The workspace was saved by someone else since the caller read it (at ``read``; it is at
+    ``current`` now); nothing was written."""
+
+    code = "stale"
+    status = 409
+
+    def __init__(self, read: int, current: int) -> None:
+        super().__init__(
+            f"the workspace was changed by someone else (you read revision {read}, it is at "
+            f"{current} now): reload it and make your change again",
+            field="revision",
+        )
+        self.read = read
+        self.current = current

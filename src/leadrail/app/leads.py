@@ -16,10 +16,10 @@ from leadrail.app.errors import LeadrailError
 from leadrail.app.ports import (
     DuplicateLead,
     LeadConfig,
-    LeadStore,
+    LeadRepo,
     Locator,
     RecordedDecision,
-    RoutingStore,
+    RoutingRepo,
     RoutingTransaction,
     SiteInfo,
     StoredLead,
@@ -136,15 +136,15 @@ def _routing_fields(lead: Lead) -> dict[str, Any]:
     return fields
 
 
-def _writes_crm(routing: RoutingStore, site: SiteInfo) -> bool:
+def _writes_crm(routing: RoutingRepo, site: SiteInfo) -> bool:
     """A site's router with ``crm: {create_or_update: true}`` records its leads in the CRM."""
     snap = routing.router(site.router) if site.router else None
     return bool(snap and snap.doc.crm.create_or_update)
 
 
 def take_lead(
-    repo: LeadStore,
-    routing: RoutingStore,
+    repo: LeadRepo,
+    routing: RoutingRepo,
     locator: Locator,
     *,
     site_key: str | None,
@@ -180,7 +180,7 @@ def take_lead(
 
 
 def _route_and_save(
-    routing: RoutingStore,
+    routing: RoutingRepo,
     locator: Locator,
     config: LeadConfig,
     site: SiteInfo,

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from leadrail.app.booking import Candidates, Repo, candidates
+from leadrail.app.booking import Candidates, candidates
 from leadrail.app.errors import InvalidInput, NotFound
-from leadrail.app.ports import BusyCalendar, RouterSnapshot
+from leadrail.app.ports import BusyCalendar, ClickRouterRepo, RouterSnapshot
 from leadrail.app.route import ProspectInput, snapshot_or_404
 from leadrail.app.slots import slots
 from leadrail.scheduling.model import Interval
@@ -56,7 +56,7 @@ class NoBookingPage(NotFound):
     """The router routes API and live requests only: it has no meeting type to book."""
 
 
-def booking_router(repo: Repo, slug: str) -> RouterSnapshot:
+def booking_router(repo: ClickRouterRepo, slug: str) -> RouterSnapshot:
     """The router behind a booking link, or NotFound/NoBookingPage (nothing recorded)."""
     snap = snapshot_or_404(repo, slug)
     if snap.meeting is None:
@@ -69,7 +69,7 @@ def booking_router(repo: Repo, slug: str) -> RouterSnapshot:
 
 
 def open_link(
-    repo: Repo,
+    repo: ClickRouterRepo,
     calendar: BusyCalendar,
     slug: str,
     params: Mapping[str, str],

@@ -32,12 +32,12 @@ from leadrail.app.live_views import (
 )
 from leadrail.app.ports import (
     ConversationRow,
-    LeadStore,
+    LeadRepo,
     LivePush,
-    LiveStore,
+    LiveRepo,
     Locator,
     MessageRow,
-    RoutingStore,
+    RoutingRepo,
     VisitorRow,
 )
 from leadrail.app.workspace import LiveChatDoc, SiteDoc
@@ -59,9 +59,9 @@ class Intake:
 class LiveService:
     def __init__(
         self,
-        live: LiveStore,
-        routing: RoutingStore,
-        leads: LeadStore,
+        live: LiveRepo,
+        routing: RoutingRepo,
+        leads: LeadRepo,
         locator: Locator,
         tokens: VisitorTokens,
         push: LivePush,

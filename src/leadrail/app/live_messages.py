@@ -1,7 +1,7 @@
 """A chat's messages in one order for everyone.
 
 Each message gets the next number of its conversation in the transaction that stores it
-(``LiveStore.add_message``), and transcripts are read in that order. The live copies go out
+(``LiveRepo.add_message``), and transcripts are read in that order. The live copies go out
 in the same order: storing a message and handing it to the hub happen under the
 conversation's turn in this process, and the hub delivers what it is handed in the order it
 was handed (one queue per connection). A rep's message and a visitor's sent at the same
@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from leadrail.app.live_views import message_json
-from leadrail.app.ports import LivePush, LiveStore, MessageRow
+from leadrail.app.ports import LivePush, LiveRepo, MessageRow
 
 STRIPES = 64  # conversations share this many turns (a turn lasts one insert)
 
 
 @dataclass
 class ChatLog:
-    live: LiveStore
+    live: LiveRepo
     push: LivePush
     _turns: list[threading.Lock] = field(
         default_factory=lambda: [threading.Lock() for _ in range(STRIPES)]

@@ -14,7 +14,7 @@ from typing import Any
 from leadrail.app.ports import (
     LiveUser,
     RouterSnapshot,
-    RoutingStore,
+    RoutingRepo,
     RoutingTransaction,
     VisitorRow,
 )
@@ -26,9 +26,9 @@ _FIELD = re.compile(r"^[a-z0-9_.-]{1,64}$")
 
 
 class PresenceStore:
-    """A RoutingStore whose users are online exactly when ``available(email)`` says so."""
+    """A RoutingRepo whose users are online exactly when ``available(email)`` says so."""
 
-    def __init__(self, store: RoutingStore, available: Callable[[str], bool]) -> None:
+    def __init__(self, store: RoutingRepo, available: Callable[[str], bool]) -> None:
         self._store = store
         self._available = available
 
@@ -109,7 +109,7 @@ def _aligned(
 
 
 def route_visitor(
-    store: RoutingStore,
+    store: RoutingRepo,
     slug: str,
     v: VisitorRow,
     now: datetime,

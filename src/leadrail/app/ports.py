@@ -39,12 +39,23 @@ class RecordedDecision:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+class Clock(Protocol):
+    def now(self) -> datetime: ...  # timezone-aware
+
+
 class StaleState(Exception):
     """The state a decision was computed from changed underneath it: compute it again."""
 
 
-class RoutingStore(Protocol):
+class Routers(Protocol):
+    """Routers ready for the engine (the app's ``RouterCatalog``)."""
+
     def router(self, slug: str, *, revision: int | None = None) -> RouterSnapshot | None: ...
+
+
+class RoutingRepo(Routers, Protocol):
+    """What routing a prospect needs: the router (from the catalog), the CRM's records of the
+    prospect, and the router's transaction."""
 
     def crm_records(self, email: str, domain: str) -> tuple[CrmRecord, ...]: ...
 
@@ -66,22 +77,38 @@ class LedgerRow:
     prospect: dict[str, Any]
 
 
-class WorkspaceStore(Protocol):
+class WorkspaceRepo(Protocol):
+    def revision(self) -> int:
+        """The workspace's revision: one more after each save."""
+        ...
+
     def load(self, *, include_crm: bool = True) -> WorkspaceDoc: ...
 
-    def save(self, doc: WorkspaceDoc) -> int: ...  # returns the new revision
+    def load_revision(self, *, include_crm: bool = True) -> tuple[int, WorkspaceDoc]:
+        """The document and the revision it is at (read in one transaction)."""
+        ...
 
-    def decisions(
-        self, router: str | None = None, email: str | None = None, limit: int = 100
-    ) -> Iterator[LedgerRow]: ...
-
-    def decision(self, decision_id: str) -> LedgerRow | None: ...
+    def save(self, doc: WorkspaceDoc, *, revision: int | None = None) -> int:
+        """Make the workspace match ``doc``; returns the new revision. With ``revision`` (the
+        one the document was read at), a workspace saved by someone else since raises
+        ``Stale`` and nothing is written."""
+        ...
 
     def outbound_url_problem(self, url: str) -> str | None:
         """Why a user-typed URL leadrail would call (CalDAV, webhook, CRM) cannot be saved:
         it names a loopback/private/link-local address or a local network name that the
         operator has not allowed; None when it may be saved."""
         ...
+
+
+class LedgerRepo(Protocol):
+    """The decisions ledger, read."""
+
+    def decisions(
+        self, router: str | None = None, email: str | None = None, limit: int = 100
+    ) -> Iterator[LedgerRow]: ...
+
+    def decision(self, decision_id: str) -> LedgerRow | None: ...
 
 
 class CredentialSealer(Protocol):
@@ -205,7 +232,7 @@ class RoutingTransaction(BookingTransaction, Protocol):
         ...
 
 
-class BookingStore(Protocol):
+class BookingRepo(Protocol):
     def booking(self, rep: str) -> AbstractContextManager[BookingTransaction]: ...
 
     def meeting(self, meeting_id: str) -> MeetingRow | None: ...
@@ -222,6 +249,10 @@ class BookingStore(Protocol):
     def latest_decision(self, router: str, email: str, since: datetime) -> LedgerRow | None: ...
 
 
+class ClickRouterRepo(RoutingRepo, BookingRepo, Protocol):
+    """What a click router's use cases need: routing and bookings."""
+
+
 class BusyCalendar(Protocol):
     """Busy time of a rep as aware UTC intervals: booked meetings, the built-in calendar's
     blocks and the rep's connected calendar (CalDAV, cached briefly)."""
@@ -233,6 +264,18 @@ class BusyCalendar(Protocol):
     ) -> list[tuple[datetime, datetime]]:
         """Only the rep's connected calendar (no database): what a booking reads before it
         takes its lock, to check inside it with the database's busy time."""
+        ...
+
+
+class RepCalendars(BusyCalendar, Protocol):
+    """Busy time, and what is known of each rep's connected calendar."""
+
+    def forget(self, rep: str) -> None:
+        """Drop what is cached of the rep's calendar (after its settings changed)."""
+        ...
+
+    def problem(self, rep: str) -> str | None:
+        """Why the rep's calendar could not be read the last time it was asked, or None."""
         ...
 
 
@@ -282,7 +325,7 @@ class DuplicateLead(Exception):
     """Another request with the same Idempotency-Key created the lead first."""
 
 
-class LeadStore(Protocol):
+class LeadRepo(Protocol):
     def lead_config(self) -> LeadConfig: ...
 
     def lead_by_key(self, site: str, key: str) -> StoredLead | None: ...
@@ -299,6 +342,22 @@ class LeadStore(Protocol):
         now: datetime,
         crm_sync: bool = False,
     ) -> None: ...
+
+    def deliveries(
+        self,
+        *,
+        lead: str | None = None,
+        status: str | None = None,
+        destination: str | None = None,
+        limit: int = 100,
+        with_attempts: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Deliveries, newest first, as the receipts show them."""
+        ...
+
+    def stop(self, delivery_id: str, now: datetime, by: str) -> dict[str, Any] | None: ...
+
+    def resend(self, delivery_id: str, now: datetime) -> str | None: ...
 
 
 class Locator(Protocol):
@@ -338,7 +397,7 @@ class Passwords(Protocol):
     def needs_rehash(self, stored: str) -> bool: ...
 
 
-class Accounts(Protocol):
+class AccountsRepo(Protocol):
     def user_by_email(self, email: str) -> AccountUser | None: ...
 
     def set_password(self, user_id: int, password_hash: str) -> None: ...
@@ -364,6 +423,30 @@ class Accounts(Protocol):
     def tokens(self, user_id: int | None) -> list[ApiTokenRow]: ...
 
     def revoke_token(self, token_id: int, user_id: int | None) -> bool: ...
+
+    def create_user(self, email: str, name: str, *, admin: bool) -> int:
+        """A new user (or an existing one made active, and admin when ``admin``)."""
+        ...
+
+    def admin_emails(self) -> list[str]: ...
+
+
+class TokenRepo(Protocol):
+    """API tokens (kept by the accounts repo): stored hashed, checked with a short cache."""
+
+    def create_token(self, email: str, name: str) -> str: ...
+
+    def cached_token_owner(self, secret: str) -> TokenOwner | None:
+        """The owner if the token was checked a few seconds ago (no I/O), else None."""
+        ...
+
+    def token_owner(self, secret: str) -> TokenOwner | None: ...
+
+
+class Health(Protocol):
+    def check(self) -> str:
+        """A round trip to the database; returns its kind ("sqlite", "postgresql")."""
+        ...
 
 
 # --- live website visitors ---------------------------------------------------------------
@@ -427,7 +510,7 @@ class LiveUser:
     aligned: tuple[str, ...]
 
 
-class LiveStore(Protocol):
+class LiveRepo(Protocol):
     def site(self, key: str) -> Any: ...  # the SiteDoc with this key, or None
 
     def sites(self) -> list[Any]: ...  # every SiteDoc

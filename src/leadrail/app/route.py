@@ -12,7 +12,7 @@ from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.ports import (
     RecordedDecision,
     RouterSnapshot,
-    RoutingStore,
+    RoutingRepo,
     RoutingTransaction,
     StaleState,
 )
@@ -48,7 +48,7 @@ class Outdated(Exception):
         self.revision = revision
 
 
-def snapshot_or_404(repo: RoutingStore, slug: str, revision: int | None = None) -> RouterSnapshot:
+def snapshot_or_404(repo: RoutingRepo, slug: str, revision: int | None = None) -> RouterSnapshot:
     snap = repo.router(slug, revision=revision)
     if snap is None:
         raise NotFound(f"no router with slug {slug!r}", field="slug")
@@ -96,7 +96,7 @@ class ProspectInput:
             found = self._prospects[spec.strip_emails] = prospect_from(self.raw, spec)
         return found
 
-    def crm_records(self, repo: RoutingStore, spec: RouterSpec) -> tuple[CrmRecord, ...]:
+    def crm_records(self, repo: RoutingRepo, spec: RouterSpec) -> tuple[CrmRecord, ...]:
         """The CRM's records of this prospect, when ``spec`` checks ownership (else none)."""
         if not needs_crm(spec):
             return ()
@@ -142,7 +142,7 @@ def _decide(
 
 
 def route_prospect(
-    repo: RoutingStore,
+    repo: RoutingRepo,
     slug: str,
     raw: Mapping[str, Any] | ProspectInput,
     now: datetime,
@@ -202,7 +202,7 @@ class Simulation:
 
 
 def simulate(
-    repo: RoutingStore,
+    repo: RoutingRepo,
     slug: str,
     rows: Iterable[Mapping[str, Any]],
     now: datetime,

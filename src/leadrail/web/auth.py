@@ -134,9 +134,12 @@ def render(
     status: int = 200,
     account: Account | None = None,
 ) -> HTMLResponse:
-    """A dashboard page: the template gets ``account`` and ``csrf`` besides ``context``."""
+    """A dashboard page: the template gets ``account``, ``csrf`` and ``revision`` (the
+    workspace's, for forms that change it) besides ``context``."""
     acct = account if account is not None else request.state._state.get("account")
-    ctx = {"account": acct, "csrf": acct.csrf if acct else "", **(context or {})}
+    revision = request.state._state.get("revision", "")  # see web/revision.py
+    ctx = {"account": acct, "csrf": acct.csrf if acct else "", "revision": revision}
+    ctx.update(context or {})
     page: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, template, ctx, status_code=status
     )

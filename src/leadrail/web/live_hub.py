@@ -263,7 +263,7 @@ def start_live(app: Any, container: Container) -> LiveRuntime:
         _cancel_keeper(old)
     parts = container.live
     service = LiveService(
-        parts.store, container.store, container.leads, container.locator, parts.tokens, hub,
+        parts.repo, container.routing, container.leads, container.locator, parts.tokens, hub,
         place=parts.place, clock=container.clock.now,
     )  # fmt: skip
     reps = LiveReps(service, timedelta(seconds=s.live_visitor_idle_seconds))

@@ -11,7 +11,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import text
 
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
@@ -89,14 +88,12 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, Any]:
         c: Container = app.state.container
-        with c.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"status": "ok", "database": c.engine.dialect.name}
+        return {"status": "ok", "database": c.health.check()}
 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
     def home(request: Request) -> Response:
         c: Container = app.state.container
-        routers = [r.doc for r in c.store.routers() if r.doc.meeting_type]  # booking links only
+        routers = [r.doc for r in c.catalog.routers() if r.doc.meeting_type]  # booking links only
         page: Response = app.state.templates.TemplateResponse(
             request, "home.html", {"routers": routers}
         )

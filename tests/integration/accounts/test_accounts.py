@@ -134,19 +134,19 @@ def test_a_rep_reaches_their_pages_but_no_admin_page(client: TestClient) -> None
 
 
 def test_api_tokens_are_managed_from_the_dashboard(c: Container, client: TestClient) -> None:
-    admin_token = c.store.create_token("admin@acme.test", "admin's")
+    admin_token = c.tokens.create_token("admin@acme.test", "admin's")
     csrf = login(client, "rep@acme.test")
     assert client.post("/dashboard/tokens", data={"name": "mine"}).status_code == 403
     made = client.post("/dashboard/tokens", data={"name": "mine", "csrf": csrf})
     secret = re.search(r'id="new-token">(lr_[^<]+)<', made.text)
     assert secret, made.text
-    assert c.store.token_owner(secret.group(1)) is not None
+    assert c.tokens.token_owner(secret.group(1)) is not None
     page = client.get("/dashboard/tokens").text
     assert "mine" in page
     assert "admin&#39;s" not in page
     admin_id = next(t.id for t in c.accounts.accounts.tokens(None) if t.name == "admin's")
     client.post(f"/dashboard/tokens/{admin_id}/revoke", data={"csrf": csrf})
-    assert c.store.token_owner(admin_token) is not None  # not theirs to revoke
+    assert c.tokens.token_owner(admin_token) is not None  # not theirs to revoke
     empty = client.post("/dashboard/tokens", data={"name": " ", "csrf": csrf})
     assert empty.status_code == 422
     assert 'aria-invalid="true"' in empty.text

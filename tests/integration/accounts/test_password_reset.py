@@ -66,11 +66,11 @@ def _statements(c: Container, client: TestClient, email: str) -> list[str]:
     def record(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
         seen.append(statement)
 
-    event.listen(c.engine, "before_cursor_execute", record)
+    event.listen(c.wiring.db.engine, "before_cursor_execute", record)
     try:
         r = client.post("/password/forgot", data={"email": email})
     finally:
-        event.remove(c.engine, "before_cursor_execute", record)
+        event.remove(c.wiring.db.engine, "before_cursor_execute", record)
     assert r.status_code == 200
     assert "If that address has an account, a reset link is on its way." in r.text
     return seen
@@ -119,11 +119,11 @@ def test_the_token_is_never_stored_listed_or_logged(
     drain(c.outbox, runner_for(c), c.clock.now())
     (path,) = _links(inbox)
     token = path.rsplit("/", 1)[1]
-    api = c.store.create_token("admin@acme.test", "t")
+    api = c.tokens.create_token("admin@acme.test", "t")
     listed = client.get("/api/v1/outbox", headers={"Authorization": f"Bearer {api}"})
     assert listed.status_code == 200
     assert listed.json()[0]["kind"] == "password_reset"
-    with c.engine.connect() as conn:
+    with c.wiring.db.engine.connect() as conn:
         stored = [str(row) for row in conn.execute(text("SELECT * FROM outbox"))]
         stored += [str(row) for row in conn.execute(text("SELECT * FROM password_resets"))]
     assert token not in listed.text
@@ -153,11 +153,11 @@ def test_using_a_link_ends_every_other_link_of_the_user(c: Container) -> None:
     now = c.clock.now()
     first = c.accounts.start_reset("rep@acme.test", now)
     assert first is not None
-    with c.engine.begin() as conn:  # revive it, as if it had been made alongside the next
+    with c.wiring.db.engine.begin() as conn:  # revive it, as if it had been made alongside the next
         conn.execute(text("UPDATE password_resets SET used_at = NULL"))
     second = c.accounts.start_reset("rep@acme.test", now)
     assert second is not None
-    with c.engine.begin() as conn:
+    with c.wiring.db.engine.begin() as conn:
         conn.execute(text("UPDATE password_resets SET used_at = NULL"))
     c.accounts.finish_reset(second[1], "brand new password", now)
     assert c.accounts.reset_user(first[1], now) is None

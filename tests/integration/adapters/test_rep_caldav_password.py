@@ -45,7 +45,7 @@ class Rep:
 
     def busy(self) -> list[tuple[datetime, datetime]]:
         """The rep's busy time, as the booking pages read it (the workspace as it is now)."""
-        self.c.store.routers()
+        self.c.catalog.routers()
         start = datetime(2026, 12, 1, tzinfo=UTC)
         return self.c.calendar.busy(REP, start, start + timedelta(days=2))
 
@@ -62,7 +62,7 @@ def container(db_url: str, secret: str) -> Container:
 @pytest.fixture
 def rep(sqlite_url: str, radicale: Radicale) -> Iterator[Rep]:
     c = container(sqlite_url, "k" * 32)
-    apply_workspace(c.store, booking_workspace())
+    apply_workspace(c.workspace, booking_workspace())
     make_account(c, REP, admin=False)
     client = TestClient(
         create_app(c.settings, container=c), base_url="https://testserver", follow_redirects=False
@@ -82,7 +82,7 @@ def test_the_typed_password_is_stored_encrypted_and_authenticates_at_the_calenda
     meeting = datetime(2026, 12, 1, 15, tzinfo=UTC)
     put_foreign(radicale, rep.calendar_url, {"m": foreign_event("m", meeting, meeting + HOUR)})
     assert rep.save_password(radicale.password) == 303
-    stored = find_item(rep.c.store, "users", REP)[1]["calendar"]
+    stored = find_item(rep.c.workspace, "users", REP)[1]["calendar"]
     assert stored["password_encrypted"].startswith("v1.")
     assert "password_env" not in stored
     assert rep.busy() == [(meeting, meeting + HOUR)]  # Radicale took the password
@@ -116,7 +116,7 @@ def test_the_password_opens_only_with_this_servers_secret(
     assert rep.save_password(radicale.password) == 303
     other = container(sqlite_url, "another server secret, not ours")
     try:
-        other.store.routers()
+        other.catalog.routers()
         other.calendar.busy(
             REP, datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)
         )
@@ -135,5 +135,5 @@ def test_clearing_the_password_and_moving_servers(rep: Rep, radicale: Radicale) 
     assert 'aria-invalid="true"' in r.text
     r = rep.client.post("/dashboard/me", data={**form, "calendar.password_forget": "on"})
     assert r.status_code == 303
-    assert "password_encrypted" not in find_item(rep.c.store, "users", REP)[1]["calendar"]
+    assert "password_encrypted" not in find_item(rep.c.workspace, "users", REP)[1]["calendar"]
     assert "Password: not set" in rep.client.get("/dashboard/me").text

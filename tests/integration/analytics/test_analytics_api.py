@@ -57,7 +57,7 @@ def test_weekly_buckets_and_an_empty_day(world: World) -> None:
 def test_distribution_shows_a_deviation(world: World) -> None:
     # three more decisions cannot split 2:1:1 exactly: someone is off their target
     for i in range(8, 11):
-        route_prospect(world.c.store, "strict", {"email": f"p{i}@example.test"},
+        route_prospect(world.c.routing, "strict", {"email": f"p{i}@example.test"},
                        world.c.clock.now())  # fmt: skip
     (pool,) = get(world, "/api/v1/analytics/routers/strict", **DAY)["distribution"]
     assert pool["decisions"] == 11
@@ -104,8 +104,8 @@ def test_bad_ranges_name_the_field(world: World, params: dict[str, str], field: 
 def test_unknown_router_and_tokens(world: World) -> None:
     assert get(world, "/api/v1/analytics/routers/nope", 404)["error"]["field"] == "slug"
     assert world.client.get("/api/v1/analytics/routers/strict").status_code == 401
-    world.c.store.create_user("rep0@acme.test", "Rep 0", admin=False)
-    rep_token = world.c.store.create_token("rep0@acme.test", "mine")
+    world.c.accounts.create_user("rep0@acme.test", "Rep 0", admin=False)
+    rep_token = world.c.tokens.create_token("rep0@acme.test", "mine")
     r = world.client.get(
         "/api/v1/analytics/routers/strict", headers={"Authorization": f"Bearer {rep_token}"}
     )

@@ -53,7 +53,7 @@ def test_unknown_router_page_is_404(world: World) -> None:
 
 
 def test_csv_has_the_table_and_neutralises_formulas(world: World) -> None:
-    route_prospect(world.c.store, "strict", {"email": "p0@example.test"}, world.c.clock.now())
+    route_prospect(world.c.routing, "strict", {"email": "p0@example.test"}, world.c.clock.now())
     client = admin(world)
     r = client.get("/dashboard/analytics/strict.csv", params={"table": "timeline", **DAY})
     assert r.status_code == 200

@@ -27,7 +27,9 @@ def test_paging(world: World) -> None:
     from leadrail.app.route import route_prospect
 
     for i in range(30):
-        route_prospect(world.c.store, "solo", {"email": f"x{i}@example.test"}, world.c.clock.now())
+        route_prospect(
+            world.c.routing, "solo", {"email": f"x{i}@example.test"}, world.c.clock.now()
+        )
     login(world.client, ADMIN)
     first = world.client.get("/dashboard/decisions").text
     assert first.count("Why?</a>") == 25
@@ -51,7 +53,7 @@ def test_decision_page_tells_why_and_what_followed(world: World) -> None:
 
 
 def test_no_show_by_the_rep_counts_and_undo(world: World) -> None:
-    meeting = world.c.store.meeting(world.meetings[0])
+    meeting = world.c.routing.meeting(world.meetings[0])
     assert meeting is not None
     make_account(world.c, meeting.rep, admin=False)
     other = "rep2@acme.test" if meeting.rep != "rep2@acme.test" else "rep1@acme.test"
@@ -64,14 +66,14 @@ def test_no_show_by_the_rep_counts_and_undo(world: World) -> None:
     r = world.client.post(url + "?back=stats", data={"csrf": csrf})
     assert r.status_code == 303
     assert r.headers["location"].startswith("/dashboard/stats/me")
-    assert world.c.store.meeting(meeting.id).status == "no_show"  # type: ignore[union-attr]
+    assert world.c.routing.meeting(meeting.id).status == "no_show"  # type: ignore[union-attr]
     html = world.client.get("/dashboard/stats/me", params={"from": "2026-11-30",
                                                            "to": "2026-11-30"}).text  # fmt: skip
     assert '<div class="kpi" id="kpi-noshows">1' in html
     assert "Undo no-show" in html
     r = world.client.post(url + "/undo?back=stats", data={"csrf": csrf_of(html)})
     assert r.status_code == 303
-    assert world.c.store.meeting(meeting.id).status == "booked"  # type: ignore[union-attr]
+    assert world.c.routing.meeting(meeting.id).status == "booked"  # type: ignore[union-attr]
 
 
 def test_no_show_needs_a_past_start(world: World) -> None:
@@ -80,7 +82,7 @@ def test_no_show_needs_a_past_start(world: World) -> None:
     r = world.client.post(f"/dashboard/meetings/{world.meetings[0]}/no-show", data={"csrf": csrf})
     assert r.status_code == 303
     assert "kind=bad" in r.headers["location"]
-    assert world.c.store.meeting(world.meetings[0]).status == "booked"  # type: ignore[union-attr]
+    assert world.c.routing.meeting(world.meetings[0]).status == "booked"  # type: ignore[union-attr]
 
 
 def test_admin_no_show_shows_in_router_analytics(world: World) -> None:
@@ -93,7 +95,7 @@ def test_admin_no_show_shows_in_router_analytics(world: World) -> None:
     )
     body = r.json()
     assert body["no_shows"] == 1
-    rep = world.c.store.meeting(world.meetings[1]).rep  # type: ignore[union-attr]
+    rep = world.c.routing.meeting(world.meetings[1]).rep  # type: ignore[union-attr]
     assert {u["user"]: u["no_shows"] for u in body["users"]}[rep] == 1
 
 
@@ -120,7 +122,7 @@ def test_a_chat_from_the_decision_shows_with_its_transcript(world: World) -> Non
     from leadrail.adapters.db import tables as t
 
     now = world.c.clock.now()
-    with Session(world.c.engine) as s, s.begin():
+    with Session(world.c.wiring.db.engine) as s, s.begin():
         s.add(t.LiveVisitor(id="v1", site="dealer-site", started_at=now, last_seen=now))
         s.flush()
         s.add(t.LiveConversation(id="chat1", visitor_id="v1", site="dealer-site",

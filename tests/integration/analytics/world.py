@@ -56,15 +56,15 @@ def make_world(db_url: str) -> World:
     c = bootstrap(Settings(database_url=db_url, secret_key="a" * 32, worker=False))
     clock = FixedClock(MONDAY_8AM_NY)
     c.clock = clock  # type: ignore[assignment]
-    apply_workspace(c.store, analytics_workspace())
+    apply_workspace(c.workspace, analytics_workspace())
     make_account(c, ADMIN, admin=True)
-    token = c.store.create_token(ADMIN, "tests")
+    token = c.tokens.create_token(ADMIN, "tests")
     client = TestClient(create_app(c.settings, container=c), follow_redirects=False)
     decisions = []
     for i in range(8):
         name = SCRIPT if i == 0 else f"Prospect {i}"
         raw = {"email": f"p{i}@example.test", "name": name}
-        decisions.append(str(route_prospect(c.store, "strict", raw, clock.now()).id))
+        decisions.append(str(route_prospect(c.routing, "strict", raw, clock.now()).id))
     for _ in range(4):
         assert client.get("/c/strict").status_code == 200
     meetings = []

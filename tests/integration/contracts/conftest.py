@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
-from leadrail.adapters.db.deliveries_repo import SqlDeliveries
+from leadrail.adapters.db.deliveries_repo import SqlDeliveriesRepo
 from leadrail.app.delivery.ports import DeliveryToSend
 from leadrail.app.outbox import JobKind
 from leadrail.bootstrap import Container, bootstrap
@@ -31,7 +31,7 @@ class SqlWorld:
     def __init__(self, c: Container) -> None:
         self.c = c
         self.outbox = c.outbox
-        self.deliveries = SqlDeliveries(c.engine)
+        self.deliveries = SqlDeliveriesRepo(c.engine)
 
     def take(self, lead: Lead, target: Target) -> str:
         self.c.leads.save_lead(lead, key=None, trace=[], targets=[target], now=T0)

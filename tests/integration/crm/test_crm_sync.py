@@ -50,9 +50,9 @@ def sync_jobs(c: Container) -> list[dict[str, Any]]:
 def test_builtin_crm_gets_the_contact_its_owner_and_the_meeting(c: Container) -> None:
     doc = booking_workspace(crm=SYNC)
     doc["users"][0]["crm_owner_id"] = "OWN-0"
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     done = book(
-        c.store,
+        c.routing,
         c.calendar,
         "solo",
         {"email": "pat@example.test", "name": "Pat Lee"},
@@ -62,7 +62,7 @@ def test_builtin_crm_gets_the_contact_its_owner_and_the_meeting(c: Container) ->
     drain(c.outbox, runner_for(c), c.clock.now())
     (job,) = sync_jobs(c)
     assert job["status"] == "done"
-    with c.store.sessions() as s:
+    with c.wiring.db.sessions() as s:
         contact = s.scalars(select(t.CrmContact)).one()
         activity = s.scalars(select(t.CrmActivity)).one()
     assert (contact.email, contact.owner_id, contact.name) == (
@@ -77,13 +77,13 @@ def test_builtin_crm_gets_the_contact_its_owner_and_the_meeting(c: Container) ->
     )
     assert activity.start == NINE
     # the next time this e-mail is routed, ownership finds the rep
-    records = c.store.crm_records("pat@example.test", "example.test")
+    records = c.routing.crm_records("pat@example.test", "example.test")
     assert records[0].owner_id == "OWN-0"
 
 
 def test_a_router_without_crm_settings_writes_nothing(c: Container) -> None:
-    apply_workspace(c.store, booking_workspace())
-    book(c.store, c.calendar, "solo", {"email": "pat@example.test"}, NINE, c.clock.now())
+    apply_workspace(c.workspace, booking_workspace())
+    book(c.routing, c.calendar, "solo", {"email": "pat@example.test"}, NINE, c.clock.now())
     assert sync_jobs(c) == []
 
 
@@ -106,12 +106,12 @@ def test_hubspot_is_read_for_ownership_and_written_after_booking(
         "provider": "hubspot",
         "connection": {"url": hubspot.url, "access_token_env": "LEADRAIL_CRED_TEST_HUBSPOT_TOKEN"},
     }
-    apply_workspace(c.store, doc)
-    decided = route_prospect(c.store, "strict", {"email": "cto@bigco.test"}, c.clock.now())
+    apply_workspace(c.workspace, doc)
+    decided = route_prospect(c.routing, "strict", {"email": "cto@bigco.test"}, c.clock.now())
     assert decided.decision.assignees == ("rep1@acme.test",)
     assert decided.decision.via == "owner"
     book(
-        c.store,
+        c.routing,
         c.calendar,
         "strict",
         {"email": "new@prospect.test", "name": "New One"},
@@ -139,10 +139,10 @@ def test_a_crm_that_is_down_neither_breaks_routing_nor_loses_the_write(
             "max_retries": 0,
         },
     }
-    apply_workspace(c.store, doc)
-    decided = route_prospect(c.store, "strict", {"email": "x@y.test"}, c.clock.now())
+    apply_workspace(c.workspace, doc)
+    decided = route_prospect(c.routing, "strict", {"email": "x@y.test"}, c.clock.now())
     assert decided.decision.via == "rotation"  # routed without ownership
-    book(c.store, c.calendar, "solo", {"email": "x@y.test"}, NINE, c.clock.now())
+    book(c.routing, c.calendar, "solo", {"email": "x@y.test"}, NINE, c.clock.now())
     drain(c.outbox, runner_for(c), c.clock.now())
     (job,) = sync_jobs(c)
     assert job["status"] == "pending"  # retried later
@@ -159,7 +159,7 @@ def test_a_form_lead_becomes_a_crm_record_when_its_sites_router_says_so(c: Conta
         "slug": "web-leads", "title": "Web leads", "default": {"category": "Service"},
         "crm": {"create_or_update": True, "record_type": "lead"}}])  # fmt: skip
     doc["sites"][0]["router"] = "web-leads"
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     lead = Lead(
         id="",
         created_at=c.clock.now(),
@@ -168,7 +168,7 @@ def test_a_form_lead_becomes_a_crm_record_when_its_sites_router_says_so(c: Conta
     )
     take_lead(
         c.leads,
-        c.store,
+        c.routing,
         c.locator,
         site_key=SITE_KEY,
         lead=lead,
@@ -179,6 +179,6 @@ def test_a_form_lead_becomes_a_crm_record_when_its_sites_router_says_so(c: Conta
     drain(c.outbox, runner_for(c), c.clock.now())
     (job,) = [j for j in c.outbox.jobs() if j["kind"] == "crm_lead"]
     assert job["status"] == "done", job
-    with c.store.sessions() as s:
+    with c.wiring.db.sessions() as s:
         record = s.scalars(select(t.CrmLead)).one()
     assert (record.email, record.name) == ("ann@x.test", "Ann Bell")

@@ -40,10 +40,10 @@ class Dash:
     csrf: str
 
     def item(self, section: str, key: str) -> dict[str, Any]:
-        return find_item(self.c.store, section, key)[1]
+        return find_item(self.c.workspace, section, key)[1]
 
     def export(self) -> dict[str, Any]:
-        return export_workspace(self.c.store)
+        return export_workspace(self.c.workspace)
 
     def post(self, url: str, data: dict[str, Any], **kw: Any) -> Any:
         return self.client.post(url, data={"csrf": self.csrf, **data}, **kw)
@@ -58,7 +58,7 @@ def make_client(c: Container) -> TestClient:
 def make_dash(db_url: str, *, admin: bool = True) -> Dash:
     c = bootstrap(Settings(database_url=db_url, secret_key="t" * 32, worker=False,
                            public_base_url="https://book.acme.test"))  # fmt: skip
-    apply_workspace(c.store, config_workspace())
+    apply_workspace(c.workspace, config_workspace())
     make_account(c, ADMIN, admin=True)
     make_account(c, REP, admin=False)
     client = make_client(c)

@@ -45,7 +45,7 @@ class Dash:
     csrf: str
 
     def router(self, slug: str = "inbound") -> dict[str, Any]:
-        return find_item(self.c.store, "routers", slug)[1]
+        return find_item(self.c.workspace, "routers", slug)[1]
 
     def post(self, url: str, data: dict[str, Any]) -> Any:
         return self.client.post(url, data={"csrf": self.csrf, **data})
@@ -55,7 +55,7 @@ def make_dash(db_url: str, *, admin: bool = True) -> Dash:
     c = bootstrap(Settings(database_url=db_url, secret_key="t" * 32, worker=False,
                            public_base_url="https://book.acme.test"))  # fmt: skip
     c.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
-    apply_workspace(c.store, router_workspace())
+    apply_workspace(c.workspace, router_workspace())
     make_account(c, ADMIN, admin=True)
     make_account(c, REP, admin=False)
     client = TestClient(

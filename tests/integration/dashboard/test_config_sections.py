@@ -188,7 +188,7 @@ def test_crm_connection_secrets_as_env_names(dash: Dash) -> None:
 
 
 def test_stored_script_names_are_escaped_everywhere(dash: Dash) -> None:
-    s = dash.c.store
+    s = dash.c.workspace
     put_item(s, "teams", None, {"name": EVIL, "members": ["rep2@acme.test"]})
     put_item(s, "stores", "Paris", {**dash.item("stores", "Paris"), "name": EVIL})
     put_item(s, "sites", "www", {**dash.item("sites", "www"), "name": EVIL})

@@ -126,8 +126,8 @@ def test_me_refuses_bad_hours_keeping_input(rep_dash: Dash) -> None:
 def test_stored_script_in_a_user_name_is_escaped(dash: Dash) -> None:
     evil = "<script>alert(1)</script>"
     item = dash.item("users", "rep1@acme.test")
-    put_item(dash.c.store, "users", "rep1@acme.test", {**item, "name": evil})
-    put_item(dash.c.store, "users", ADMIN, {**dash.item("users", ADMIN), "name": evil})
+    put_item(dash.c.workspace, "users", "rep1@acme.test", {**item, "name": evil})
+    put_item(dash.c.workspace, "users", ADMIN, {**dash.item("users", ADMIN), "name": evil})
     for url in ("/dashboard/users", "/dashboard/users/rep1@acme.test", "/dashboard/me"):
         html = dash.client.get(url).text
         assert evil not in html

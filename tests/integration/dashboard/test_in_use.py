@@ -29,7 +29,7 @@ IN_USE = [
 def used(dash: Dash) -> Dash:
     """The configuration screens' workspace, with routers and a site that use its items."""
     apply_workspace(
-        dash.c.store,
+        dash.c.workspace,
         {
             "routers": [
                 *dash.export()["routers"],
@@ -50,7 +50,7 @@ def used(dash: Dash) -> Dash:
 
 
 def token(d: Dash) -> dict[str, str]:
-    return {"Authorization": f"Bearer {d.c.store.create_token('admin@acme.test', 't')}"}
+    return {"Authorization": f"Bearer {d.c.tokens.create_token('admin@acme.test', 't')}"}
 
 
 @pytest.mark.parametrize(("url", "key", "owners"), IN_USE)
@@ -87,7 +87,7 @@ def test_the_dashboard_names_who_uses_it(used: Dash, url: str, key: str, owners:
 
 def test_an_unused_item_is_deleted(used: Dash) -> None:
     spare = {"name": "spare", "values": ["x.test"]}
-    apply_workspace(used.c.store, {"lists": [*used.export()["lists"], spare]})
+    apply_workspace(used.c.workspace, {"lists": [*used.export()["lists"], spare]})
     r = used.client.delete("/api/v1/lists/spare", headers=token(used))
     assert r.status_code == 200
     assert r.json()["deleted"] == "spare"

@@ -147,7 +147,7 @@ def test_settings_the_form_does_not_show_are_kept(dash: Dash) -> None:
 
     item = dash.router()
     item["ownership"] = {"enabled": True, "match": ["companies"]}
-    put_item(dash.c.store, "routers", "inbound", item)
+    put_item(dash.c.workspace, "routers", "inbound", item)
     r = dash.post(URL, full_form(**{"ownership.match": ["companies"]}))
     assert r.status_code == 303
     assert dash.router()["rules"][0]["name"] == "Big accounts"

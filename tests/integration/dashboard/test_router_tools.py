@@ -82,9 +82,9 @@ def test_dry_run_shows_the_decision_and_trace_and_records_nothing(dash: Dash) ->
     assert '<strong id="matched-rule">France</strong>' in r.text
     r = dash.post(TEST, {"email": "x@nowhere.test"})
     assert '<strong id="matched-rule">default</strong>' in r.text
-    assert list(dash.c.store.decisions("inbound", None, 100)) == []  # the ledger stays empty
-    route_prospect(dash.c.store, "inbound", {"email": "z@z.test"}, dash.c.clock.now())
-    assert len(list(dash.c.store.decisions("inbound", None, 100))) == 1  # (a real one shows)
+    assert list(dash.c.ledger.decisions("inbound", None, 100)) == []  # the ledger stays empty
+    route_prospect(dash.c.routing, "inbound", {"email": "z@z.test"}, dash.c.clock.now())
+    assert len(list(dash.c.ledger.decisions("inbound", None, 100))) == 1  # (a real one shows)
 
 
 def test_dry_run_bad_input_is_marked(dash: Dash) -> None:

@@ -40,9 +40,9 @@ def edge_app(db_url: str, **settings: Any) -> Iterator[tuple[Container, TestClie
     settings.setdefault("public_rate_limit", "10000/minute")
     c = bootstrap(Settings(database_url=db_url, secret_key="e" * 32, worker=False, **settings))
     c.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
-    apply_workspace(c.store, edge_workspace())
+    apply_workspace(c.workspace, edge_workspace())
     make_account(c, ADMIN, admin=True, name="Admin")
-    token = c.store.create_token(ADMIN, "edge tests")
+    token = c.tokens.create_token(ADMIN, "edge tests")
     app = create_app(c.settings, container=c)
     try:
         with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
@@ -53,7 +53,7 @@ def edge_app(db_url: str, **settings: Any) -> Iterator[tuple[Container, TestClie
 
 def counts(c: Container) -> dict[str, int]:
     """How many rows each ledger-like table holds: a refused request changes none."""
-    with c.engine.connect() as conn:
+    with c.wiring.db.engine.connect() as conn:
         return {
             t: int(conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()) for t in LEDGERS
         }

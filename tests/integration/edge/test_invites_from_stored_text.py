@@ -56,14 +56,14 @@ def c(db_url: str) -> Iterator[Container]:
         )
     )
     container.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
-    apply_workspace(container.store, booking_workspace())
+    apply_workspace(container.workspace, booking_workspace())
     yield container
     container.close()
 
 
 def test_line_breaks_in_every_field_still_deliver_the_invite(c: Container) -> None:
     now = c.clock.now()
-    book(c.store, c.calendar, "solo", HOSTILE, NINE, now, notes=NOTES)  # as stored earlier
+    book(c.routing, c.calendar, "solo", HOSTILE, NINE, now, notes=NOTES)  # as stored earlier
     inbox = Inbox()
     server = Controller(inbox, hostname="127.0.0.1", port=c.settings.smtp_port)
     server.start()

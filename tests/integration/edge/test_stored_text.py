@@ -24,7 +24,7 @@ def test_a_lone_surrogate_already_stored_is_read_with_a_replacement(db_url: str)
         )
         assert r.status_code == 200, r.text
         decision_id = r.json()["decision_id"]
-        with c.engine.begin() as conn:  # as an older version let it be written
+        with c.wiring.db.engine.begin() as conn:  # as an older version let it be written
             conn.execute(
                 text("UPDATE decisions SET prospect = :p, trace = :t WHERE id = :id"),
                 {"p": PROSPECT, "t": TRACE, "id": decision_id},

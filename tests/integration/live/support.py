@@ -89,12 +89,12 @@ def live_app(
     """The app (lifespan running, so the hub is on one loop), reps and their API tokens."""
     settings.setdefault("presence_grace_seconds", 0.3)
     c = bootstrap(Settings(database_url=db_url, secret_key="t" * 32, worker=False, **settings))
-    apply_workspace(c.store, workspace(countdown))
+    apply_workspace(c.workspace, workspace(countdown))
     tokens = {}
     for email in (ANA, BEN, SAM, ADMIN):
         make_account(c, email, admin=email == ADMIN, name=email.split("@")[0].title())
-        tokens[email] = c.store.create_token(email, "test")
-    apply_workspace(c.store, workspace(countdown))  # names back (make_account renamed them)
+        tokens[email] = c.tokens.create_token(email, "test")
+    apply_workspace(c.workspace, workspace(countdown))  # names back (make_account renamed them)
     try:
         with TestClient(create_app(c.settings, container=c)) as client:
             yield c, client, tokens

@@ -90,9 +90,9 @@ def test_chat_alerts_online_reps_and_exactly_one_accept_wins(db_url: str) -> Non
             (reply,) = of_type(frames_until(winner_ws), "message")
             assert [hi["message"]["text"], reply["message"]["text"]] == ["Hi!", evil]
             assert reply["message"]["n"] == hi["message"]["n"] + 1
-            stored = c.live.store.messages(cid)
+            stored = c.live.repo.messages(cid)
             assert [m.text for m in stored][-2:] == ["Hi!", evil]
-            assert c.live.store.conversation(cid).status == "active"
+            assert c.live.repo.conversation(cid).status == "active"
 
 
 def test_offline_reps_are_never_alerted_and_nobody_online_gets_offers(db_url: str) -> None:
@@ -144,14 +144,14 @@ def test_countdown_expiry_tells_reps_and_offers_the_visitor(db_url: str) -> None
             ben.receive_json()
             token = event(client, {"visitor": None, "type": "page_view"}).json()["visitor"]
             cid = event(client, {"visitor": token, "type": "chat_request"}).json()["conversation"]
-            c.live.store  # noqa: B018
+            c.live.repo  # noqa: B018
             app_live = client.app.state.live  # type: ignore[attr-defined]
             app_live.service.expire(cid["id"])  # what the 5 s timer does
             frames = frames_until(ben)
             assert of_type(frames, "expired") == [{"type": "expired", "conversation_id": cid["id"]}]
             ben.send_json({"type": "accept", "conversation_id": cid["id"]})
             assert of_type(frames_until(ben), "expired")
-            assert c.live.store.conversation(cid["id"]).status == "unanswered"
+            assert c.live.repo.conversation(cid["id"]).status == "unanswered"
 
 
 def test_capacity_owner_and_aligned_sdr(db_url: str) -> None:
@@ -223,7 +223,7 @@ def test_accept_race_in_the_database_has_one_winner(db_url: str) -> None:
             ana.receive_json(), ben.receive_json()
             token = event(client, {"visitor": None, "type": "page_view"}).json()["visitor"]
             cid = event(client, {"visitor": token, "type": "chat_request"}).json()["conversation"]
-        store, now = c.live.store, c.clock.now()
+        store, now = c.live.repo, c.clock.now()
         start, wins = threading.Barrier(2), []
 
         def accept(rep: str) -> None:

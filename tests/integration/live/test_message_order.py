@@ -73,7 +73,7 @@ def test_concurrent_messages_reach_everyone_in_the_transcripts_order(db_url: str
                 list(pool.map(chat, range(THREADS)))
             frames = of_type(frames_until(ben), "message")
 
-    transcript = c.live.store.messages(cid)
+    transcript = c.live.repo.messages(cid)
     order = [m.id for m in transcript]
     assert len(order) == THREADS * EACH
     assert to_rep == order  # what the hub was handed, in the order it was handed

@@ -31,9 +31,9 @@ def _free_port() -> int:
 @pytest.fixture
 def server(db_url: str) -> Iterator[tuple[str, str]]:
     c = bootstrap(Settings(database_url=db_url, secret_key="t" * 32, worker=False))
-    apply_workspace(c.store, workspace())
+    apply_workspace(c.workspace, workspace())
     make_account(c, ANA, admin=False)
-    token = c.store.create_token(ANA, "test")
+    token = c.tokens.create_token(ANA, "test")
     port = _free_port()
     config = uvicorn.Config(
         create_app(c.settings, container=c), port=port, log_level="warning", ws="websockets"

@@ -85,9 +85,9 @@ def server(db_url: str) -> Iterator[tuple[str, str]]:
             live_ping_seconds=0.2,
         )
     )
-    apply_workspace(c.store, workspace())
+    apply_workspace(c.workspace, workspace())
     make_account(c, ADMIN, admin=True)
-    token = c.store.create_token(ADMIN, "test")
+    token = c.tokens.create_token(ADMIN, "test")
     port = _free_port()
     config = uvicorn.Config(
         create_app(c.settings, container=c), port=port, log_level="warning", ws="websockets"

@@ -93,11 +93,11 @@ def test_leave_a_message_becomes_a_lead_with_deliveries(db_url: str) -> None:
             },
         )
         assert r.status_code == 200, r.text
-        conv = c.live.store.conversation(body["conversation"]["id"])
+        conv = c.live.repo.conversation(body["conversation"]["id"])
         assert conv is not None
         assert conv.status == "closed"
         assert conv.lead_id
-        ledger = c.store.decision(conv.decision_id or "")  # the chat router's decision
+        ledger = c.ledger.decision(conv.decision_id or "")  # the chat router's decision
         assert ledger is not None
         assert (ledger.router, ledger.via) == ("website-chat", "none")
         lead = c.leads.lead(conv.lead_id)
@@ -154,7 +154,7 @@ def test_identify_shows_name_and_crm_owner_to_the_rep(db_url: str) -> None:
 
 def test_workspace_settings_are_checked_and_kept(db_url: str) -> None:
     with live_app(db_url) as (c, _client, _tokens):
-        doc = c.store.load()
+        doc = c.workspace.load()
         site = doc.sites[0]
         assert site.origins == ["https://www.acme.test"]
         assert site.live.chat.countdown_seconds == 5
@@ -163,18 +163,18 @@ def test_workspace_settings_are_checked_and_kept(db_url: str) -> None:
         assert ana.max_chats == 1
         assert ana.aligned == ["sam@acme.test"]
         assert doc.routers[1].ownership.include_aligned is True
-        assert apply_workspace(c.store, workspace()) == []  # round trip: nothing changes
+        assert apply_workspace(c.workspace, workspace()) == []  # round trip: nothing changes
         bad = workspace()
         bad["sites"][0]["live"]["chat"]["router"] = "nope"
         bad["sites"][0]["live"]["chat"]["countdown_seconds"] = 2
         bad["users"][0]["aligned"] = ["ghost@acme.test"]
         with pytest.raises(InvalidWorkspace) as err:
-            apply_workspace(c.store, bad)
+            apply_workspace(c.workspace, bad)
         paths = {p.path for p in err.value.problems}
         assert "sites[0].live.chat.countdown_seconds" in paths
         bad["sites"][0]["live"]["chat"]["countdown_seconds"] = 30
         with pytest.raises(InvalidWorkspace) as err:
-            apply_workspace(c.store, bad)
+            apply_workspace(c.workspace, bad)
         paths = {p.path for p in err.value.problems}
         assert paths == {"sites[0].live.chat.router", "users[0].aligned[0]"}
 

@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadrail.adapters.crm.base import MeetingActivity, Owner, Person
 from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.crm_lookup import parent_domains
+from leadrail.adapters.db.database import Database
 from leadrail.routing.model import CrmRecord
 
 Row = TypeVar("Row", t.CrmContact, t.CrmLead)
 
 
 class BuiltinCrm:
-    def __init__(
-        self, engine: Engine, write_lock: Callable[[], AbstractContextManager[None]]
-    ) -> None:
-        self.engine = engine
-        self.writer = engine.execution_options(sqlite_immediate=True)
-        self.write_lock = write_lock
+    def __init__(self, db: Database) -> None:
+        self.engine = db.engine
+        self.writer = db.writer
+        self.write_lock = db.write_lock
 
     def lookup(self, email: str, domain: str) -> tuple[CrmRecord, ...]:
         """Contacts and leads by e-mail and companies by domain (or a parent domain) in one

@@ -1,31 +1,57 @@
-"""The workspace's CRM connector: the built-in store, HubSpot or Salesforce."""
+"""The workspace's CRM connector: the built-in CRM, HubSpot or Salesforce."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+import json
+import threading
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import select
 
 from leadrail.adapters.credentials import CredentialRefused, env_credential
 from leadrail.adapters.crm.base import CrmConnector, CrmError
 from leadrail.adapters.crm.builtin import BuiltinCrm
+from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.database import Database
 from leadrail.adapters.outbound import Outbound
 from leadrail.app.workspace import STORED, CrmConnectionDoc
+
+
+class CrmConnectors:
+    """The connector of the workspace's CRM settings, built again when they change."""
+
+    def __init__(self, db: Database, outbound: Outbound | None = None) -> None:
+        self.db = db
+        self.outbound = outbound or Outbound()  # the guard for user-typed URLs (the CRM's)
+        self._built: tuple[str, CrmConnector] | None = None
+        self._lock = threading.Lock()
+
+    def connector(self) -> CrmConnector:
+        with self.db.sessions() as s:
+            settings = s.scalar(select(t.WorkspaceMeta.settings)) or {}
+        provider, connection = settings.get("crm_provider"), settings.get("crm_connection")
+        key = json.dumps([provider, connection], sort_keys=True)
+        built = self._built
+        if built is None or built[0] != key:
+            with self._lock:
+                built = (
+                    key,
+                    connector_for(provider or "builtin", connection, self.db, self.outbound),
+                )
+                self._built = built
+        return built[1]
 
 
 def connector_for(
     provider: str,
     connection: dict[str, Any] | None,
-    engine: Engine,
-    write_lock: Callable[[], AbstractContextManager[None]],
+    db: Database,
     outbound: Outbound | None = None,
 ) -> CrmConnector:
     """The connector; HubSpot and Salesforce are called through the outbound guard (their
     URLs are typed by an admin)."""
     if provider == "builtin" or connection is None:
-        return BuiltinCrm(engine, write_lock)
+        return BuiltinCrm(db)
     conn = CrmConnectionDoc.model_validate(connection, context=STORED)
     try:
         access = env_credential(conn.access_token_env, "crm.connection.access_token_env")

@@ -1,19 +1,25 @@
-"""Dashboard accounts: users' passwords, login sessions, password-reset links, API tokens."""
+"""Accounts: users, their passwords, login sessions, password-reset links and API tokens."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from datetime import datetime
+import time
+from datetime import UTC, datetime
 
-from sqlalchemy import Engine, Update, delete, select, update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import Update, delete, select, update
 
 from leadrail.adapters.db import tables as t
-from leadrail.adapters.db.store import hash_token
+from leadrail.adapters.db.database import Database
 from leadrail.app.accounts import RESET_JOB
-from leadrail.app.ports import AccountUser, ApiTokenRow
+from leadrail.app.errors import Conflict
+from leadrail.app.ports import AccountUser, ApiTokenRow, TokenOwner
+
+TOKEN_CACHE_SECONDS = 5.0
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _user(row: t.User) -> AccountUser:
@@ -36,18 +42,44 @@ def _end_links(user_id: int, now: datetime) -> Update:
     )
 
 
-class SqlAccounts:
-    def __init__(self, engine: Engine, write_lock: Callable[[], AbstractContextManager[None]]):
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        immediate = (
-            engine.execution_options(sqlite_immediate=True)
-            if engine.dialect.name == "sqlite"
-            else engine
-        )
-        self._writers = sessionmaker(immediate, expire_on_commit=False)
-        self._write_lock = write_lock
+class SqlAccountsRepo:
+    """Implements the AccountsRepo and TokenRepo ports."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._sessions = db.sessions
+        self._writers = db.writer_sessions
+        self._write_lock = db.write_lock
+        self._tokens: dict[str, tuple[TokenOwner, float]] = {}  # hash -> (owner, valid until)
 
     # --- users -----------------------------------------------------------------------
+    def create_user(self, email: str, name: str, *, admin: bool) -> int:
+        email = email.strip().lower()
+        with self._write_lock(), self._writers() as s, s.begin():
+            row = s.scalar(select(t.User).where(t.User.email == email))
+            if row is None:
+                row = t.User(
+                    email=email,
+                    name=name,
+                    is_admin=admin,
+                    created_at=datetime.now(UTC),
+                    working_hours={},
+                )
+                s.add(row)
+            else:
+                row.is_admin = row.is_admin or admin
+                row.active = True
+                row.name = name or row.name
+            meta = s.get_one(t.WorkspaceMeta, 1)
+            meta.revision += 1  # users are part of the workspace
+            s.flush()
+            return row.id
+
+    def admin_emails(self) -> list[str]:
+        with self._sessions() as s:
+            q = select(t.User.email).where(t.User.is_admin.is_(True), t.User.active.is_(True))
+            return list(s.scalars(q.order_by(t.User.id)))
+
     def user_by_email(self, email: str) -> AccountUser | None:
         with self._sessions() as s:
             row = s.scalar(select(t.User).where(t.User.email == email.strip().lower()))
@@ -188,3 +220,49 @@ class SqlAccounts:
             if user_id is not None:
                 q = q.where(t.ApiToken.user_id == user_id)
             return bool(s.execute(q).rowcount)  # type: ignore[attr-defined]
+
+    def create_token(self, email: str, name: str) -> str:
+        secret = "lr_" + secrets.token_urlsafe(32)
+        with self._write_lock(), self._writers() as s, s.begin():
+            user = s.scalar(select(t.User).where(t.User.email == email.strip().lower()))
+            if user is None:
+                raise Conflict(
+                    f"no user {email!r}: create it first with `leadrail user create`", field="email"
+                )
+            s.add(
+                t.ApiToken(
+                    user_id=user.id,
+                    name=name,
+                    prefix=secret[:10],
+                    token_hash=hash_token(secret),
+                    created_at=datetime.now(UTC),
+                )
+            )
+        return secret
+
+    def cached_token_owner(self, secret: str) -> TokenOwner | None:
+        """The token's owner if it was checked within TOKEN_CACHE_SECONDS (no I/O)."""
+        hit = self._tokens.get(hash_token(secret))
+        return hit[0] if hit is not None and hit[1] > time.monotonic() else None
+
+    def token_owner(self, secret: str) -> TokenOwner | None:
+        """The active user a token belongs to. Valid tokens are remembered for
+        TOKEN_CACHE_SECONDS, so a revoked token or deactivated user stops working within
+        that time; unknown tokens are always looked up."""
+        hit = self.cached_token_owner(secret)
+        if hit is not None:
+            return hit
+        key = hash_token(secret)
+        with self.db.engine.connect() as conn:
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            cursor.execute(self.db.sql.token_owner, (key,))
+            row = cursor.fetchone()
+            cursor.close()
+        if row is None:
+            self._tokens.pop(key, None)
+            return None
+        owner = TokenOwner(int(row[0]), str(row[1]), bool(row[2]))
+        if len(self._tokens) > 10_000:
+            self._tokens.clear()
+        self._tokens[key] = (owner, time.monotonic() + TOKEN_CACHE_SECONDS)
+        return owner

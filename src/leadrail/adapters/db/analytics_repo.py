@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Integer, String, and_, cast, exists, func, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import Integer, String, and_, cast, exists, func, select
 
 from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.database import Database
 
 NO_SHOW = "no_show"
 BOOKED = "booked"
@@ -28,10 +28,11 @@ def _assignees(value: Any) -> list[str]:
     return [str(x) for x in data or []]
 
 
-class SqlAnalytics:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
+class SqlAnalyticsRepo:
+    """Implements the AnalyticsRepo port."""
+
+    def __init__(self, db: Database) -> None:
+        self.sessions = db.sessions
 
     def timezone(self) -> str:
         """The workspace's timezone (days and weeks are counted in it)."""

@@ -7,27 +7,18 @@ clicks and meetings created after it (``ix_*_router_created``), so no extra inde
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
 
 from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.database import Database
+from leadrail.app.audit import Followed
 from leadrail.routing.trace import Trace
 
 LEAD_WINDOW = timedelta(days=1)  # a form lead this long after a decision, same e-mail, follows it
-
-
-@dataclass
-class Followed:
-    clicks: list[dict[str, Any]] = field(default_factory=list)
-    meetings: list[dict[str, Any]] = field(default_factory=list)
-    jobs: list[dict[str, Any]] = field(default_factory=list)
-    leads: list[dict[str, Any]] = field(default_factory=list)
-    conversations: list[dict[str, Any]] | None = None  # None: no conversations table yet
 
 
 def _row(d: t.Decision) -> dict[str, Any]:
@@ -39,10 +30,13 @@ def _row(d: t.Decision) -> dict[str, Any]:
     }  # fmt: skip
 
 
-class SqlAudit:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
+class SqlAuditRepo:
+    """Implements the AuditRepo port."""
+
+    def __init__(self, db: Database) -> None:
+        self.sessions = db.sessions
+        self.writer_sessions = db.writer_sessions
+        self.write_lock = db.write_lock
 
     def search(
         self,
@@ -159,7 +153,7 @@ class SqlAudit:
         else:
             q = q.where(m.status == "no_show").values(status="booked")
         try:
-            with self.sessions() as s, s.begin():
+            with self.write_lock(), self.writer_sessions() as s, s.begin():
                 return bool(s.execute(q).rowcount == 1)  # type: ignore[attr-defined]
         except IntegrityError:  # undo: another booked meeting holds that rep's slot
             return False

@@ -1,26 +1,125 @@
-"""The built-in CRM in bulk: CSV imports of a million rows in one transaction."""
+"""The built-in CRM's tables: CSV imports of a million rows in one transaction, and records
+one at a time (the API)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Literal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
+from leadrail.adapters.crm.builtin import BuiltinCrm
+from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.database import Database
 from leadrail.app.crm_import import CompanyRow, PersonRow
+from leadrail.app.crm_records import People
 
 TABLES = {"contacts": "crm_contacts", "leads": "crm_leads"}
+MODELS: dict[str, type[t.CrmContact] | type[t.CrmLead]] = {
+    "contacts": t.CrmContact,
+    "leads": t.CrmLead,
+}
 BATCH = 20_000
+P = TypeVar("P", t.CrmContact, t.CrmLead)
 
 
-class SqlCrm:
-    def __init__(
-        self, engine: Engine, write_lock: Callable[[], AbstractContextManager[None]]
-    ) -> None:
-        self.engine = engine
-        self.postgres = engine.dialect.name == "postgresql"
-        self.write_lock = write_lock
+def _person(r: t.CrmContact | t.CrmLead) -> dict[str, Any]:
+    return {"id": str(r.id), "email": r.email, "owner": r.owner_id, "name": r.name,
+            "company": r.company}  # fmt: skip
+
+
+def _people(
+    s: Session, model: type[P], email: str | None, owner: str | None, after: int, limit: int
+) -> list[dict[str, Any]]:
+    q = select(model).where(model.id > after).order_by(model.id).limit(limit)
+    if email:
+        q = q.where(model.email == email)
+    if owner:
+        q = q.where(model.owner_id == owner)
+    return [_person(r) for r in s.scalars(q)]
+
+
+def _upsert(s: Session, model: type[P], row: PersonRow) -> tuple[dict[str, Any], bool]:
+    found = s.scalar(select(model).where(model.email == row.email))
+    created = found is None
+    if found is None:
+        found = model(email=row.email)
+        s.add(found)
+    found.owner_id, found.name, found.company = row.owner, row.name, row.company
+    s.flush()
+    return _person(found), created
+
+
+class SqlCrmRepo:
+    """Implements the CrmRepo port."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.engine = db.engine
+        self.postgres = db.is_postgres
+        self.write_lock = db.write_lock
+
+    # --- one record at a time ----------------------------------------------------------------
+    def company_for_domain(self, domain: str) -> int | None:
+        found = [r for r in BuiltinCrm(self.db).lookup("", domain) if r.kind == "company"]
+        return int(found[0].id) if found else None
+
+    def companies(self, *, after: int, limit: int, only: int | None = None) -> list[dict[str, Any]]:
+        c, d = t.CrmCompany, t.CrmCompanyDomain
+        q = select(c).where(c.id > after).order_by(c.id).limit(limit)
+        if only is not None:
+            q = q.where(c.id == only)
+        with self.db.sessions() as s:
+            rows = list(s.scalars(q))
+            domains: dict[int, list[str]] = {}
+            if rows:
+                for dom, cid in s.execute(
+                    select(d.domain, d.company_id).where(d.company_id.in_([r.id for r in rows]))
+                ):
+                    domains.setdefault(cid, []).append(dom)
+        return [
+            {"id": str(r.id), "domains": sorted(domains.get(r.id, [])), "name": r.name,
+             "owner": r.owner_id, "tier": r.tier}
+            for r in rows
+        ]  # fmt: skip
+
+    def delete_company(self, company_id: int) -> bool:
+        c, d = t.CrmCompany, t.CrmCompanyDomain
+        with self.write_lock(), self.db.writer_sessions() as s, s.begin():
+            s.execute(delete(d).where(d.company_id == company_id))
+            return bool(s.execute(delete(c).where(c.id == company_id)).rowcount)  # type: ignore[attr-defined]
+
+    def people(
+        self, kind: People, *, email: str | None, owner: str | None, after: int, limit: int
+    ) -> list[dict[str, Any]]:
+        with self.db.sessions() as s:
+            if kind == "contacts":
+                return _people(s, t.CrmContact, email, owner, after, limit)
+            return _people(s, t.CrmLead, email, owner, after, limit)
+
+    def person(self, kind: People, record_id: int) -> dict[str, Any] | None:
+        with self.db.sessions() as s:
+            row = (
+                s.get(t.CrmContact, record_id)
+                if kind == "contacts"
+                else s.get(t.CrmLead, record_id)
+            )
+            return _person(row) if row else None
+
+    def put_person(self, kind: People, row: PersonRow) -> tuple[dict[str, Any], bool]:
+        with self.write_lock(), self.db.writer_sessions() as s, s.begin():
+            if kind == "contacts":
+                return _upsert(s, t.CrmContact, row)
+            return _upsert(s, t.CrmLead, row)
+
+    def delete_person(self, kind: People, record_id: int) -> bool:
+        model = MODELS[kind]
+        with self.write_lock(), self.db.writer_sessions() as s, s.begin():
+            return bool(s.execute(delete(model).where(model.id == record_id)).rowcount)  # type: ignore[attr-defined]
+
+    # --- in bulk -----------------------------------------------------------------------------
 
     @contextmanager
     def _tx(self) -> Iterator[Any]:

@@ -5,10 +5,11 @@ delivery is decided in ``app.delivery.outcomes``."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.database import Database
 from leadrail.adapters.db.leads_repo import add_delivery
 from leadrail.app.delivery.ports import Attempt, DeliveryToSend, Failure
 from leadrail.app.outbox import JobKind
@@ -18,10 +19,11 @@ TEXT_MAX = 2000  # the width of a receipt's response and a delivery's last error
 ALERT = JobKind.LEAD_ALERT.value  # the outbox job that e-mails the admins a list of leads
 
 
-class SqlDeliveries:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.writer = engine.execution_options(sqlite_immediate=True)
+class SqlDeliveriesRepo:
+    def __init__(self, db: Database) -> None:
+        self.engine = db.engine
+        self.writer = db.writer
+        self.write_lock = db.write_lock  # SQLite writers of a process take turns
 
     def delivery(self, delivery_id: str) -> DeliveryToSend | None:
         with Session(self.engine) as s:
@@ -36,14 +38,14 @@ class SqlDeliveries:
             )  # fmt: skip
 
     def delivered(self, delivery_id: str, attempt: Attempt) -> None:
-        with Session(self.writer) as s, s.begin():
+        with self.write_lock(), Session(self.writer) as s, s.begin():
             d = s.get_one(t.Delivery, delivery_id)
             d.status, d.delivered_at, d.last_error = "delivered", attempt.at, None
             d.attempts += 1
             s.add(_receipt(delivery_id, attempt, ok=True))
 
     def failed(self, delivery_id: str, attempt: Attempt, failure: Failure) -> None:
-        with Session(self.writer) as s, s.begin():
+        with self.write_lock(), Session(self.writer) as s, s.begin():
             d = s.get_one(t.Delivery, delivery_id)
             d.attempts += 1
             d.last_error = attempt.response[:TEXT_MAX]

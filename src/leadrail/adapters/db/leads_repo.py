@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.database import Database
 from leadrail.adapters.db.routing_tx import Statements
 from leadrail.app.delivery.outcomes import STATUS_TEXT
 from leadrail.app.ports import DuplicateLead, LeadConfig, SiteInfo, StoredLead, StoreInfo
@@ -25,12 +26,14 @@ def _target(d: t.LeadDestination) -> Target:
     return Target(d.address, d.format, d.secret_env, d.attach_xml)  # type: ignore[arg-type]
 
 
-class SqlLeads:
-    def __init__(self, engine: Engine, write_lock: Any) -> None:
-        self.engine = engine
-        self.writer = engine.execution_options(sqlite_immediate=True)
-        self.write_lock = write_lock  # the store's: SQLite writers of a process take turns
-        self.sql = Statements(engine.dialect.name)
+class SqlLeadsRepo:
+    """Implements the LeadRepo port."""
+
+    def __init__(self, db: Database) -> None:
+        self.engine = db.engine
+        self.writer = db.writer
+        self.write_lock = db.write_lock  # SQLite writers of a process take turns
+        self.sql = Statements(db.engine.dialect.name)
         self._config: LeadConfig | None = None
         self._lock = threading.Lock()
 

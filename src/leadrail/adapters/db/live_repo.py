@@ -7,16 +7,17 @@ in the same instant, the database lets exactly one row change, and the rowcount 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.database import Database
 from leadrail.app.ports import ConversationRow, LiveUser, MessageRow, VisitorRow
 from leadrail.app.workspace import SiteDoc
 
@@ -33,13 +34,13 @@ def _conversation(r: t.LiveConversation) -> ConversationRow:
     return ConversationRow(**{k: getattr(r, k) for k in _CONVERSATION})
 
 
-class SqlLive:
-    def __init__(
-        self, engine: Engine, write_lock: Callable[[], AbstractContextManager[None]]
-    ) -> None:
-        self.engine = engine
-        self.writer = engine.execution_options(sqlite_immediate=True)
-        self.write_lock = write_lock  # the store's: SQLite writers of a process take turns
+class SqlLiveRepo:
+    """Implements the LiveRepo port."""
+
+    def __init__(self, db: Database) -> None:
+        self.engine = db.engine
+        self.writer = db.writer
+        self.write_lock = db.write_lock  # SQLite writers of a process take turns
         self._cache: tuple[int, dict[str, SiteDoc], dict[str, LiveUser]] | None = None
         self._lock = threading.Lock()
 

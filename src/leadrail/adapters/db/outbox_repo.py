@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.database import Database
 from leadrail.app.outbox import ClaimedJob
 
 log = logging.getLogger("leadrail.outbox")
@@ -46,11 +47,14 @@ class _Hold:
     jobs: set[int] = field(default_factory=set)
 
 
-class SqlOutbox:
-    def __init__(self, engine: Engine) -> None:
+class SqlOutboxRepo:
+    """Implements the OutboxRepo port."""
+
+    def __init__(self, db: Database) -> None:
+        engine = db.engine
         self.engine = engine
-        self.writer = engine.execution_options(sqlite_immediate=True)
-        self.postgres = engine.dialect.name == "postgresql"
+        self.writer = db.writer
+        self.postgres = db.is_postgres
         database = engine.url.database
         on_disk = not self.postgres and database and database != ":memory:"
         self._lock_file = f"{database}.outbox-lock" if on_disk else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
 from leadrail.app.outbox.jobs import ClaimedJob, JobFailed
 
@@ -39,3 +39,9 @@ class OutboxRepo(Protocol):
     def fail(self, job: ClaimedJob, now: datetime, error: str) -> bool: ...
 
     def release(self, job: ClaimedJob) -> None: ...
+
+    def jobs(
+        self, status: str | None = None, ref: str | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The newest jobs, for admins."""
+        ...

@@ -156,7 +156,7 @@ def create_token(
         rows = c.accounts.tokens(account.user)
         bad = {"tokens": rows, "errors": {"name": "give the token a name"}}
         return render(request, "dashboard/tokens.html", bad, status=422)
-    secret = c.store.create_token(account.email, name)
+    secret = c.tokens.create_token(account.email, name)
     rows = c.accounts.tokens(account.user)
     ctx: dict[str, object] = {"tokens": rows, "new_token": secret, "flash": "Token created."}
     return render(request, "dashboard/tokens.html", ctx)
@@ -170,5 +170,5 @@ def revoke_token(token_id: RecordId, c: ContainerDep, account: AccountDep) -> Re
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def overview(request: Request, c: ContainerDep, account: AccountDep) -> Response:
-    routers = [r.doc for r in c.store.routers()] if account.is_admin else []
+    routers = [r.doc for r in c.catalog.routers()] if account.is_admin else []
     return render(request, "dashboard/overview.html", {"routers": routers})

@@ -22,7 +22,6 @@ from leadrail.web.routes.analytics_support import (
     lead_tables,
     pct,
     range_of,
-    reads,
     router_charts,
     router_tables,
     sites_of,
@@ -38,7 +37,7 @@ BUCKET = Query("day", description="day or week")
 
 
 def _snap(c: Container, slug: str) -> RouterSnapshot:
-    snap = c.store.router(slug)
+    snap = c.catalog.router(slug)
     if snap is None:
         raise NotFound(f"no router with slug {slug!r}", field="slug")
     return snap
@@ -46,7 +45,7 @@ def _snap(c: Container, slug: str) -> RouterSnapshot:
 
 def report_for(c: Container, slug: str, r: Range) -> dict[str, Any]:
     snap = _snap(c, slug)
-    return router_report(reads(c), snap, sites_of(c, slug), r)
+    return router_report(c.analytics, snap, sites_of(c, slug), r)
 
 
 @router.get("/api/v1/analytics/routers/{slug}", tags=["analytics"])
@@ -62,7 +61,7 @@ def router_analytics(
     matches and conversion, per-user numbers and the router's form leads."""
     snap = _snap(c, slug)
     r = range_of(c, start, end, bucket)
-    return router_report(reads(c), snap, sites_of(c, slug), r)
+    return router_report(c.analytics, snap, sites_of(c, slug), r)
 
 
 @router.get("/api/v1/analytics/leads", tags=["analytics"])
@@ -74,7 +73,7 @@ def leads_analytics(
     return {
         "from": r.first.isoformat(),
         "to": r.last.isoformat(),
-        **leads_report(reads(c), None, r),
+        **leads_report(c.analytics, None, r),
     }
 
 
@@ -106,9 +105,9 @@ def _csv_links(slug: str, tables: dict[str, Any], r: Range) -> dict[str, str]:
 def analytics_home(request: Request, account: AdminAccountDep) -> Response:
     c = _container(request)
     r, values, errors = _form_range(c, request)
-    leads = leads_report(reads(c), None, r)
+    leads = leads_report(c.analytics, None, r)
     ctx = {
-        "routers": [s.doc for s in c.store.routers()],
+        "routers": [s.doc for s in c.catalog.routers()],
         "range": r, "values": values or r.query(), "errors": errors,
         "leads": leads, "tables": lead_tables(leads), "query": r.query(),
         "csv_links": _csv_links("_leads", lead_tables(leads), r), "missing": None,
@@ -123,7 +122,7 @@ def analytics_csv(request: Request, slug: str, account: AdminAccountDep) -> Resp
     r = range_of(c, q.get("from"), q.get("to"), q.get("bucket") or "day")
     name = q.get("table", "timeline")
     if slug == "_leads":
-        tables = lead_tables(leads_report(reads(c), None, r))
+        tables = lead_tables(leads_report(c.analytics, None, r))
     else:
         tables = router_tables(report_for(c, slug, r))
     if name not in tables:
@@ -139,13 +138,13 @@ def analytics_csv(request: Request, slug: str, account: AdminAccountDep) -> Resp
 @router.get("/dashboard/analytics/{slug}", include_in_schema=False)
 def analytics_router(request: Request, slug: str, account: AdminAccountDep) -> Response:
     c = _container(request)
-    if c.store.router(slug) is None:
+    if c.catalog.router(slug) is None:
         return render(request, "dashboard/forbidden.html",
                       {"message": f"There is no router {slug!r}."}, status=404)  # fmt: skip
     r, values, errors = _form_range(c, request)
     report = report_for(c, slug, r)
     ctx = {
-        "routers": [s.doc for s in c.store.routers()], "slug": slug, "report": report,
+        "routers": [s.doc for s in c.catalog.routers()], "slug": slug, "report": report,
         "range": r, "values": values if any(values.values()) else r.query(),
         "errors": errors, "tables": router_tables(report), "charts": router_charts(report),
         "pct": pct, "query": r.query(), "csv_links": _csv_links(slug, router_tables(report), r),

@@ -14,7 +14,7 @@ from leadrail.bootstrap import Container
 from leadrail.routing.errors import ProspectError
 from leadrail.routing.normalise import normalise_email
 from leadrail.web.auth import AccountDep, AdminAccountDep, CsrfDep, render
-from leadrail.web.routes.analytics_support import audit, now_utc, range_of, reads
+from leadrail.web.routes.analytics_support import now_utc, range_of
 
 router = APIRouter(include_in_schema=False)
 PAGE = 25
@@ -31,7 +31,7 @@ def _emails(c: Container, raw: str, router_slug: str) -> list[str]:
     if not raw.strip():
         return []
     out = {normalise_email(raw, strip=False)}
-    routers = [s for s in c.store.routers() if not router_slug or s.doc.slug == router_slug]
+    routers = [s for s in c.catalog.routers() if not router_slug or s.doc.slug == router_slug]
     if any(s.spec.strip_emails for s in routers):
         out.add(normalise_email(raw, strip=True))
     return sorted(out)
@@ -41,7 +41,7 @@ def _search_ctx(c: Container, request: Request) -> dict[str, Any]:
     q = request.query_params
     values = {k: q.get(k, "") for k in ("email", "router", "from", "to")}
     errors: dict[str, str] = {}
-    routers = [s.doc.slug for s in c.store.routers()]
+    routers = [s.doc.slug for s in c.catalog.routers()]
     try:
         emails = _emails(c, values["email"], values["router"])
     except ProspectError as err:
@@ -59,7 +59,7 @@ def _search_ctx(c: Container, request: Request) -> dict[str, Any]:
         page = 1
     rows: list[dict[str, Any]] = []
     if not errors:
-        rows = audit(c).search(
+        rows = c.audit.search(
             routers=[values["router"]] if values["router"] else routers, emails=emails,
             start=r.start, end=r.end, offset=(page - 1) * PAGE, limit=PAGE,
         )  # fmt: skip
@@ -81,15 +81,15 @@ def decisions_page(request: Request, account: AdminAccountDep) -> Response:
 @router.get("/dashboard/decisions/{decision_id}")
 def decision_page(request: Request, decision_id: str, account: AdminAccountDep) -> Response:
     c = _container(request)
-    found = audit(c).decision(decision_id[:64])
+    found = c.audit.decision(decision_id[:64])
     if found is None:
         return render(request, "dashboard/decision.html", {"missing": decision_id}, status=404)
     names = {}
-    snap = c.store.router(found["router"])
+    snap = c.catalog.router(found["router"])
     if snap is not None:
         names = {e: u.name for e, u in snap.users.items() if u.name}
     ctx = {
-        "d": found, "followed": audit(c).followed(found), "names": names,
+        "d": found, "followed": c.audit.followed(found), "names": names,
         "now": now_utc(c), "flash": request.query_params.get("flash"),
         "flash_kind": request.query_params.get("kind", "ok"),
     }  # fmt: skip
@@ -107,7 +107,7 @@ def _back(request: Request, meeting_decision: str | None, message: str, kind: st
 
 def _no_show(request: Request, meeting_id: str, account: Any, on: bool) -> Response:
     c = _container(request)
-    meeting = c.store.meeting(meeting_id[:64])
+    meeting = c.routing.meeting(meeting_id[:64])
     if meeting is None:
         return render(
             request, "dashboard/forbidden.html", {"message": "No such meeting."}, status=404
@@ -117,8 +117,7 @@ def _no_show(request: Request, meeting_id: str, account: Any, on: bool) -> Respo
             request, "dashboard/forbidden.html",
             {"message": "Only an admin or the meeting's rep can change this."}, status=403,
         )  # fmt: skip
-    with c.store.write_lock():
-        changed = audit(c).set_no_show(meeting.id, on, now_utc(c))
+    changed = c.audit.set_no_show(meeting.id, on, now_utc(c))
     if on:
         message = (
             "Marked as a no-show."
@@ -152,8 +151,8 @@ def my_stats(request: Request, account: AccountDep) -> Response:
     except InvalidInput as err:
         errors[err.field or "from"] = err.message
         r = range_of(c, None, None, "day")
-    routers = [s.doc.slug for s in c.store.routers()]
-    data = reads(c)
+    routers = [s.doc.slug for s in c.catalog.routers()]
+    data = c.analytics
     assigned = dict(data.rep_assignments(account.email, routers, r.start, r.end))
     rows: dict[str, dict[str, int]] = {}
     for slug, status, n in data.rep_meetings(account.email, r.start, r.end):
@@ -180,4 +179,4 @@ def my_stats(request: Request, account: AccountDep) -> Response:
 
 def _past_meetings(c: Container, email: str, r: Any) -> list[dict[str, Any]]:
     """The user's meetings in the range whose start is past (to mark no-shows)."""
-    return reads(c).rep_past_meetings(email, r.start, min(r.end, now_utc(c)))
+    return c.analytics.rep_past_meetings(email, r.start, min(r.end, now_utc(c)))

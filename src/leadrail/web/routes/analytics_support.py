@@ -10,24 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from leadrail.adapters.db.analytics_repo import SqlAnalytics
-from leadrail.adapters.db.audit_repo import SqlAudit
 from leadrail.app.analytics import Range, neutralise_cell, parse_range
 from leadrail.bootstrap import Container
 
 PALETTE = ("#2563eb", "#16a34a", "#d97706", "#9333ea")
 
 
-def reads(c: Container) -> SqlAnalytics:
-    return SqlAnalytics(c.engine)
-
-
-def audit(c: Container) -> SqlAudit:
-    return SqlAudit(c.engine)
-
-
 def workspace_tz(c: Container) -> ZoneInfo:
-    name = reads(c).timezone()
+    name = c.analytics.timezone()
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError):
@@ -44,7 +34,7 @@ def range_of(
 
 def sites_of(c: Container, slug: str) -> list[str]:
     """The sites whose form leads this router routes."""
-    return [s.name for s in c.store.load(include_crm=False).sites or [] if s.router == slug]
+    return [s.name for s in c.workspace.load(include_crm=False).sites or [] if s.router == slug]
 
 
 @dataclass(frozen=True)

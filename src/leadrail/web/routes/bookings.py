@@ -44,8 +44,8 @@ def open_slots(
         raise InvalidInput("end must be after start", field="end")
     if finish - begin > MAX_WINDOW:
         raise InvalidInput("ask for at most 31 days at a time", field="end")
-    snap = snapshot_or_404(c.store, slug)
-    found = candidates(c.store, snap, {"email": email}, now, record=False)
+    snap = snapshot_or_404(c.routing, slug)
+    found = candidates(c.routing, snap, {"email": email}, now, record=False)
     open_ = slots(c.calendar, snap, found.reps, now, Interval(begin, finish))
     duration = timedelta(minutes=snap.meeting.duration_minutes if snap.meeting else 0)
     return {
@@ -74,7 +74,7 @@ def create_booking(body: BookingIn, c: ContainerDep) -> Any:
     raw = prospect_fields({k: "" if v is None else str(v) for k, v in body.prospect.items()})
     try:
         done = book(
-            c.store, c.calendar, body.router, raw, body.start, c.clock.now(), notes=body.notes
+            c.routing, c.calendar, body.router, raw, body.start, c.clock.now(), notes=body.notes
         )
     except SlotTaken as taken:
         return error(409, "slot_taken", taken.reason, "start")
@@ -105,7 +105,7 @@ def outbox(
 
 @router.get("/meetings/{meeting_id}", responses=ERRORS)
 def get_meeting(meeting_id: str, c: ContainerDep, _: Admin) -> dict[str, Any]:
-    m = c.store.meeting(meeting_id)
+    m = c.routing.meeting(meeting_id)
     if m is None:
         raise NotFound(f"no meeting {meeting_id!r}", field="meeting_id")
     return {**m.__dict__, "start": m.start.isoformat(), "end": m.end.isoformat()}
@@ -113,6 +113,6 @@ def get_meeting(meeting_id: str, c: ContainerDep, _: Admin) -> dict[str, Any]:
 
 @router.post("/meetings/{meeting_id}/cancel", responses=ERRORS)
 def cancel(meeting_id: str, c: ContainerDep, _: Admin) -> JSONResponse:
-    changed = cancel_meeting(c.store, meeting_id, c.clock.now())
+    changed = cancel_meeting(c.routing, meeting_id, c.clock.now())
     c.wake_worker()
     return JSONResponse({"meeting_id": meeting_id, "cancelled": True, "changed": changed})

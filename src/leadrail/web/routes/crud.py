@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -17,10 +17,13 @@ from leadrail.app.errors import Conflict, InvalidWorkspace, NotFound
 from leadrail.app.workspace_edit import (
     find_item,
     put_item,
+    read_item,
+    read_section,
     relative_problems,
     section_items,
 )
 from leadrail.web.deps import Admin, ContainerDep
+from leadrail.web.revision import IfMatch, if_match, tag
 from leadrail.web.routes.dashboard_config_forms import delete_or_deactivate
 from leadrail.web.routes.routing import ERRORS
 
@@ -41,56 +44,74 @@ def _relative(err: InvalidWorkspace, section: str, index: int) -> InvalidWorkspa
     return InvalidWorkspace(relative_problems(err, section, index))
 
 
-def _put(c: Any, section: str, key: str | None, item: dict[str, Any]) -> dict[str, Any]:
+def _put(
+    c: Any, section: str, key: str | None, item: dict[str, Any], revision: int | None
+) -> dict[str, Any]:
     try:
-        index, changes = put_item(c.store, section, key, item)
+        index, changes = put_item(c.workspace, section, key, item, revision=revision)
     except InvalidWorkspace as err:
-        index = len(section_items(c.store, section))
+        index = len(section_items(c.workspace, section))
         if key is not None:
-            index = find_item(c.store, section, key)[0]
+            index = find_item(c.workspace, section, key)[0]
         raise _relative(err, section, index) from None
-    saved = find_item(c.store, section, str(item.get(KEYED[section], key or "")))[1]
+    saved = find_item(c.workspace, section, str(item.get(KEYED[section], key or "")))[1]
     return {"item": saved, "changes": _changes(changes)}
 
 
 def _register(url: str, section: str) -> None:
     key_name = KEYED[section]
     noun = url.removesuffix("s").replace("-", " ")
-    tag: list[str | Enum] = [url]
+    tags: list[str | Enum] = [url]
 
-    @router.get(f"/{url}", tags=tag, responses=ERRORS, name=f"list_{section}")
-    def list_items(c: ContainerDep, _: Admin) -> dict[str, Any]:
-        return {"items": section_items(c.store, section)}
+    @router.get(f"/{url}", tags=tags, responses=ERRORS, name=f"list_{section}")
+    def list_items(c: ContainerDep, _: Admin, response: Response) -> dict[str, Any]:
+        """The items; the `ETag` header is the workspace's revision (for `If-Match`)."""
+        revision, items = read_section(c.workspace, section)
+        tag(response, revision)
+        return {"items": items}
 
-    @router.get(f"/{url}/{{key}}", tags=tag, responses=ERRORS, name=f"get_{section}")
-    def get_item(key: str, c: ContainerDep, _: Admin) -> dict[str, Any]:
-        return find_item(c.store, section, key)[1]
+    @router.get(f"/{url}/{{key}}", tags=tags, responses=ERRORS, name=f"get_{section}")
+    def get_item(key: str, c: ContainerDep, _: Admin, response: Response) -> dict[str, Any]:
+        """The item; the `ETag` header is the workspace's revision (for `If-Match`)."""
+        revision, _index, item = read_item(c.workspace, section, key)
+        tag(response, revision)
+        return item
 
-    @router.post(f"/{url}", tags=tag, responses=WRITE_ERRORS, status_code=201,
+    @router.post(f"/{url}", tags=tags, responses=WRITE_ERRORS, status_code=201,
                  name=f"create_{section}")  # fmt: skip
-    async def create_item(c: ContainerDep, _: Admin, item: ItemBody) -> dict[str, Any]:
+    async def create_item(
+        c: ContainerDep, _: Admin, item: ItemBody, sent: IfMatch = None
+    ) -> dict[str, Any]:
+        revision = if_match(sent)
         key = str(item.get(key_name, "")).strip()
         if key:
             try:
-                await run_in_threadpool(find_item, c.store, section, key)
+                await run_in_threadpool(find_item, c.workspace, section, key)
             except NotFound:
                 pass
             else:
                 raise Conflict(f"{noun} {key!r} exists already", field=key_name)
-        return await run_in_threadpool(_put, c, section, None, item)
+        return await run_in_threadpool(_put, c, section, None, item, revision)
 
-    @router.put(f"/{url}/{{key}}", tags=tag, responses=ERRORS, name=f"replace_{section}")
-    async def replace_item(key: str, c: ContainerDep, _: Admin, item: ItemBody) -> dict[str, Any]:
-        await run_in_threadpool(find_item, c.store, section, key)  # 404 when missing
-        return await run_in_threadpool(_put, c, section, key, item)
+    @router.put(f"/{url}/{{key}}", tags=tags, responses=WRITE_ERRORS, name=f"replace_{section}")
+    async def replace_item(
+        key: str, c: ContainerDep, _: Admin, item: ItemBody, sent: IfMatch = None
+    ) -> dict[str, Any]:
+        revision = if_match(sent)
+        await run_in_threadpool(find_item, c.workspace, section, key)  # 404 when missing
+        return await run_in_threadpool(_put, c, section, key, item, revision)
 
-    @router.delete(f"/{url}/{{key}}", tags=tag, responses=WRITE_ERRORS, name=f"delete_{section}")
-    async def remove_item(key: str, c: ContainerDep, _: Admin) -> JSONResponse:
+    @router.delete(f"/{url}/{{key}}", tags=tags, responses=WRITE_ERRORS, name=f"delete_{section}")
+    async def remove_item(
+        key: str, c: ContainerDep, _: Admin, sent: IfMatch = None
+    ) -> JSONResponse:
         """Users are deactivated (their history stays); other items are removed, unless
         something still refers to them (409: the message names who, each problem gives the
         referring path in ``field`` and the referrer in ``where``)."""
         try:
-            changes, named = await run_in_threadpool(delete_or_deactivate, c, section, key)
+            changes, named = await run_in_threadpool(
+                delete_or_deactivate, c, section, key, if_match(sent)
+            )
         except InvalidWorkspace as err:
             body = {
                 "code": "in_use",

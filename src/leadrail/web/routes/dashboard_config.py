@@ -5,8 +5,9 @@ apply``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from leadrail.web.revision import read_revision
 from leadrail.web.routes import (
     dashboard_config_leads,
     dashboard_config_simple,
@@ -14,7 +15,8 @@ from leadrail.web.routes import (
     dashboard_config_workspace,
 )
 
-router = APIRouter(include_in_schema=False)
+# every page reads the workspace's revision first: its forms carry it (see web/revision.py)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(read_revision)])
 router.include_router(dashboard_config_users.router)
 router.include_router(dashboard_config_simple.router)
 router.include_router(dashboard_config_leads.router)

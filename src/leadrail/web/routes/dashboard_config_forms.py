@@ -9,6 +9,7 @@ section only says how an item becomes a view (``to_view``) and back (``from_form
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.apply import Change
-from leadrail.app.errors import InvalidWorkspace, NotFound
+from leadrail.app.errors import InvalidWorkspace, NotFound, Stale
 from leadrail.app.workspace_edit import (
     deactivate_user,
     delete_item,
@@ -32,6 +33,7 @@ from leadrail.app.workspace_edit import (
 )
 from leadrail.bootstrap import Container
 from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.revision import STALE_FLASH, keep, sent_revision
 from leadrail.web.routes.dashboard_routers_form import Widget, widget_for
 
 ROW = re.compile(r"^(?P<name>[a-z_]+)\[(?P<i>\d+)\]\.(?P<field>[a-z_]+)$")
@@ -131,13 +133,13 @@ class Section:
         field_name(k): v for k, v in reversed(errors.items())
     }
     context: Callable[[Container], dict[str, Any]] = lambda c: {}
-    put: Callable[[Container, str | None, dict[str, Any]], object] | None = None
+    put: Callable[[Container, str | None, dict[str, Any], int | None], object] | None = None
     form_problems: Callable[[Mapping[str, Any]], dict[str, str]] = lambda form: {}
     extra: dict[str, Any] = field(default_factory=dict)
 
     def ctx(self, c: Container, request: Request, **more: Any) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "items": section_items(c.store, self.section),
+            "items": section_items(c.workspace, self.section),
             "s": self,
             "v": self.to_view({}),
             "key": None,
@@ -170,7 +172,7 @@ def register(router: APIRouter, s: Section) -> None:
     def edit_page(key: str, request: Request, account: AdminAccountDep) -> Response:
         c = container(request)
         try:
-            _, item = find_item(c.store, s.section, key)
+            _, item = find_item(c.workspace, s.section, key)
         except NotFound:
             return missing(request, s, key)
         return render(request, s.template, s.ctx(c, request, v=s.to_view(item), key=key))
@@ -184,12 +186,13 @@ async def save(request: Request, s: Section, key: str | None) -> Response:
     """Create (``key`` None) or replace one item from its form; delete with ``_action``."""
     c = container(request)
     form = await request.form()
+    revision = keep(request, sent_revision(form))
     if key is not None and text(form, "_action") == "delete":
-        return await remove(request, c, s, key)
+        return await remove(request, c, s, key, revision)
     current: dict[str, Any] = {}
     if key is not None:
         try:
-            _, current = await run_in_threadpool(find_item, c.store, s.section, key)
+            _, current = await run_in_threadpool(find_item, c.workspace, s.section, key)
         except NotFound:
             return missing(request, s, key)
     item = await run_in_threadpool(s.from_form, form, current, c)
@@ -198,31 +201,41 @@ async def save(request: Request, s: Section, key: str | None) -> Response:
         if bad:
             raise InvalidWorkspace([])
         if s.put is not None:
-            await run_in_threadpool(s.put, c, key, item)
+            await run_in_threadpool(s.put, c, key, item, revision)
         else:
-            await run_in_threadpool(put_item, c.store, s.section, key, item)
+            put = functools.partial(put_item, revision=revision)
+            await run_in_threadpool(put, c.workspace, s.section, key, item)
     except InvalidWorkspace as err:
         return await run_in_threadpool(rejected, request, c, s, key, item, err, bad)
+    except Stale:
+        stale = InvalidWorkspace([])
+        again = functools.partial(rejected, status=409, flash=STALE_FLASH)
+        return await run_in_threadpool(again, request, c, s, key, item, stale, {})
     saved = str(item.get(s.key, key or ""))
     return RedirectResponse(link(s, saved) + "?flash=Saved", 303)
 
 
-def delete_or_deactivate(c: Container, section: str, key: str) -> tuple[list[Change], list[str]]:
+def delete_or_deactivate(
+    c: Container, section: str, key: str, revision: int | None = None
+) -> tuple[list[Change], list[str]]:
     """Users are deactivated (``active: false``: their teams and history keep referring to
     them; returned: who still names them); other items are removed, refused while something
     refers to them."""
     if section != "users":
-        return delete_item(c.store, section, key), []
-    return deactivate_user(c.store, key)
+        return delete_item(c.workspace, section, key, revision=revision), []
+    return deactivate_user(c.workspace, key, revision=revision)
 
 
-async def remove(request: Request, c: Container, s: Section, key: str) -> Response:
+async def remove(
+    request: Request, c: Container, s: Section, key: str, revision: int | None
+) -> Response:
     try:
-        _, named = await run_in_threadpool(delete_or_deactivate, c, s.section, key)
+        _, named = await run_in_threadpool(delete_or_deactivate, c, s.section, key, revision)
     except NotFound:
         return missing(request, s, key)
-    except InvalidWorkspace as err:
-        ctx = s.ctx(c, request, flash=f"Not deleted: {err.message}", flash_kind="bad")
+    except (InvalidWorkspace, Stale) as err:
+        why = STALE_FLASH.removeprefix("Not saved: ") if isinstance(err, Stale) else err.message
+        ctx = s.ctx(c, request, flash=f"Not deleted: {why}", flash_kind="bad")
         return render(request, s.template, ctx, status=409)
     done = "deactivated" if s.section == "users" else "deleted"
     if named:
@@ -238,18 +251,21 @@ def rejected(
     item: dict[str, Any],
     err: InvalidWorkspace,
     bad: dict[str, str],
+    status: int = 422,
+    flash: str | None = None,
 ) -> Response:
-    """The form again, status 422, with what the user typed and the bad fields marked."""
-    index = len(section_items(c.store, s.section))
+    """The form again, status 422, with what the user typed and the bad fields marked (409
+    and ``flash`` when the page was stale)."""
+    index = len(section_items(c.workspace, s.section))
     if key is not None:
         with contextlib.suppress(NotFound):
-            index, _ = find_item(c.store, s.section, key)
+            index, _ = find_item(c.workspace, s.section, key)
     problems = item_problems(err, s.section, index) if err.problems else {}
     errors = s.fields_of(problems, item) | bad
     listed = [f"{p or s.key}: {m}" for p, m in (problems | bad).items()]
     ctx = s.ctx(c, request, v=s.to_view(item), key=key, errors=errors)
-    ctx.update(flash="Not saved: " + "; ".join(listed), flash_kind="bad")
-    return render(request, s.template, ctx, status=422)
+    ctx.update(flash=flash or "Not saved: " + "; ".join(listed), flash_kind="bad")
+    return render(request, s.template, ctx, status=status)
 
 
 def missing(request: Request, s: Section, key: str) -> Response:

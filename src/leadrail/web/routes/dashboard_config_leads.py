@@ -3,6 +3,7 @@ nearest-store settings), stores (list and map) and sites."""
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections.abc import Mapping
@@ -13,11 +14,12 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.apply import export_workspace
-from leadrail.app.errors import InvalidWorkspace
+from leadrail.app.errors import InvalidWorkspace, Stale
 from leadrail.app.workspace import SiteDoc
 from leadrail.app.workspace_edit import put_settings, section_items
 from leadrail.bootstrap import Container
 from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.revision import STALE_FLASH, keep, sent_revision
 from leadrail.web.routes.dashboard_config_extras import Extras
 from leadrail.web.routes.dashboard_config_forms import (
     Section,
@@ -34,7 +36,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def settings_view(c: Container) -> dict[str, Any]:
-    ws = export_workspace(c.store, include_crm=False)
+    ws = export_workspace(c.workspace, include_crm=False)
     return {
         "fallback_destination": ws.get("fallback_destination") or {},
         "nearest_store_routing": ws.get("nearest_store_routing", False),
@@ -73,7 +75,15 @@ async def save_lead_settings(request: Request, account: AdminAccountDep) -> Resp
         "nearest_store_max_km": text(form, "nearest_store_max_km") or None,
     }
     try:
-        await run_in_threadpool(put_settings, c.store, values)
+        revision = keep(request, sent_revision(form))
+        await run_in_threadpool(
+            functools.partial(put_settings, revision=revision), c.workspace, values
+        )
+    except Stale:
+        shown = dict(values, fallback_destination=fb)
+        ctx = CATEGORIES.ctx(c, request, settings=shown, settings_errors={})
+        ctx.update(flash=STALE_FLASH, flash_kind="bad")
+        return render(request, CATEGORIES.template, ctx, status=409)
     except InvalidWorkspace as err:
         errors: dict[str, str] = {}
         for p in err.problems:
@@ -150,8 +160,8 @@ def store_map(
 
 def store_context(c: Container) -> dict[str, Any]:
     return {
-        "points": store_map(section_items(c.store, "stores")),
-        "categories": [x["name"] for x in section_items(c.store, "categories")],
+        "points": store_map(section_items(c.workspace, "stores")),
+        "categories": [x["name"] for x in section_items(c.workspace, "categories")],
     }
 
 
@@ -193,7 +203,7 @@ def site_fields(errors: dict[str, str], item: dict[str, Any]) -> dict[str, str]:
 SITES = Section(
     section="sites", url="sites", title="Site", key="name", template="dashboard/config/sites.html",
     from_form=site_from_form, to_view=site_view, fields_of=site_fields,
-    context=lambda c: {"routers": [r["slug"] for r in section_items(c.store, "routers")],
+    context=lambda c: {"routers": [r["slug"] for r in section_items(c.workspace, "routers")],
                        "extras": SITE_EXTRAS.fields},
     form_problems=SITE_EXTRAS.problems,
 )  # fmt: skip

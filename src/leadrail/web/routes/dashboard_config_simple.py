@@ -37,7 +37,7 @@ def team_view(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def users_context(c: Container) -> dict[str, Any]:
-    return {"users": [u["email"] for u in section_items(c.store, "users")]}
+    return {"users": [u["email"] for u in section_items(c.workspace, "users")]}
 
 
 TEAMS = Section(

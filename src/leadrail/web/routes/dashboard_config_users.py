@@ -5,6 +5,7 @@ A user's weight in each team lives in ``teams``; saving a user writes both secti
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -20,11 +21,20 @@ from leadrail.app.calendar_form import (
     calendar_settings,
     password_state,
 )
-from leadrail.app.errors import InvalidWorkspace, NotFound, Problem
+from leadrail.app.errors import InvalidWorkspace, NotFound, Problem, Stale
 from leadrail.app.workspace import UserDoc
-from leadrail.app.workspace_edit import find_item, item_problems, put_item, section_items
+from leadrail.app.workspace_edit import (
+    find_item,
+    item_problems,
+    pinned,
+    put_item,
+    read_item,
+    read_sections,
+    section_items,
+)
 from leadrail.bootstrap import Container
 from leadrail.web.auth import AccountDep, CsrfDep, render
+from leadrail.web.revision import STALE_FLASH, at_read, keep, sent_revision
 from leadrail.web.routes.dashboard_config_extras import Extras
 from leadrail.web.routes.dashboard_config_forms import (
     Section,
@@ -98,7 +108,7 @@ def user_from_form(
     item["active"] = checked(form, "active")
     item["admin"] = checked(form, "admin") or bool(current.get("admin"))  # granted, never revoked
     item.update(EXTRAS.values(form))
-    teams = section_items(c.store, "teams")
+    teams = section_items(c.workspace, "teams")
     item["_weights"] = {str(i): text(form, f"team_weight.{i}") for i in range(len(teams))}
     return {k: v for k, v in item.items() if v is not None}
 
@@ -127,33 +137,37 @@ def user_fields(errors: dict[str, str], item: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def put_user(c: Container, key: str | None, item: dict[str, Any]) -> None:
+def put_user(c: Container, key: str | None, item: dict[str, Any], revision: int | None) -> None:
     """The user and their team weights, in one apply (the same validation as the CLI)."""
     weights: dict[str, str] = item.get("_weights") or {}
     problem = item.get("_problem")
     item = {k: v for k, v in item.items() if k not in ("_weights", "_problem")}
-    users = section_items(c.store, "users")
-    teams = section_items(c.store, "teams")
-    index = next((i for i, u in enumerate(users) if key and u["email"] == key.lower()), None)
-    if problem:
-        raise InvalidWorkspace([Problem(f"users[{len(users) if index is None else index}]."
-                                        f"{problem[0]}", problem[1])])  # fmt: skip
-    if index is None:
-        if any(u["email"] == str(item.get("email", "")).lower() for u in users):
-            raise InvalidWorkspace([_exists(len(users), item)])
-        users.append(item)
-    else:
-        users[index] = item
     email = str(item.get("email", "")).strip().lower()
-    for i, team in enumerate(teams):
-        weight = weights.get(str(i), "")
-        members = [m for m in team.get("members", []) if _member(m) != email]
-        if weight:
-            pos = next((j for j, m in enumerate(team.get("members", []))
-                        if _member(m) == email), len(members))  # fmt: skip
-            members.insert(pos, {"user": email, "weight": weight})
-        team["members"] = members
-    apply_workspace(c.store, {"users": users, "teams": teams})
+
+    def attempt(expected: int | None) -> None:
+        at, found = read_sections(c.workspace, ("users", "teams"), revision=expected)
+        users, teams = found["users"], found["teams"]
+        index = next((i for i, u in enumerate(users) if key and u["email"] == key.lower()), None)
+        if problem:
+            raise InvalidWorkspace([Problem(f"users[{len(users) if index is None else index}]."
+                                            f"{problem[0]}", problem[1])])  # fmt: skip
+        if index is None:
+            if any(u["email"] == str(item.get("email", "")).lower() for u in users):
+                raise InvalidWorkspace([_exists(len(users), item)])
+            users.append(item)
+        else:
+            users[index] = item
+        for i, team in enumerate(teams):
+            weight = weights.get(str(i), "")
+            members = [m for m in team.get("members", []) if _member(m) != email]
+            if weight:
+                pos = next((j for j, m in enumerate(team.get("members", []))
+                            if _member(m) == email), len(members))  # fmt: skip
+                members.insert(pos, {"user": email, "weight": weight})
+            team["members"] = members
+        apply_workspace(c.workspace, {"users": users, "teams": teams}, revision=at)
+
+    pinned(revision, attempt)
     c.calendar.forget(email)  # the next slots are read with the new settings
 
 
@@ -166,7 +180,7 @@ def _exists(index: int, item: dict[str, Any]) -> Any:
 
 
 def user_context(c: Container) -> dict[str, Any]:
-    return {"teams": section_items(c.store, "teams"), "extras": EXTRAS.fields,
+    return {"teams": section_items(c.workspace, "teams"), "extras": EXTRAS.fields,
             "calendar_problem": c.calendar.problem}  # fmt: skip
 
 
@@ -182,7 +196,7 @@ USERS = Section(
 def me_page(request: Request, account: AccountDep) -> Response:
     c = container(request)
     try:
-        _, item = find_item(c.store, "users", account.email)
+        _, item = find_item(c.workspace, "users", account.email)
     except NotFound:
         item = {"email": account.email}
     ctx = {"v": user_view(item, c), "errors": {}, "flash": request.query_params.get("flash")}
@@ -196,8 +210,9 @@ async def save_me(request: Request, account: AccountDep) -> Response:
     admin, another e-mail, ``calendar.password_env``) is ignored."""
     c = container(request)
     form = await request.form()
+    sent = keep(request, sent_revision(form))
     try:
-        index, current = await run_in_threadpool(find_item, c.store, "users", account.email)
+        at, index, current = await run_in_threadpool(read_item, c.workspace, "users", account.email)
     except NotFound:
         return render(request, "dashboard/forbidden.html", {"message": "No such user."}, status=404)
     item = dict(current)
@@ -211,14 +226,17 @@ async def save_me(request: Request, account: AccountDep) -> Response:
             raise InvalidWorkspace([Problem(f"users[{index}].{problem[0]}", problem[1])])
         if item.get("calendar") is None:
             item.pop("calendar")
-        await run_in_threadpool(put_item, c.store, "users", account.email, item)
-    except InvalidWorkspace as err:
-        errors = user_fields(item_problems(err, "users", index), item)
-        listed = "; ".join(f"{k}: {m}" for k, m in item_problems(err, "users", index).items())
+        put = functools.partial(put_item, revision=at_read(sent, at))
+        await run_in_threadpool(put, c.workspace, "users", account.email, item)
+    except (InvalidWorkspace, Stale) as err:
+        problems = item_problems(err, "users", index) if isinstance(err, InvalidWorkspace) else {}
+        listed = "; ".join(f"{k}: {m}" for k, m in problems.items())
         view = user_view({**item, "calendar": current.get("calendar")}, c)
         view["calendar"] = dict(item.get("calendar") or {})  # what was typed, password aside
-        ctx = {"v": view, "errors": errors, "flash": f"Not saved: {listed}", "flash_kind": "bad"}
-        return render(request, "dashboard/config/me.html", ctx, status=422)
+        stale = isinstance(err, Stale)
+        ctx = {"v": view, "errors": user_fields(problems, item), "flash_kind": "bad",
+               "flash": STALE_FLASH if stale else f"Not saved: {listed}"}  # fmt: skip
+        return render(request, "dashboard/config/me.html", ctx, status=409 if stale else 422)
     c.calendar.forget(account.email)  # the next slots are read with the new settings
     return RedirectResponse("/dashboard/me?flash=Saved", 303)
 

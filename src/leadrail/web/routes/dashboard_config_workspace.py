@@ -4,6 +4,7 @@ shown with every problem path and nothing is written."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import yaml
@@ -13,10 +14,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from leadrail.app.apply import Change, apply_workspace, export_workspace
-from leadrail.app.errors import InvalidWorkspace, Problem
+from leadrail.app.errors import InvalidWorkspace, Problem, Stale
 from leadrail.app.workspace import CrmConnectionDoc
 from leadrail.web.auth import AdminAccountDep, CsrfDep, render
 from leadrail.web.edge import UPLOAD, Refused, load_document
+from leadrail.web.revision import STALE_FLASH, keep, sent_revision
 from leadrail.web.routes.dashboard_config_forms import (
     container,
     field_name,
@@ -31,7 +33,7 @@ MAX_UPLOAD = 5_000_000
 
 
 def crm_settings(c: Any) -> dict[str, Any]:
-    crm = export_workspace(c.store, include_crm=True).get("crm") or {}
+    crm = export_workspace(c.workspace, include_crm=True).get("crm") or {}
     return {"provider": crm.get("provider", "builtin"), "connection": crm.get("connection") or {}}
 
 
@@ -53,8 +55,13 @@ async def save_crm(request: Request, account: AdminAccountDep) -> Response:
     conn = widget_values(prefixed, CONNECTION)
     provider = text(form, "provider") or "builtin"
     doc = {"crm": {"provider": provider, "connection": conn or None}}
+    apply = functools.partial(apply_workspace, revision=keep(request, sent_revision(form)))
     try:
-        await run_in_threadpool(apply_workspace, c.store, doc)
+        await run_in_threadpool(apply, c.workspace, doc)
+    except Stale:
+        ctx = {"v": {"provider": provider, "connection": conn}, "widgets": CONNECTION,
+               "errors": {}, "flash": STALE_FLASH, "flash_kind": "bad"}  # fmt: skip
+        return render(request, "dashboard/config/crm.html", ctx, status=409)
     except InvalidWorkspace as err:
         errors: dict[str, str] = {}
         for p in err.problems:
@@ -78,7 +85,7 @@ def workspace_page(request: Request, account: AdminAccountDep) -> Response:
 @router.get("/dashboard/workspace.yaml")
 def download(request: Request, account: AdminAccountDep) -> Response:
     """The workspace file, what ``leadrail export`` prints."""
-    body = dump(export_workspace(container(request).store))
+    body = dump(export_workspace(container(request).workspace))
     return Response(
         body,
         media_type="application/yaml",
@@ -116,12 +123,18 @@ async def import_workspace(request: Request, account: AdminAccountDep) -> Respon
     c = container(request)
     form = await request.form()
     dry_run = text(form, "action") != "apply"
+    revision = keep(request, sent_revision(form))
     source = ""
     try:
         source = await _document(form)
         changes: list[Change] = await run_in_threadpool(
-            apply_workspace, c.store, _parse(source), dry_run=dry_run
+            functools.partial(apply_workspace, dry_run=dry_run, revision=revision),
+            c.workspace,
+            _parse(source),
         )
+    except Stale:
+        stale = {"text": source, "problems": [], "flash_kind": "bad", "flash": STALE_FLASH}
+        return render(request, "dashboard/config/workspace.html", stale, status=409)
     except InvalidWorkspace as err:
         bad = {"text": source, "problems": err.problems, "flash_kind": "bad",
                "flash": f"Nothing was written: {len(err.problems)} problem(s)."}  # fmt: skip

@@ -5,16 +5,18 @@ and ``dashboard_routers_tools``, included into this module's ``router``."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from leadrail.app.errors import InvalidWorkspace, NotFound
-from leadrail.app.workspace_edit import delete_item, find_item, item_problems, put_item
+from leadrail.app.errors import InvalidWorkspace, NotFound, Stale
+from leadrail.app.workspace_edit import delete_item, find_item, item_problems, put_item, read_item
 from leadrail.bootstrap import Container
 from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.revision import STALE_FLASH, at_read, keep, read_revision, sent_revision
 from leadrail.web.routes import dashboard_routers_rules, dashboard_routers_tools
 from leadrail.web.routes.dashboard_routers_form import (
     NESTED,
@@ -26,7 +28,8 @@ from leadrail.web.routes.dashboard_routers_form import (
 )
 from leadrail.web.routes.dashboard_routers_shared import options, router_or_404
 
-router = APIRouter(include_in_schema=False)
+# every page reads the workspace's revision first: its forms carry it (see web/revision.py)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(read_revision)])
 router.include_router(dashboard_routers_rules.router)
 router.include_router(dashboard_routers_tools.router)
 
@@ -46,7 +49,7 @@ def _list_ctx(c: Container, request: Request, **extra: Any) -> dict[str, Any]:
     from leadrail.app.workspace_edit import section_items
 
     ctx: dict[str, Any] = {
-        "routers": section_items(c.store, "routers"),
+        "routers": section_items(c.workspace, "routers"),
         "opts": options(c),
         "new": {"default": {}},
         "errors": {},
@@ -67,32 +70,40 @@ async def create_router(request: Request, account: AdminAccountDep) -> Response:
         "title": str(form.get("title", "")).strip(),
         "default": route_values(form, "default"),
     }
+    put = functools.partial(put_item, revision=keep(request, sent_revision(form)))
     try:
-        index, _ = await run_in_threadpool(put_item, c.store, "routers", None, item)
+        index, _ = await run_in_threadpool(put, c.workspace, "routers", None, item)
     except InvalidWorkspace as err:
         index = _index_for_new(c)
         errors = {field_of(k): v for k, v in item_problems(err, "routers", index).items()}
         ctx = _list_ctx(c, request, new=item, errors=errors)
         ctx.update(flash="The router was not created: see the marked fields.", flash_kind="bad")
         return render(request, "dashboard/router_list.html", ctx, status=422)
+    except Stale:
+        ctx = _list_ctx(c, request, new=item, flash=STALE_FLASH, flash_kind="bad")
+        return render(request, "dashboard/router_list.html", ctx, status=409)
     return RedirectResponse(f"/dashboard/routers/{item['slug']}?flash=Router+created", 303)
 
 
 def _index_for_new(c: Container) -> int:
     from leadrail.app.workspace_edit import section_items
 
-    return len(section_items(c.store, "routers"))
+    return len(section_items(c.workspace, "routers"))
 
 
 @router.post("/dashboard/routers/{slug}/delete", dependencies=[CsrfDep])
 async def delete_router(slug: str, request: Request, account: AdminAccountDep) -> Response:
     c = _container(request)
+    delete = functools.partial(
+        delete_item, revision=keep(request, sent_revision(await request.form()))
+    )
     try:
-        await run_in_threadpool(delete_item, c.store, "routers", slug)
+        await run_in_threadpool(delete, c.workspace, "routers", slug)
     except NotFound:
         return router_or_404(request, None, slug)
-    except InvalidWorkspace as err:
-        ctx = _list_ctx(c, request, flash=f"Not deleted: {err.message}", flash_kind="bad")
+    except (InvalidWorkspace, Stale) as err:
+        why = STALE_FLASH if isinstance(err, Stale) else f"Not deleted: {err.message}"
+        ctx = _list_ctx(c, request, flash=why, flash_kind="bad")
         return render(request, "dashboard/router_list.html", ctx, status=409)
     return RedirectResponse("/dashboard/routers?flash=Router+deleted", 303)
 
@@ -101,7 +112,7 @@ async def delete_router(slug: str, request: Request, account: AdminAccountDep) -
 def settings_page(slug: str, request: Request, account: AdminAccountDep) -> Response:
     c = _container(request)
     try:
-        _, item = find_item(c.store, "routers", slug)
+        _, item = find_item(c.workspace, "routers", slug)
     except NotFound:
         return router_or_404(request, None, slug)
     ctx = _settings_ctx(c, slug, item, {})
@@ -129,14 +140,16 @@ def _settings_ctx(
 @router.post("/dashboard/routers/{slug}", dependencies=[CsrfDep])
 async def save_settings(slug: str, request: Request, account: AdminAccountDep) -> Response:
     c = _container(request)
+    form = await request.form()
+    sent = keep(request, sent_revision(form))
     try:
-        index, current = await run_in_threadpool(find_item, c.store, "routers", slug)
+        at, index, current = await run_in_threadpool(read_item, c.workspace, "routers", slug)
     except NotFound:
         return router_or_404(request, None, slug)
-    form = await request.form()
     item = router_from_form(form, current)
     try:
-        await run_in_threadpool(put_item, c.store, "routers", slug, item)
+        put = functools.partial(put_item, revision=at_read(sent, at))
+        await run_in_threadpool(put, c.workspace, "routers", slug, item)
     except InvalidWorkspace as err:
         errors: dict[str, str] = {}
         for path, message in item_problems(err, "routers", index).items():
@@ -144,4 +157,8 @@ async def save_settings(slug: str, request: Request, account: AdminAccountDep) -
         ctx = _settings_ctx(c, slug, item, errors)
         ctx.update(flash="Not saved: see the marked fields.", flash_kind="bad")
         return render(request, "dashboard/router_settings.html", ctx, status=422)
+    except Stale:
+        ctx = _settings_ctx(c, slug, item, {})
+        ctx.update(flash=STALE_FLASH, flash_kind="bad")
+        return render(request, "dashboard/router_settings.html", ctx, status=409)
     return RedirectResponse(f"/dashboard/routers/{item['slug']}?flash=Saved", 303)

@@ -5,6 +5,7 @@ stack is saved through ``put_item``: apply's validation, problems as ``rules[2].
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -13,9 +14,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from leadrail.app.errors import InvalidWorkspace, NotFound
+from leadrail.app.errors import InvalidWorkspace, NotFound, Stale
 from leadrail.app.workspace import OwnershipDoc
-from leadrail.app.workspace_edit import find_item, item_problems, put_item, section_items
+from leadrail.app.workspace_edit import (
+    find_item,
+    item_problems,
+    put_item,
+    read_item,
+    section_items,
+)
 from leadrail.bootstrap import Container
 from leadrail.routing.condition_schema import COMPOSITES
 from leadrail.routing.conditions import describe, load_condition
@@ -23,6 +30,7 @@ from leadrail.routing.normalise import normalise_prospect
 from leadrail.routing.operators import OPERATORS
 from leadrail.web.auth import AdminAccountDep, CsrfDep, render
 from leadrail.web.edge import Refused, load_document
+from leadrail.web.revision import STALE_FLASH, at_read, keep, sent_revision
 from leadrail.web.routes.dashboard_routers_form import ROUTE_KINDS, schema_of
 from leadrail.web.routes.dashboard_routers_shared import options, router_or_404
 
@@ -58,7 +66,7 @@ def used_fields(routers: Iterable[dict[str, Any]]) -> set[str]:
 
 def editor_schema(c: Container) -> dict[str, Any]:
     """What the editor offers, from the engine and the workspace (nothing written twice)."""
-    routers = section_items(c.store, "routers")
+    routers = section_items(c.workspace, "routers")
     fields = [*derived_fields(), *COMMON_FIELDS]
     fields += sorted(used_fields(routers) - set(fields))
     return {
@@ -97,7 +105,7 @@ def _ctx(c: Container, slug: str, rules: Any, text: str, errors: dict[str, str])
 def rules_page(slug: str, request: Request, account: AdminAccountDep) -> Response:
     c: Container = request.app.state.container
     try:
-        _, item = find_item(c.store, "routers", slug)
+        _, item = find_item(c.workspace, "routers", slug)
     except NotFound:
         return router_or_404(request, None, slug)
     rules = item.get("rules") or []
@@ -137,23 +145,29 @@ async def read_rules(slug: str, request: Request, account: AdminAccountDep) -> R
 @router.post("/dashboard/routers/{slug}/rules", dependencies=[CsrfDep])
 async def save_rules(slug: str, request: Request, account: AdminAccountDep) -> Response:
     c: Container = request.app.state.container
+    form = await request.form()
+    sent = keep(request, sent_revision(form))
     try:
-        index, current = await run_in_threadpool(find_item, c.store, "routers", slug)
+        at, index, current = await run_in_threadpool(read_item, c.workspace, "routers", slug)
     except NotFound:
         return router_or_404(request, None, slug)
-    text = str((await request.form()).get("rules_json", ""))
+    text = str(form.get("rules_json", ""))
     rules, problem = parse_stack(text)
     errors: dict[str, str] = {"rules": problem} if problem else {}
+    flash, status = "Not saved: see the marked rules.", 422
     if not problem:
         item = {k: v for k, v in current.items() if k != "rules"}
         if rules:
             item["rules"] = rules
         try:
-            await run_in_threadpool(put_item, c.store, "routers", slug, item)
+            put = functools.partial(put_item, revision=at_read(sent, at))
+            await run_in_threadpool(put, c.workspace, "routers", slug, item)
         except InvalidWorkspace as err:
             errors = item_problems(err, "routers", index)
+        except Stale:
+            flash, status = STALE_FLASH, 409
         else:
             return RedirectResponse(f"/dashboard/routers/{slug}/rules?flash=Rules+saved", 303)
     ctx = _ctx(c, slug, rules, text, errors)
-    ctx.update(flash="Not saved: see the marked rules.", flash_kind="bad")
-    return render(request, "dashboard/router_rules.html", ctx, status=422)
+    ctx.update(flash=flash, flash_kind="bad")
+    return render(request, "dashboard/router_rules.html", ctx, status=status)

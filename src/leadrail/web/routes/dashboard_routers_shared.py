@@ -16,7 +16,7 @@ def options(c: Container) -> dict[str, list[str]]:
     """Names the forms offer: teams, users, lists, meeting types, categories, stores."""
 
     def names(section: str, key: str) -> list[str]:
-        return [str(x.get(key, "")) for x in section_items(c.store, section)]
+        return [str(x.get(key, "")) for x in section_items(c.workspace, section)]
 
     return {
         "teams": names("teams", "name"),

@@ -75,7 +75,7 @@ def button_snippet(link: str, label: str) -> str:
 def links_page(slug: str, request: Request, account: AdminAccountDep) -> Response:
     c: Container = request.app.state.container
     try:
-        _, item = find_item(c.store, "routers", slug)
+        _, item = find_item(c.workspace, "routers", slug)
     except NotFound:
         return router_or_404(request, None, slug)
     q = request.query_params
@@ -121,7 +121,7 @@ def _test_ctx(slug: str, form: Mapping[str, Any], **extra: Any) -> dict[str, Any
 def test_page(slug: str, request: Request, account: AdminAccountDep) -> Response:
     c: Container = request.app.state.container
     try:
-        find_item(c.store, "routers", slug)
+        find_item(c.workspace, "routers", slug)
     except NotFound:
         return router_or_404(request, None, slug)
     return render(request, "dashboard/router_test.html", _test_ctx(slug, {}))
@@ -140,7 +140,7 @@ async def run_test(slug: str, request: Request, account: AdminAccountDep) -> Res
         )
     try:
         rec = await run_in_threadpool(
-            route_prospect, c.store, slug, raw, c.clock.now(), dry_run=True, source="dashboard"
+            route_prospect, c.routing, slug, raw, c.clock.now(), dry_run=True, source="dashboard"
         )
     except NotFound:
         return router_or_404(request, None, slug)

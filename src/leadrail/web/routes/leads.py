@@ -51,7 +51,7 @@ def _take(
 ) -> Taken:
     taken = take_lead(
         c.leads,
-        c.store,
+        c.routing,
         c.locator,
         site_key=site_key or body.site_key,
         lead=body.to_lead(),

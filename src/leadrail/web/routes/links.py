@@ -130,7 +130,7 @@ def click(slug: str, request: Request, c: ContainerDep) -> Response:
     params = dict(request.query_params)
     try:
         view = open_link(
-            c.store,
+            c.routing,
             c.calendar,
             slug,
             params,
@@ -169,17 +169,17 @@ def _book_form(slug: str, request: Request, c: Container, form: dict[str, str]) 
     start = _from(form.get("start"))
     now = c.clock.now()
     try:
-        booking_router(c.store, slug)
+        booking_router(c.routing, slug)
         if start is None:
             raise SlotTaken("pick a time first")
-        done = book(c.store, c.calendar, slug, raw, start, now, notes=notes)
+        done = book(c.routing, c.calendar, slug, raw, start, now, notes=notes)
     except NoBookingPage:
         return not_found(request, NO_PAGE)
     except NotFound:
         return not_found(request, "There is no booking page at this address.")
     except (SlotTaken, InvalidInput) as err:
         message = err.reason if isinstance(err, SlotTaken) else err.message
-        view = open_link(c.store, c.calendar, slug, {**raw, "notes": notes}, now, step=VIEW)
+        view = open_link(c.routing, c.calendar, slug, {**raw, "notes": notes}, now, step=VIEW)
         return _page(
             request,
             c,
@@ -191,7 +191,7 @@ def _book_form(slug: str, request: Request, c: Container, form: dict[str, str]) 
         )
     old = form.get("reschedule", "")
     if old and c.signer.check(form.get("t", ""), old, "cancel"):
-        cancel_meeting(c.store, old, now)
+        cancel_meeting(c.routing, old, now)
     c.wake_worker()
     params = {"booking_id": done.meeting_id, "start": done.start.isoformat()}
     if done.redirect_url:
@@ -211,11 +211,11 @@ def _sentence(message: str) -> str:
 def booked(
     meeting_id: str, request: Request, c: ContainerDep, t: str = "", tz: str = "UTC"
 ) -> Response:
-    m = c.store.meeting(meeting_id)
+    m = c.routing.meeting(meeting_id)
     if m is None or not c.signer.check(t, meeting_id, "cancel"):
         return not_found(request, "This meeting link is not valid.")
     zone = zone_or(tz, "UTC")
-    snap = c.store.router(m.router)
+    snap = c.catalog.router(m.router)
     rep = snap.users.get(m.rep) if snap else None
     host = (rep.name if rep else "") or m.rep
     return render(
@@ -232,10 +232,10 @@ def booked(
 
 @router.get("/m/{meeting_id}/cancel", response_class=HTMLResponse)
 def cancel_page(meeting_id: str, request: Request, c: ContainerDep, t: str = "") -> Response:
-    m = c.store.meeting(meeting_id)
+    m = c.routing.meeting(meeting_id)
     if m is None or not c.signer.check(t, meeting_id, "cancel"):
         return not_found(request, "This cancellation link is not valid.")
-    snap = c.store.router(m.router)
+    snap = c.catalog.router(m.router)
     tz = snap.spec.timezone if snap else "UTC"
     return render(
         request,
@@ -253,12 +253,12 @@ def cancel_page(meeting_id: str, request: Request, c: ContainerDep, t: str = "")
 def cancel_submit(
     meeting_id: str, request: Request, c: ContainerDep, t: Annotated[str, Form()] = ""
 ) -> Response:
-    m = c.store.meeting(meeting_id)
+    m = c.routing.meeting(meeting_id)
     if m is None or not c.signer.check(t, meeting_id, "cancel"):
         return not_found(request, "This cancellation link is not valid.")
-    cancel_meeting(c.store, meeting_id, c.clock.now())
+    cancel_meeting(c.routing, meeting_id, c.clock.now())
     c.wake_worker()
-    snap = c.store.router(m.router)
+    snap = c.catalog.router(m.router)
     tz = snap.spec.timezone if snap else "UTC"
     return render(request, "cancel.html", meeting=m, when=when_text(m.start, tz), tz=tz, done=True)
 
@@ -267,7 +267,7 @@ def cancel_submit(
 def reschedule(meeting_id: str, request: Request, c: ContainerDep, t: str = "") -> Response:
     """Cancel-and-rebook: back to the booking page with the prospect's details; the old
     meeting is cancelled once the new one is booked."""
-    m = c.store.meeting(meeting_id)
+    m = c.routing.meeting(meeting_id)
     if m is None or not c.signer.check(t, meeting_id, "reschedule"):
         return not_found(request, "This reschedule link is not valid.")
     details = {"email": m.email, "name": m.name, "notes": m.notes}

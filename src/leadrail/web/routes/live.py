@@ -155,7 +155,7 @@ async def visitor_stream(request: Request, site_key: str = "", visitor: str = ""
 async def demo_site(request: Request) -> Response:
     """A fake customer page with the snippet, for the first site that has live routing."""
     c: Container = request.app.state.container
-    sites = await run_in_threadpool(c.live.store.sites)
+    sites = await run_in_threadpool(c.live.repo.sites)
     site = next((x for x in sites if x.live), sites[0] if sites else None)
     if site is None:
         return HTMLResponse("<p>No site in the workspace: add one (see docs/live.md).</p>", 404)

@@ -49,9 +49,9 @@ def _who(ws: WebSocket, c: Container) -> Rep | None:
     """Session cookie (from this server's own pages) or ``?token=`` (an API token)."""
     now = datetime.now(UTC)
     token = ws.query_params.get("token")
-    names = c.live.store.users()
+    names = c.live.repo.users()
     if token:
-        owner = c.store.token_owner(token[:200])
+        owner = c.tokens.token_owner(token[:200])
         if owner is None:
             return None
         user = names.get(owner.email)

@@ -57,7 +57,7 @@ async def route_one(
         raise InvalidInput(f"{field}: {first['msg']}", field=field) from None
     rec = await run_in_threadpool(
         route_prospect,
-        c.store,
+        c.routing,
         slug,
         prospect.fields(),
         c.clock.now(),
@@ -76,12 +76,12 @@ def list_decisions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """The assignment ledger, newest first; filter by router and e-mail."""
-    return [_row(r) for r in c.store.decisions(router_slug, email, limit)]
+    return [_row(r) for r in c.ledger.decisions(router_slug, email, limit)]
 
 
 @router.get("/decisions/{decision_id}", responses=ERRORS)
 def get_decision(decision_id: str, c: ContainerDep, _: Admin) -> dict[str, Any]:
-    row = c.store.decision(decision_id)
+    row = c.ledger.decision(decision_id)
     if row is None:
         raise NotFound(f"no decision {decision_id!r}", field="decision_id")
     return _row(row)

@@ -10,9 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
-
-from leadrail.adapters.db.routing_tx import Statements
+from leadrail.adapters.db.database import Database
 from leadrail.app.workspace import CalendarDoc
 
 Intervals = list[tuple[datetime, datetime]]
@@ -20,19 +18,19 @@ RemoteBusy = Callable[[str, CalendarDoc, str, datetime, datetime], Intervals]  #
 log = logging.getLogger(__name__)
 
 
-class BusyTimes:
-    """Implements the BusyCalendar port."""
+class BusyTimesRepo:
+    """Implements the RepCalendars port (busy time: the database's and the CalDAV calendar's)."""
 
     def __init__(
         self,
-        engine: Engine,
+        db: Database,
         calendars: Callable[[], Mapping[str, tuple[CalendarDoc, str]]],
         remote: RemoteBusy | None,
         cache_seconds: float = 60.0,
     ) -> None:
-        self.engine = engine
-        self.sql = Statements(engine.dialect.name)
-        self.calendars = calendars  # the reps' calendar settings (from the workspace snapshot)
+        self.engine = db.engine
+        self.sql = db.sql
+        self.calendars = calendars  # the reps' calendar settings (the router catalog's)
         self.remote = remote
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, datetime, datetime, Intervals]] = {}

@@ -1,0 +1,78 @@
+"""The database: one object owning the engine, its session makers and the SQLite writer lock.
+
+Every repository gets this object and takes its writer turns here; no repository makes a lock
+of its own. On SQLite a writer takes the database write lock (``BEGIN IMMEDIATE``) and the
+threads of one process first queue on ``write_lock``, so they wait in line instead of in
+SQLite's sleep-and-retry busy handler. On PostgreSQL writers serialise on row locks; threads of
+one process first take their turn per key (``turns``) so a waiting writer holds no pooled
+connection."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from leadrail.adapters.db.engine import make_engine
+from leadrail.adapters.db.routing_tx import Statements
+from leadrail.adapters.db.turns import Turns
+
+
+class Database:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.is_postgres = engine.dialect.name == "postgresql"
+        # SQLite writers begin with BEGIN IMMEDIATE (see make_engine); PostgreSQL needs nothing
+        self.writer = (
+            engine if self.is_postgres else engine.execution_options(sqlite_immediate=True)
+        )
+        self.sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
+        self.writer_sessions: sessionmaker[Session] = sessionmaker(
+            self.writer, expire_on_commit=False
+        )
+        self.sql = Statements(engine.dialect.name)  # the hot paths' DB-API statements
+        self.turns = Turns()  # PostgreSQL writers of one router (one rep) queue here
+        self._sqlite_writer = threading.Lock()
+
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        *,
+        pool_size: int = 10,
+        pool_timeout: float = 10.0,
+        busy_timeout_ms: int = 15000,
+    ) -> Database:
+        return cls(
+            make_engine(
+                url, pool_size=pool_size, pool_timeout=pool_timeout, busy_timeout_ms=busy_timeout_ms
+            )
+        )
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """SQLite: threads of this process take turns before asking for the write lock."""
+        if self.is_postgres:
+            yield
+        else:
+            with self._sqlite_writer:
+                yield
+
+    def check(self) -> str:
+        """A round trip to the database (the health check); returns the dialect's name."""
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("SELECT 1")
+            cur.fetchall()
+            cur.close()
+            raw.rollback()
+        finally:
+            raw.close()
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()

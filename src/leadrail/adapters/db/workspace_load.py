@@ -1,0 +1,171 @@
+"""Read the workspace document out of the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadrail.adapters.db import tables as t
+from leadrail.app.workspace import (
+    STORED,
+    CalendarDoc,
+    CategoryDoc,
+    CrmCompanyDoc,
+    CrmConnectionDoc,
+    CrmContactDoc,
+    CrmDoc,
+    CrmLeadDoc,
+    DestinationDoc,
+    ListDoc,
+    MeetingTypeDoc,
+    RouterDoc,
+    SiteDoc,
+    StoreDoc,
+    TeamDoc,
+    TeamMemberDoc,
+    UserDoc,
+    VacationDoc,
+    WorkspaceDoc,
+)
+
+
+def _dest(d: t.LeadDestination) -> DestinationDoc:
+    return DestinationDoc.model_validate(
+        {
+            "address": d.address,
+            "format": d.format,
+            "secret_env": d.secret_env,
+            "attach_xml": d.attach_xml,
+        },
+        context=STORED,
+    )
+
+
+def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
+    meta = s.get_one(t.WorkspaceMeta, 1)
+    users = s.scalars(select(t.User).order_by(t.User.id)).all()
+    vacations: dict[int, list[VacationDoc]] = {}
+    for v in s.scalars(select(t.Vacation).order_by(t.Vacation.start)):
+        vacations.setdefault(v.user_id, []).append(VacationDoc(start=v.start, end=v.end))
+    emails = {u.id: u.email for u in users}
+    members: dict[int, list[TeamMemberDoc]] = {}
+    for m in s.scalars(select(t.TeamMember).order_by(t.TeamMember.position)):
+        members.setdefault(m.team_id, []).append(
+            TeamMemberDoc(user=emails[m.user_id], weight=m.weight)
+        )
+    dests = s.scalars(select(t.LeadDestination).order_by(t.LeadDestination.position)).all()
+    cats = {c.id: c.name for c in s.scalars(select(t.Category))}
+    fallback = [d for d in dests if d.category_id is None and d.store_id is None]
+    return WorkspaceDoc(
+        timezone=meta.timezone,
+        users=[
+            UserDoc(
+                email=u.email,
+                name=u.name,
+                timezone=u.timezone,
+                working_hours=u.working_hours,
+                crm_owner_id=u.crm_owner_id,
+                vacations=vacations.get(u.id, []),
+                calendar=(
+                    CalendarDoc.model_validate(u.calendar, context=STORED) if u.calendar else None
+                ),
+                credits=u.credits,
+                active=u.active,
+                admin=u.is_admin,
+                **(u.live or {}),
+            )
+            for u in users
+        ],
+        teams=[
+            TeamDoc(name=x.name, members=members.get(x.id, []))
+            for x in s.scalars(select(t.Team).order_by(t.Team.id))
+        ],
+        lists=[
+            ListDoc(name=x.name, values=x.values)
+            for x in s.scalars(select(t.NamedList).order_by(t.NamedList.id))
+        ],
+        meeting_types=[
+            MeetingTypeDoc.model_validate(x.config)
+            for x in s.scalars(select(t.MeetingType).order_by(t.MeetingType.id))
+        ],
+        routers=[
+            RouterDoc.model_validate(x.config)
+            for x in s.scalars(select(t.Router).order_by(t.Router.position, t.Router.id))
+        ],
+        crm=_load_crm(s, meta.settings) if include_crm else None,
+        categories=[
+            CategoryDoc(
+                name=name,
+                destinations=[
+                    _dest(d) for d in dests if d.category_id == cid and d.store_id is None
+                ],
+            )
+            for cid, name in sorted(cats.items())
+        ],
+        fallback_destination=_dest(fallback[0]) if fallback else None,
+        stores=[
+            StoreDoc(
+                name=x.name,
+                latitude=x.latitude,
+                longitude=x.longitude,
+                postal_code=x.postal_code,
+                categories=_store_categories(x.id, dests, cats),
+            )
+            for x in s.scalars(select(t.Store).order_by(t.Store.id))
+        ],
+        nearest_store_routing=bool(meta.settings.get("nearest_store_routing", False)),
+        nearest_store_max_km=meta.settings.get("nearest_store_max_km"),
+        sites=[
+            SiteDoc.model_validate({"name": x.name, "key": x.key, **x.config})
+            for x in s.scalars(select(t.Site).order_by(t.Site.id))
+        ],
+    )
+
+
+def _store_categories(
+    store_id: int, dests: Iterable[t.LeadDestination], cats: dict[int, str]
+) -> dict[str, list[DestinationDoc]]:
+    out: dict[str, list[DestinationDoc]] = {}
+    for d in dests:
+        if d.store_id == store_id and d.category_id is not None:
+            out.setdefault(cats[d.category_id], []).append(_dest(d))
+    return out
+
+
+def _load_crm(s: Session, settings: dict[str, Any]) -> CrmDoc:
+    domains: dict[int, list[str]] = {}
+    for d in s.scalars(select(t.CrmCompanyDomain).order_by(t.CrmCompanyDomain.domain)):
+        domains.setdefault(d.company_id, []).append(d.domain)
+    connection = settings.get("crm_connection")
+    return CrmDoc(
+        provider=settings.get("crm_provider") or "builtin",
+        connection=(
+            CrmConnectionDoc.model_validate(connection, context=STORED) if connection else None
+        ),
+        contacts=[
+            CrmContactDoc(email=c.email, owner=c.owner_id, name=c.name, company=c.company)
+            for c in s.scalars(select(t.CrmContact).order_by(t.CrmContact.id))
+        ],
+        leads=[
+            CrmLeadDoc(email=c.email, owner=c.owner_id, name=c.name, company=c.company)
+            for c in s.scalars(select(t.CrmLead).order_by(t.CrmLead.id))
+        ],
+        companies=[
+            _company_doc(c, domains.get(c.id, []))
+            for c in s.scalars(select(t.CrmCompany).order_by(t.CrmCompany.id))
+        ],
+    )
+
+
+def _company_doc(c: t.CrmCompany, domains: list[str]) -> CrmCompanyDoc:
+    one = len(domains) == 1
+    return CrmCompanyDoc(
+        domain=domains[0] if one else None,
+        domains=[] if one else domains,
+        name=c.name,
+        owner=c.owner_id,
+        tier=c.tier,
+    )

@@ -1,0 +1,114 @@
+"""Users (with their vacations and calendars), teams and named lists."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from leadrail.app.workspace.common import (
+    Doc,
+    Email,
+    EnvName,
+    Name,
+    check_outbound,
+    check_timezone,
+    is_stored,
+    lower_text,
+)
+from leadrail.scheduling.model import parse_working_hours
+
+
+class VacationDoc(Doc):
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VacationDoc:
+        if self.end < self.start:
+            raise ValueError("'to' is before 'from'")
+        return self
+
+
+class CalendarDoc(Doc):
+    """A rep's calendar: leadrail's built-in one (default), or a CalDAV calendar collection
+    whose busy times are honoured and into which booked meetings are written. The password
+    is never in clear: either the rep typed it in *My settings* and it is kept encrypted
+    (``password_encrypted``, bound to the rep and the server), or an admin names the
+    environment variable that holds it (``password_env``, LEADRAIL_CRED_...)."""
+
+    provider: Literal["builtin", "caldav"] = "builtin"
+    url: str | None = Field(default=None, max_length=2000)
+    username: str | None = Field(default=None, max_length=254)
+    password_env: EnvName | None = None
+    password_encrypted: str | None = Field(
+        default=None, pattern=r"^v1\.[A-Za-z0-9_-]{20,1400}$", max_length=1500
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _guarded(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v and not is_stored(info) and re.match(r"^[a-z][a-z0-9+.-]*://[^/?#]*@", v, re.I):
+            raise ValueError("no user name or password in the URL: use username and password")
+        check_outbound(v, info)
+        return v
+
+    @model_validator(mode="after")
+    def _url(self) -> CalendarDoc:
+        if self.provider == "caldav" and not (
+            self.url and re.match(r"^https?://[^\s/?#]+", self.url)
+        ):
+            raise ValueError("a caldav calendar needs url: the http(s) URL of the collection")
+        if self.password_env and self.password_encrypted:
+            raise ValueError("a password is typed or named by password_env, not both")
+        return self
+
+
+class UserDoc(Doc):
+    email: Email
+    name: str = Field(default="", max_length=120)
+    timezone: str | None = None
+    working_hours: dict[str, str] = Field(default_factory=dict)
+    crm_owner_id: str | None = Field(default=None, max_length=64)
+    vacations: list[VacationDoc] = Field(default_factory=list)
+    credits: int = Field(default=0, ge=0)
+    calendar: CalendarDoc | None = None
+    active: bool = True
+    admin: bool = False
+    max_chats: int = Field(default=3, ge=1, le=50)  # live chats at once
+    aligned: list[Email] = Field(default_factory=list)  # routed with this user as live owner
+
+    _tz = field_validator("timezone")(lambda v: v if v is None else check_timezone(v))
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, v: dict[str, str]) -> dict[str, str]:
+        parse_working_hours(v)  # the scheduler's own parser: what it accepts is valid
+        return v
+
+
+class TeamMemberDoc(Doc):
+    user: Email
+    weight: int = Field(default=1, ge=0, le=1000)
+
+
+def _member(v: object) -> object:
+    return {"user": v} if isinstance(v, str) else v
+
+
+class TeamDoc(Doc):
+    name: Name
+    members: list[Annotated[TeamMemberDoc, BeforeValidator(_member)]] = Field(default_factory=list)
+
+
+class ListDoc(Doc):
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")]
+    values: list[Annotated[str, BeforeValidator(lower_text), Field(min_length=1, max_length=254)]]
