@@ -37,9 +37,9 @@ class Counts:
 def world(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, Counts]]:
     c: Container = bootstrap(Settings(database_url=sqlite_url, secret_key="k" * 32, worker=False))
     c.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
-    apply_workspace(c.store, booking_workspace(ownership={"enabled": True}))
+    apply_workspace(c.workspace, booking_workspace(ownership={"enabled": True}))
     counts = Counts()
-    normalise, lookup = route_module.normalise_prospect, c.store.crm_records
+    normalise, lookup = route_module.normalise_prospect, c.routing.crm_records
 
     def counting_normalise(raw: Any, *, strip_emails: bool) -> Prospect:
         counts.normalised += 1
@@ -50,7 +50,7 @@ def world(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Te
         return lookup(email, domain)
 
     monkeypatch.setattr(route_module, "normalise_prospect", counting_normalise)
-    monkeypatch.setattr(c.store, "crm_records", counting_crm)
+    monkeypatch.setattr(c.routing, "crm_records", counting_crm)
     with TestClient(create_app(c.settings, container=c), follow_redirects=False) as client:
         yield client, counts
     c.close()

@@ -37,7 +37,7 @@ def c(db_url: str) -> Iterator[Container]:
     container.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
     doc = leads_workspace(routers=[SORTER])
     doc["sites"][0]["router"] = "lead-sorter"
-    apply_workspace(container.store, doc)
+    apply_workspace(container.workspace, doc)
     yield container
     container.close()
 
@@ -50,16 +50,16 @@ def lead(offer: str = "Oil change special") -> Lead:
 
 def take(c: Container, key: str | None, hints: LocationHints | None = None) -> Taken:
     return take_lead(
-        c.leads, c.store, c.locator, site_key=SITE_KEY, lead=lead(),
+        c.leads, c.routing, c.locator, site_key=SITE_KEY, lead=lead(),
         hints=hints or LocationHints(store="Queens"), idempotency_key=key, now=c.clock.now(),
     )  # fmt: skip
 
 
 def counts(c: Container) -> tuple[int, int, int, int]:
     """Decisions, leads, deliveries and outbox jobs in the database."""
-    with c.store.sessions() as s:
+    with c.wiring.db.sessions() as s:
         return (
-            len(list(c.store.decisions("lead-sorter"))),
+            len(list(c.ledger.decisions("lead-sorter"))),
             s.scalar(select(func.count()).select_from(t.LeadRecord)) or 0,
             s.scalar(select(func.count()).select_from(t.Delivery)) or 0,
             s.scalar(select(func.count()).select_from(t.OutboxJob)) or 0,
@@ -98,7 +98,7 @@ def test_two_requests_racing_with_one_key_leave_one_lead_and_one_decision(c: Con
     assert sorted(r.created for r in results) == [False, True]
     assert results[0].lead.id == results[1].lead.id
     assert counts(c) == (1, 1, 1, 1)
-    (decision,) = c.store.decisions("lead-sorter")
+    (decision,) = c.ledger.decisions("lead-sorter")
     assert decision.rule == "Oil changes"
 
 

@@ -54,9 +54,9 @@ def client(sqlite_url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
     doc["categories"] = [{"name": "Service", "destinations": [{"address": "s@dealer.test"}]}]
     doc["fallback_destination"] = {"address": "manager@dealer.test"}
     doc["crm"] = {"contacts": [{"email": "cto@bigco.test", "owner": "OWN-1"}]}
-    apply_workspace(c.store, doc)
+    apply_workspace(c.workspace, doc)
     make_account(c, ADMIN, admin=True)
-    auth = {"Authorization": f"Bearer {c.store.create_token(ADMIN, 'test')}"}
+    auth = {"Authorization": f"Bearer {c.tokens.create_token(ADMIN, 'test')}"}
     with TestClient(create_app(c.settings, container=c)) as http:
         yield http, auth
     c.close()

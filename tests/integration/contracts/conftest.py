@@ -31,14 +31,14 @@ class SqlWorld:
     def __init__(self, c: Container) -> None:
         self.c = c
         self.outbox = c.outbox
-        self.deliveries = SqlDeliveriesRepo(c.engine)
+        self.deliveries = SqlDeliveriesRepo(c.wiring.db)
 
     def take(self, lead: Lead, target: Target) -> str:
         self.c.leads.save_lead(lead, key=None, trace=[], targets=[target], now=T0)
         return str(self.c.leads.deliveries(lead=lead.id)[0]["id"])
 
     def add_job(self, kind: str, ref: str) -> None:
-        with Session(self.c.engine) as s, s.begin():
+        with Session(self.c.wiring.db.engine) as s, s.begin():
             s.add(t.OutboxJob(kind=kind, ref=ref, payload={}, status="pending", attempts=0,
                               next_attempt_at=T0, created_at=T0))  # fmt: skip
 
@@ -52,7 +52,7 @@ class SqlWorld:
 
     def alerts(self) -> list[list[str]]:
         j = t.OutboxJob
-        with Session(self.c.engine) as s:
+        with Session(self.c.wiring.db.engine) as s:
             jobs = s.scalars(select(j).where(j.kind == JobKind.LEAD_ALERT.value).order_by(j.id))
             return [list(x.payload["leads"]) for x in jobs]
 
