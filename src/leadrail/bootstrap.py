@@ -47,7 +47,11 @@ from leadrail.app.crm_records import CrmRepo
 from leadrail.app.crm_sync.sync import SyncToCrm
 from leadrail.app.delivery.alerts import AlertAdmins
 from leadrail.app.delivery.deliver import DeliverLead
-from leadrail.app.live_views import VisitorTokens
+from leadrail.app.live.chats import Chats
+from leadrail.app.live.ports import LivePush, LiveRepo
+from leadrail.app.live.reps import LiveReps
+from leadrail.app.live.views import VisitorTokens
+from leadrail.app.live.visitors import LiveService
 from leadrail.app.meetings.invite import MeetingLinks
 from leadrail.app.meetings.notify import MeetingJobs
 from leadrail.app.outbox import JobTable, OutboxRepo, RetryPolicy
@@ -60,7 +64,6 @@ from leadrail.app.ports import (
     Health,
     LeadRepo,
     LedgerRepo,
-    LiveRepo,
     Locator,
     RepCalendars,
     TokenRepo,
@@ -73,7 +76,7 @@ from leadrail.settings import Settings
 @dataclass
 class LiveParts:
     """Live visitor routing's storage, visitor tokens and IP places (the hub is the web
-    layer's: ``app.state.live``)."""
+    layer's: ``app.state.live``; ``build_live`` puts the use cases on it)."""
 
     repo: LiveRepo
     tokens: VisitorTokens
@@ -216,3 +219,22 @@ def build_jobs(c: Container) -> JobTable:
             random.Random(), wait_every=timedelta(seconds=s.worker_wait_retry_seconds)
         ),
     )
+
+
+@dataclass(frozen=True)
+class Live:
+    """Live routing's use cases, over one hub: the visitors' events, the reps' console, and
+    what both do to a chat."""
+
+    chats: Chats
+    service: LiveService
+    reps: LiveReps
+
+
+def build_live(c: Container, push: LivePush) -> Live:
+    """Live routing's use cases, pushing through ``push`` (the web layer's hub)."""
+    parts = c.live
+    chats = Chats(parts.repo, push, c.clock.now)
+    service = LiveService(chats, c.routing, c.leads, c.locator, parts.tokens, place=parts.place)
+    reps = LiveReps(chats, timedelta(seconds=c.settings.live_visitor_idle_seconds))
+    return Live(chats, service, reps)

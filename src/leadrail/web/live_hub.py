@@ -15,7 +15,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from limits import parse
@@ -23,9 +22,10 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import HTTPConnection
 
-from leadrail.app.live import LiveService
-from leadrail.app.live_reps import LiveReps
-from leadrail.bootstrap import Container
+from leadrail.app.live.chats import Chats
+from leadrail.app.live.reps import LiveReps
+from leadrail.app.live.visitors import LiveService
+from leadrail.bootstrap import Container, build_live
 
 log = logging.getLogger("leadrail.live")
 CLOSE = None  # queue sentinel: the connection is too slow, close it
@@ -221,6 +221,7 @@ class LiveRuntime:
     hub: Hub
     service: LiveService
     reps: LiveReps
+    chats: Chats
     limiter: MovingWindowRateLimiter
     rate: Any
     keeper: asyncio.Task[None] | None = None
@@ -261,15 +262,11 @@ def start_live(app: Any, container: Container) -> LiveRuntime:
     old: LiveRuntime | None = getattr(app.state, "live", None)
     if old is not None:  # a runtime on another loop (tests): its timer stops
         _cancel_keeper(old)
-    parts = container.live
-    service = LiveService(
-        parts.repo, container.routing, container.leads, container.locator, parts.tokens, hub,
-        place=parts.place, clock=container.clock.now,
-    )  # fmt: skip
-    reps = LiveReps(service, timedelta(seconds=s.live_visitor_idle_seconds))
+    live = build_live(container, hub)
     runtime = LiveRuntime(
-        hub, service, reps, MovingWindowRateLimiter(MemoryStorage()), parse(s.live_event_rate)
-    )
+        hub, live.service, live.reps, live.chats, MovingWindowRateLimiter(MemoryStorage()),
+        parse(s.live_event_rate),
+    )  # fmt: skip
     runtime.keeper = asyncio.get_running_loop().create_task(keep_visitors(runtime))
     app.state.live = runtime
     return runtime
