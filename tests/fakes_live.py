@@ -5,7 +5,7 @@ caller, messages are numbered 1, 2, 3 ... per conversation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -122,6 +122,25 @@ class FakeLiveRepo:
             if v is not None and v.last_seen < now:
                 v.last_seen = now
 
+    def due(self, now: datetime, limit: int = 100) -> list[ConversationRow]:
+        found = [c for c in self.rows.values() if c.status == "waiting" and c.expires_at <= now]
+        return [replace(c) for c in sorted(found, key=lambda c: c.expires_at)][:limit]
+
+    def withdraw(self, rep: str) -> list[ConversationRow]:
+        changed = []
+        for c in self.rows.values():
+            if c.status == "waiting" and rep in c.alerted:
+                c.alerted = [e for e in c.alerted if e != rep]
+                changed.append(replace(c))
+        return changed
+
+    def realert(self, conversation_id: str, alerted: Sequence[str], expires_at: datetime) -> bool:
+        c = self.rows.get(conversation_id)
+        if c is None or c.status != "waiting":
+            return False
+        c.alerted, c.expires_at = list(alerted), expires_at
+        return True
+
     def conversations(
         self,
         *,
@@ -144,13 +163,11 @@ class FakeLiveRepo:
 
 @dataclass
 class FakePush:
-    """The hub: what was pushed to whom, the reps' presence as the test sets it, and the
-    timers asked for (run them with ``run_timers``)."""
+    """The hub: what was pushed to whom, and the reps' presence as the test sets it."""
 
     presence_of: dict[str, str] = field(default_factory=dict)
     to_reps: list[tuple[list[str], dict[str, Any], bool]] = field(default_factory=list)
     to_visitors: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-    timers: list[tuple[float, Callable[[], None]]] = field(default_factory=list)
 
     def reps(
         self, emails: Iterable[str], message: Mapping[str, Any], *, admins: bool = False
@@ -160,16 +177,11 @@ class FakePush:
     def visitor(self, visitor_id: str, event: str, data: Mapping[str, Any]) -> None:
         self.to_visitors.append((visitor_id, event, dict(data)))
 
+    def here(self, emails: Iterable[str], message: Mapping[str, Any], *, admins: bool) -> None:
+        self.to_reps.append((list(emails), dict(message), admins))
+
     def presence(self) -> Mapping[str, str]:
         return dict(self.presence_of)
-
-    def later(self, seconds: float, job: Callable[[], None]) -> None:
-        self.timers.append((seconds, job))
-
-    def run_timers(self) -> None:
-        timers, self.timers = self.timers, []
-        for _, job in timers:
-            job()
 
     def sent_to(self, email: str, kind: str) -> list[dict[str, Any]]:
         """The messages of type ``kind`` that went to ``email``'s consoles."""

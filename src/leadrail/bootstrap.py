@@ -48,8 +48,10 @@ from leadrail.app.crm_sync.sync import SyncToCrm
 from leadrail.app.delivery.alerts import AlertAdmins
 from leadrail.app.delivery.deliver import DeliverLead
 from leadrail.app.live.chats import Chats
-from leadrail.app.live.ports import LivePush, LiveRepo
+from leadrail.app.live.ports import LiveBus, LivePush, LiveRepo
+from leadrail.app.live.presence import RepsGoing
 from leadrail.app.live.reps import LiveReps
+from leadrail.app.live.takers import ChatTakers
 from leadrail.app.live.views import VisitorTokens
 from leadrail.app.live.visitors import LiveService
 from leadrail.app.meetings.invite import MeetingLinks
@@ -81,6 +83,7 @@ class LiveParts:
     repo: LiveRepo
     tokens: VisitorTokens
     place: Callable[[str | None], dict[str, str] | None]
+    bus: Callable[[], LiveBus] | None = None  # one per event loop; None: one process alone
 
 
 @dataclass
@@ -189,9 +192,25 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
         audit=SqlAuditRepo(db),
         health=db,
         credentials=credentials,
-        live=LiveParts(SqlLiveRepo(db), VisitorTokens(secret), PlaceFinder(settings.geo_mmdb_path)),
+        live=LiveParts(
+            SqlLiveRepo(db),
+            VisitorTokens(secret),
+            PlaceFinder(settings.geo_mmdb_path),
+            live_bus(settings),
+        ),  # fmt: skip
         wiring=Wiring(db, outbound, credentials, crm),
     )
+
+
+def live_bus(settings: Settings) -> Callable[[], LiveBus] | None:
+    """With ``LEADRAIL_REDIS_URL``: live routing across processes through Redis."""
+    url = settings.redis_url
+    if not url:
+        return None
+    from leadrail.adapters.redis_bus import RedisLiveBus
+
+    grace, prefix = settings.presence_grace_seconds, settings.redis_prefix
+    return lambda: RedisLiveBus(url, prefix, presence_ttl=grace)
 
 
 def build_jobs(c: Container) -> JobTable:
@@ -229,12 +248,16 @@ class Live:
     chats: Chats
     service: LiveService
     reps: LiveReps
+    going: RepsGoing
 
 
 def build_live(c: Container, push: LivePush) -> Live:
     """Live routing's use cases, pushing through ``push`` (the web layer's hub)."""
     parts = c.live
     chats = Chats(parts.repo, push, c.clock.now)
-    service = LiveService(chats, c.routing, c.leads, c.locator, parts.tokens, place=parts.place)
+    takers = ChatTakers(parts.repo, push, c.routing)
+    service = LiveService(
+        chats, takers, c.routing, c.leads, c.locator, parts.tokens, place=parts.place
+    )
     reps = LiveReps(chats, timedelta(seconds=c.settings.live_visitor_idle_seconds))
-    return Live(chats, service, reps)
+    return Live(chats, service, reps, RepsGoing(chats, takers))

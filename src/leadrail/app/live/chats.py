@@ -47,11 +47,12 @@ class Chats:
                 out.append({"kind": "questions", "questions": questions})
         return out
 
-    def expire(self, conversation_id: str) -> None:
-        """The countdown is over: if nobody accepted, the visitor gets the offers."""
+    def expire(self, conversation_id: str) -> bool:
+        """The countdown is over: if nobody accepted, the visitor gets the offers. True when
+        this call ended the chat."""
         c = self.live.conversation(conversation_id)
         if c is None or not self.live.finish(c.id, ["waiting"], "unanswered", self.now()):
-            return
+            return False
         self.push.reps(c.alerted, {"type": "expired", "conversation_id": c.id})
         chat = self.chat_of(c.site)
         v = self.live.visitor(c.visitor_id)
@@ -60,6 +61,17 @@ class Chats:
         self.push.visitor(
             c.visitor_id, "chat.unanswered", {"conversation_id": c.id, "offer": offer}
         )
+        return True
+
+    def expire_due(self) -> int:
+        """End every chat whose countdown is over (each process calls this every fraction of
+        a second: a chat requested on a process that stopped still ends on time). Of several
+        processes ending one chat, one does (``finish`` is conditional). Returns how many
+        this call ended."""
+        ended = 0
+        for c in self.live.due(self.now()):
+            ended += self.expire(c.id)
+        return ended
 
     def closed(self, c: ConversationRow) -> None:
         """Tell both sides that ``c`` has just been closed."""

@@ -158,7 +158,8 @@ class LiveReps:
         consoles drop them. Called with consecutive windows, so each departure goes out once."""
         for v in self.live.visitors_seen_between(since, until):
             if v.id not in connected:
-                self.push.reps(v.routed_to, {"type": "visitor_left", "id": v.id}, admins=True)
+                # every process finds the same departures: each tells its own consoles
+                self.push.here(v.routed_to, {"type": "visitor_left", "id": v.id}, admins=True)
 
     def transcripts(
         self,

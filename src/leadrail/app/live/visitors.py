@@ -20,6 +20,7 @@ from leadrail.app.leads import Unauthorized, take_lead
 from leadrail.app.live.chats import Chats
 from leadrail.app.live.ports import ConversationRow, MessageRow, VisitorRow
 from leadrail.app.live.routing import route_visitor
+from leadrail.app.live.takers import ChatTakers
 from leadrail.app.live.views import (
     MAX_TEXT,
     Forbidden,
@@ -62,6 +63,7 @@ class LiveService:
     def __init__(
         self,
         chats: Chats,
+        takers: ChatTakers,
         routing: RoutingRepo,
         leads: LeadRepo,
         locator: Locator,
@@ -70,7 +72,7 @@ class LiveService:
         place: Callable[[str | None], dict[str, str] | None],
     ) -> None:
         self.chats, self.live, self.push, self.now = chats, chats.live, chats.push, chats.now
-        self.routing, self.leads, self.locator = routing, leads, locator
+        self.takers, self.routing, self.leads, self.locator = takers, routing, leads, locator
         self.tokens, self.place = tokens, place
 
     # --- who may send ----------------------------------------------------------------------
@@ -163,13 +165,6 @@ class LiveService:
         self.push.reps(v.routed_to, {"type": "visitor", "visitor": visitor_json(v)}, admins=True)
 
     # --- chat --------------------------------------------------------------------------------
-    def available(self, email: str, counts: Mapping[str, int]) -> bool:
-        """Online (not away, not offline) and under their concurrent-chat limit."""
-        user = self.live.users().get(email)
-        if user is None or not user.active or self.push.presence().get(email) != "online":
-            return False
-        return counts.get(email, 0) < user.max_chats
-
     def on_chat_request(self, it: Intake) -> None:
         v, chat = it.visitor, it.site.live.chat if it.site.live else None
         if chat is None:
@@ -184,20 +179,8 @@ class LiveService:
         if found is not None:
             it.conversation = found
             return
-        counts = self.live.active_counts()
-
-        def ready(email: str) -> bool:
-            return self.available(email, counts)
-
-        last = v.last_rep
-        reps: tuple[str, ...]
-        if last and ready(last):
-            reps, why, decision = (last,), f"returning visitor: {last} chatted with them last", None
-        else:
-            r = route_visitor(
-                self.routing, chat.router, v, now, available=ready, users=self.live.users()
-            )
-            reps, why, decision = tuple(e for e in r.reps if ready(e)), r.why, r.decision_id
+        picked = self.takers.pick(chat, v, now)
+        reps, why, decision = picked.reps, picked.why, picked.decision_id
         status = "waiting" if reps else "unanswered"
         c = ConversationRow(
             uuid.uuid4().hex, v.id, it.site.name, status, now,
@@ -213,8 +196,7 @@ class LiveService:
         alert = alert_json(c, v, chat.countdown_seconds)
         self.push.reps(reps, {"type": "alert", "alert": alert})
         data = {"conversation_id": c.id, "countdown_seconds": chat.countdown_seconds}
-        self.push.visitor(v.id, "chat.waiting", data)
-        self.push.later(chat.countdown_seconds, lambda: self.chats.expire(c.id))
+        self.push.visitor(v.id, "chat.waiting", data)  # ``Chats.expire_due`` ends it in time
 
     def on_message(self, it: Intake) -> None:
         text = clean(it.body.get("text"), "text", MAX_TEXT)

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from leadrail.app.live.chats import Chats
+from leadrail.app.live.presence import RepsGoing
 from leadrail.app.live.reps import LiveReps, Rep
+from leadrail.app.live.takers import ChatTakers
 from leadrail.app.live.views import VisitorTokens
 from leadrail.app.live.visitors import Intake, LiveService
 from tests.factories import FixedClock
@@ -47,8 +49,10 @@ class LiveWorld:
         self.clock = FixedClock(T0)
         self.repo, self.push, self.routing = FakeLiveRepo(ws), FakePush(), FakeRouting(ws)
         self.chats = Chats(self.repo, self.push, self.clock.now)
+        takers = ChatTakers(self.repo, self.push, self.routing)
+        self.going = RepsGoing(self.chats, takers)
         self.service = LiveService(
-            self.chats, self.routing, leads=None, locator=None,  # type: ignore[arg-type]
+            self.chats, takers, self.routing, leads=None, locator=None,  # type: ignore[arg-type]
             tokens=VisitorTokens("a unit test secret"), place=lambda ip: None,
         )  # fmt: skip
         self.reps = LiveReps(self.chats, timedelta(seconds=30))
@@ -70,6 +74,11 @@ class LiveWorld:
 
     def later(self, seconds: float) -> None:
         self.clock.current += timedelta(seconds=seconds)
+
+    def offline(self, email: str) -> list[str]:
+        """``email``'s presence is gone (as the hub sees it), then the use case runs."""
+        self.push.presence_of.pop(email, None)
+        return self.going.offline(email)
 
 
 def rep(email: str) -> Rep:
