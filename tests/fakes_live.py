@@ -5,7 +5,8 @@ caller, messages are numbered 1, 2, 3 ... per conversation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -238,3 +239,60 @@ class FakeRouting:
     @contextmanager
     def transaction(self, slug: str, *, write: bool) -> Iterator[FakeRoutingTx]:
         yield FakeRoutingTx(self.ledger)
+
+
+class FakeRedis:
+    """What the processes' buses share: one channel and the presence of each process."""
+
+    def __init__(self) -> None:
+        self.buses: list[FakeBus] = []
+        self.presence: dict[str, dict[str, str]] = {}  # process -> its reps
+
+    def merged(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for reps in self.presence.values():
+            for email, status in reps.items():
+                if out.get(email) != "online":
+                    out[email] = status
+        return out
+
+    def tell_presence(self) -> None:
+        merged = self.merged()
+        for bus in self.buses:
+            if bus.on_presence is not None:
+                bus.on_presence(merged)
+
+    def dies(self, process: str) -> None:
+        """The process is gone: its presence expires, it hears nothing more."""
+        self.presence.pop(process, None)
+        self.buses = [b for b in self.buses if b.process != process]
+        self.tell_presence()
+
+
+class FakeBus:
+    """A process's ``LiveBus`` over a ``FakeRedis``: delivery at once, in order."""
+
+    def __init__(self, redis: FakeRedis, process: str) -> None:
+        self.redis, self.process = redis, process
+        self.deliver: Callable[[Mapping[str, Any]], None] | None = None
+        self.on_presence: Callable[[Mapping[str, str]], None] | None = None
+        redis.buses.append(self)
+
+    def start(
+        self,
+        deliver: Callable[[Mapping[str, Any]], None],
+        presence: Callable[[Mapping[str, str]], None],
+    ) -> None:
+        self.deliver, self.on_presence = deliver, presence
+
+    def publish(self, message: Mapping[str, Any]) -> None:
+        for bus in list(self.redis.buses):
+            if bus.deliver is not None:
+                bus.deliver(json.loads(json.dumps(message)))  # as it travels: JSON
+
+    def set_presence(self, status: Mapping[str, str]) -> None:
+        self.redis.presence[self.process] = dict(status)
+        self.redis.tell_presence()
+
+    def stop(self) -> None:
+        self.redis.buses = [b for b in self.redis.buses if b is not self]

@@ -100,7 +100,8 @@ class RedisLiveBus:
             await asyncio.gather(*tasks, return_exceptions=True)
             await redis.aclose()
 
-        asyncio.get_running_loop().create_task(close())
+        with contextlib.suppress(RuntimeError):  # no loop running: the process is ending
+            asyncio.get_running_loop().create_task(close())
 
     # --- the tasks -----------------------------------------------------------------------
     async def _forever(self, job: Callable[..., Any], *args: Any) -> None:
