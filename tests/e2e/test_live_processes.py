@@ -20,7 +20,7 @@ from tests.e2e.live_cluster import (
     wait_until,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]  # two servers start per test
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(600)]  # two servers each
 
 
 @pytest.fixture
