@@ -14,11 +14,12 @@ from typing import Any
 from leadrail.app.accounts import ResetMail
 from leadrail.app.crm_sync.ports import MeetingActivity, Owner, Person
 from leadrail.app.delivery.ports import Attempt, DeliveryToSend, Failure, WebhookReply
+from leadrail.app.errors import Stale
 from leadrail.app.meetings.invite import Invite, Method
 from leadrail.app.outbox import ClaimedJob, JobKind, SendFailed
 from leadrail.app.ports import LeadConfig, MeetingRow, RouterSnapshot, StoredLead
 from leadrail.app.specs import router_spec, user_info
-from leadrail.app.workspace import CalendarDoc, WorkspaceDoc
+from leadrail.app.workspace import CalendarDoc, WorkspaceDoc, parse_workspace
 from leadrail.leads.destinations import Target
 from leadrail.leads.model import Lead
 
@@ -239,6 +240,34 @@ class FakeSecrets:
         return self.values.get(name or "")
 
 
+# --- the workspace document ---------------------------------------------------------------
+class FakeWorkspaceRepo:
+    """The workspace document and its revision, as ``WorkspaceRepo`` promises: a save at a
+    revision someone else moved past raises ``Stale`` and writes nothing."""
+
+    def __init__(self, workspace: Mapping[str, Any]) -> None:
+        self.doc = parse_workspace(dict(workspace))
+        self.at = 1
+
+    def revision(self) -> int:
+        return self.at
+
+    def load(self, *, include_crm: bool = True) -> WorkspaceDoc:
+        return self.doc.model_copy(deep=True)
+
+    def load_revision(self, *, include_crm: bool = True) -> tuple[int, WorkspaceDoc]:
+        return self.at, self.load()
+
+    def save(self, doc: WorkspaceDoc, *, revision: int | None = None) -> int:
+        if revision is not None and revision != self.at:
+            raise Stale(revision, self.at)
+        self.doc, self.at = doc.model_copy(deep=True), self.at + 1
+        return self.at
+
+    def outbound_url_problem(self, url: str) -> str | None:
+        return None
+
+
 # --- meetings, routers, calendars, the CRM ---------------------------------------------------
 class FakeWorkspace:
     """Routers (as the engine sees them), the reps' calendars, meetings, leads and admins."""
@@ -261,7 +290,7 @@ class FakeWorkspace:
         self.config = lead_config or LeadConfig(0, {}, None, {}, False, None, {})
         self.admins: list[str] = []
 
-    def router(self, slug: str) -> RouterSnapshot | None:
+    def router(self, slug: str, *, revision: int | None = None) -> RouterSnapshot | None:
         return self.snapshots.get(slug)
 
     def calendars(self) -> dict[str, tuple[CalendarDoc, str]]:

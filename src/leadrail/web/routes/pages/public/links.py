@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -32,19 +32,14 @@ from leadrail.web.pages import (
     zone_or,
 )
 from leadrail.web.ratelimit import public
+from leadrail.web.render import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(public)])
 NO_PAGE = "This router has no booking page: it routes API and live requests only."
 
 
-def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    templates = request.app.state.templates
-    resp: HTMLResponse = templates.TemplateResponse(request, name, ctx, status_code=status)
-    return resp
-
-
 def not_found(request: Request, message: str) -> HTMLResponse:
-    return render(request, "not_found.html", 404, message=message)
+    return render(request, "not_found.html", {"message": message}, status=404, public=True)
 
 
 def _page(
@@ -69,21 +64,24 @@ def _page(
     return render(
         request,
         "booking.html",
-        status,
-        router=snap.doc,
-        meeting=snap.meeting,
-        location=_location(snap.meeting.location if snap.meeting else None, view),
-        host=host,
-        email=view.email,
-        email_error=view.email_error,
-        prefill=view.prefill,
-        hidden=hidden,
-        tz=tz,
-        timezones=zone_choices(tz),
-        days=group_by_day(view.slots, tz),
-        error=error,
-        chosen=chosen,
-        **_pager(c, view, {**view.prefill, **dict(carry or {}), "tz": tz}),
+        {
+            "router": snap.doc,
+            "meeting": snap.meeting,
+            "location": _location(snap.meeting.location if snap.meeting else None, view),
+            "host": host,
+            "email": view.email,
+            "email_error": view.email_error,
+            "prefill": view.prefill,
+            "hidden": hidden,
+            "tz": tz,
+            "timezones": zone_choices(tz),
+            "days": group_by_day(view.slots, tz),
+            "error": error,
+            "chosen": chosen,
+            **_pager(c, view, {**view.prefill, **dict(carry or {}), "tz": tz}),
+        },
+        status=status,
+        public=True,
     )
 
 
@@ -221,12 +219,15 @@ def booked(
     return render(
         request,
         "booked.html",
-        when=when_text(m.start, zone),
-        tz=zone,
-        host=host,
-        email=m.email,
-        cancel=c.signer.path(m.id, "cancel"),
-        reschedule=c.signer.path(m.id, "reschedule"),
+        {
+            "when": when_text(m.start, zone),
+            "tz": zone,
+            "host": host,
+            "email": m.email,
+            "cancel": c.signer.path(m.id, "cancel"),
+            "reschedule": c.signer.path(m.id, "reschedule"),
+        },
+        public=True,
     )
 
 
@@ -240,12 +241,15 @@ def cancel_page(meeting_id: str, request: Request, c: ContainerDep, t: str = "")
     return render(
         request,
         "cancel.html",
-        meeting=m,
-        when=when_text(m.start, tz),
-        tz=tz,
-        host=m.rep,
-        token=t,
-        done=False,
+        {
+            "meeting": m,
+            "when": when_text(m.start, tz),
+            "tz": tz,
+            "host": m.rep,
+            "token": t,
+            "done": False,
+        },
+        public=True,
     )
 
 
@@ -260,7 +264,8 @@ def cancel_submit(
     c.wake_worker()
     snap = c.catalog.router(m.router)
     tz = snap.spec.timezone if snap else "UTC"
-    return render(request, "cancel.html", meeting=m, when=when_text(m.start, tz), tz=tz, done=True)
+    context = {"meeting": m, "when": when_text(m.start, tz), "tz": tz, "done": True}
+    return render(request, "cancel.html", context, public=True)
 
 
 @router.get("/m/{meeting_id}/reschedule")

@@ -28,11 +28,12 @@ from leadrail.routing.condition_schema import COMPOSITES
 from leadrail.routing.conditions import describe, load_condition
 from leadrail.routing.normalise import normalise_prospect
 from leadrail.routing.operators import OPERATORS
-from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.auth import AdminAccountDep, CsrfDep
 from leadrail.web.edge import Refused, load_document
+from leadrail.web.render import render
 from leadrail.web.revision import STALE_FLASH, at_read, keep, sent_revision
-from leadrail.web.routes.dashboard_routers_form import ROUTE_KINDS, schema_of
-from leadrail.web.routes.dashboard_routers_shared import options, router_or_404
+from leadrail.web.routes.pages.dashboard.routers.form import ROUTE_KINDS, schema_of
+from leadrail.web.routes.pages.dashboard.routers.shared import options, router_or_404
 
 router = APIRouter(include_in_schema=False)
 COMMON_FIELDS = ("name", "company", "country", "employee_count", "website", "utm_source",

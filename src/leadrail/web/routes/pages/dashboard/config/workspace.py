@@ -16,10 +16,11 @@ from starlette.datastructures import UploadFile
 from leadrail.app.apply import Change, apply_workspace, export_workspace
 from leadrail.app.errors import InvalidWorkspace, Problem, Stale
 from leadrail.app.workspace import CrmConnectionDoc
-from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.auth import AdminAccountDep, CsrfDep
 from leadrail.web.edge import UPLOAD, Refused, load_document
+from leadrail.web.render import render
 from leadrail.web.revision import STALE_FLASH, keep, sent_revision
-from leadrail.web.routes.dashboard_config_forms import (
+from leadrail.web.routes.pages.dashboard.config.forms import (
     container,
     field_name,
     model_widgets,

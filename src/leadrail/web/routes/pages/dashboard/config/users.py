@@ -33,10 +33,11 @@ from leadrail.app.workspace_edit import (
     section_items,
 )
 from leadrail.bootstrap import Container
-from leadrail.web.auth import AccountDep, CsrfDep, render
+from leadrail.web.auth import AccountDep, CsrfDep
+from leadrail.web.render import render
 from leadrail.web.revision import STALE_FLASH, at_read, keep, sent_revision
-from leadrail.web.routes.dashboard_config_extras import Extras
-from leadrail.web.routes.dashboard_config_forms import (
+from leadrail.web.routes.pages.dashboard.config.extras import Extras
+from leadrail.web.routes.pages.dashboard.config.forms import (
     Section,
     checked,
     container,

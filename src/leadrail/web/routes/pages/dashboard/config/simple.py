@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from leadrail.app.workspace import MeetingTypeDoc
 from leadrail.app.workspace_edit import section_items
 from leadrail.bootstrap import Container
-from leadrail.web.routes.dashboard_config_forms import (
+from leadrail.web.routes.pages.dashboard.config.forms import (
     Section,
     model_widgets,
     register,

@@ -16,12 +16,12 @@ from leadrail.web.auth import (
     AccountDep,
     CsrfDep,
     OptionalAccountDep,
-    render,
     safe_next,
 )
 from leadrail.web.deps import ContainerDep
 from leadrail.web.params import RecordId
 from leadrail.web.ratelimit import public
+from leadrail.web.render import render
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=300)]

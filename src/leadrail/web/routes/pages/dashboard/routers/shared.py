@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from leadrail.app.workspace_edit import section_items
 from leadrail.bootstrap import Container
-from leadrail.web.auth import render
+from leadrail.web.render import render
 
 
 def options(c: Container) -> dict[str, list[str]]:

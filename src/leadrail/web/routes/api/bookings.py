@@ -21,7 +21,7 @@ from leadrail.web.deps import Admin, ContainerDep
 from leadrail.web.errors import error
 from leadrail.web.pages import redirect_after_booking
 from leadrail.web.ratelimit import public
-from leadrail.web.routes.routing import ERRORS
+from leadrail.web.routes.api.routing import ERRORS
 
 router = APIRouter(prefix="/api/v1", tags=["booking"])
 MAX_WINDOW = timedelta(days=31)

@@ -1,7 +1,7 @@
 """Dashboard: routers. The list, create and delete, and every setting of one router.
 
-The rule stack editor, the link builder and the dry run live in ``dashboard_routers_rules``
-and ``dashboard_routers_tools``, included into this module's ``router``."""
+The rule stack editor, the link builder and the dry run live in ``rules``
+and ``tools``, included into this module's ``router``."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from starlette.concurrency import run_in_threadpool
 from leadrail.app.errors import InvalidWorkspace, NotFound, Stale
 from leadrail.app.workspace_edit import delete_item, find_item, item_problems, put_item, read_item
 from leadrail.bootstrap import Container
-from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.auth import AdminAccountDep, CsrfDep
+from leadrail.web.render import render
 from leadrail.web.revision import STALE_FLASH, at_read, keep, read_revision, sent_revision
-from leadrail.web.routes import dashboard_routers_rules, dashboard_routers_tools
-from leadrail.web.routes.dashboard_routers_form import (
+from leadrail.web.routes.pages.dashboard.routers import rules as rule_pages
+from leadrail.web.routes.pages.dashboard.routers import tools as tool_pages
+from leadrail.web.routes.pages.dashboard.routers.form import (
     NESTED,
     field_of,
     route_kind,
@@ -26,12 +28,12 @@ from leadrail.web.routes.dashboard_routers_form import (
     router_from_form,
     widgets,
 )
-from leadrail.web.routes.dashboard_routers_shared import options, router_or_404
+from leadrail.web.routes.pages.dashboard.routers.shared import options, router_or_404
 
 # every page reads the workspace's revision first: its forms carry it (see web/revision.py)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(read_revision)])
-router.include_router(dashboard_routers_rules.router)
-router.include_router(dashboard_routers_tools.router)
+router.include_router(rule_pages.router)
+router.include_router(tool_pages.router)
 
 
 def _container(request: Request) -> Container:
@@ -123,7 +125,7 @@ def settings_page(slug: str, request: Request, account: AdminAccountDep) -> Resp
 def _settings_ctx(
     c: Container, slug: str, item: dict[str, Any], errors: dict[str, str]
 ) -> dict[str, Any]:
-    from leadrail.web.routes.dashboard_routers_form import form_view
+    from leadrail.web.routes.pages.dashboard.routers.form import form_view
 
     view = form_view(item)
     return {

@@ -21,20 +21,19 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from leadrail.app.apply import Change
 from leadrail.app.errors import InvalidWorkspace, NotFound, Stale
 from leadrail.app.workspace_edit import (
-    deactivate_user,
-    delete_item,
+    delete_or_deactivate,
     find_item,
     item_problems,
     put_item,
     section_items,
 )
 from leadrail.bootstrap import Container
-from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.auth import AdminAccountDep, CsrfDep
+from leadrail.web.render import render
 from leadrail.web.revision import STALE_FLASH, keep, sent_revision
-from leadrail.web.routes.dashboard_routers_form import Widget, widget_for
+from leadrail.web.routes.pages.dashboard.routers.form import Widget, widget_for
 
 ROW = re.compile(r"^(?P<name>[a-z_]+)\[(?P<i>\d+)\]\.(?P<field>[a-z_]+)$")
 TRUE = ("on", "true", "1", "yes")
@@ -215,22 +214,12 @@ async def save(request: Request, s: Section, key: str | None) -> Response:
     return RedirectResponse(link(s, saved) + "?flash=Saved", 303)
 
 
-def delete_or_deactivate(
-    c: Container, section: str, key: str, revision: int | None = None
-) -> tuple[list[Change], list[str]]:
-    """Users are deactivated (``active: false``: their teams and history keep referring to
-    them; returned: who still names them); other items are removed, refused while something
-    refers to them."""
-    if section != "users":
-        return delete_item(c.workspace, section, key, revision=revision), []
-    return deactivate_user(c.workspace, key, revision=revision)
-
-
 async def remove(
     request: Request, c: Container, s: Section, key: str, revision: int | None
 ) -> Response:
     try:
-        _, named = await run_in_threadpool(delete_or_deactivate, c, s.section, key, revision)
+        remove_one = functools.partial(delete_or_deactivate, revision=revision)
+        _, named = await run_in_threadpool(remove_one, c.workspace, s.section, key)
     except NotFound:
         return missing(request, s, key)
     except (InvalidWorkspace, Stale) as err:

@@ -5,6 +5,7 @@ the API's error shape with paths relative to the item (``rules[0].when.op``)."""
 
 from __future__ import annotations
 
+import functools
 from enum import Enum
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from leadrail.app.apply import KEYED, Change
 from leadrail.app.errors import Conflict, InvalidWorkspace, NotFound
 from leadrail.app.workspace_edit import (
+    delete_or_deactivate,
     find_item,
     put_item,
     read_item,
@@ -24,8 +26,7 @@ from leadrail.app.workspace_edit import (
 )
 from leadrail.web.deps import Admin, ContainerDep
 from leadrail.web.revision import IfMatch, if_match, tag
-from leadrail.web.routes.dashboard_config_forms import delete_or_deactivate
-from leadrail.web.routes.routing import ERRORS
+from leadrail.web.routes.api.routing import ERRORS
 
 router = APIRouter(prefix="/api/v1")
 URLS = {
@@ -109,9 +110,8 @@ def _register(url: str, section: str) -> None:
         something still refers to them (409: the message names who, each problem gives the
         referring path in ``field`` and the referrer in ``where``)."""
         try:
-            changes, named = await run_in_threadpool(
-                delete_or_deactivate, c, section, key, if_match(sent)
-            )
+            remove_one = functools.partial(delete_or_deactivate, revision=if_match(sent))
+            changes, named = await run_in_threadpool(remove_one, c.workspace, section, key)
         except InvalidWorkspace as err:
             body = {
                 "code": "in_use",

@@ -14,7 +14,7 @@ from leadrail.routing.errors import ProspectError
 from leadrail.routing.normalise import normalise_domain, normalise_email
 from leadrail.web.deps import Admin, ContainerDep
 from leadrail.web.params import After, RecordId
-from leadrail.web.routes.routing import ERRORS
+from leadrail.web.routes.api.routing import ERRORS
 
 router = APIRouter(prefix="/api/v1/crm", tags=["crm"])
 People = Literal["contacts", "leads"]

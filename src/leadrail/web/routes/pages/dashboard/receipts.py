@@ -7,8 +7,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from leadrail.app.delivery.outcomes import STATUSES
-from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.auth import AdminAccountDep, CsrfDep
 from leadrail.web.deps import ContainerDep
+from leadrail.web.render import render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 

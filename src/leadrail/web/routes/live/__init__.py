@@ -22,6 +22,7 @@ from leadrail.web.edge_middleware import json_body
 from leadrail.web.errors import error
 from leadrail.web.live_hub import CLOSE, LiveRuntime, Refused, runtime_of
 from leadrail.web.openapi import answers
+from leadrail.web.render import render
 
 router = APIRouter(tags=["live"])
 
@@ -160,12 +161,10 @@ async def demo_site(request: Request) -> Response:
     if site is None:
         return HTMLResponse("<p>No site in the workspace: add one (see docs/live.md).</p>", 404)
     base = str(request.base_url).rstrip("/")
-    page: Response = request.app.state.templates.TemplateResponse(
-        request, "live_demo.html", {"site_key": site.key, "base_url": base}
-    )
-    return page
+    context = {"site_key": site.key, "base_url": base}
+    return render(request, "live_demo.html", context, public=True)
 
 
-from leadrail.web.routes import live_console  # noqa: E402  (its routes join this router)
+from leadrail.web.routes.live import console  # noqa: E402  (its routes join this router)
 
-router.include_router(live_console.router)
+router.include_router(console.router)

@@ -1,6 +1,6 @@
 """Analytics: the JSON API, the dashboard pages with SVG charts, and CSV downloads.
 
-The decision audit, no-shows and a rep's own stats live in ``analytics_audit`` (included)."""
+The decision audit, no-shows and a rep's own stats live in ``audit`` (included)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from leadrail.app.analytics_report import leads_report, router_report
 from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.ports import RouterSnapshot
 from leadrail.bootstrap import Container
-from leadrail.web.auth import AdminAccountDep, render
+from leadrail.web.auth import AdminAccountDep
 from leadrail.web.deps import Admin, ContainerDep
-from leadrail.web.routes import analytics_audit
-from leadrail.web.routes.analytics_support import (
+from leadrail.web.render import render
+from leadrail.web.routes.pages.dashboard.analytics import audit as audit_pages
+from leadrail.web.routes.pages.dashboard.analytics.support import (
     lead_tables,
     pct,
     range_of,
@@ -29,7 +30,7 @@ from leadrail.web.routes.analytics_support import (
 )
 
 router = APIRouter()
-router.include_router(analytics_audit.router)
+router.include_router(audit_pages.router)
 
 FROM = Query(None, alias="from", description="first day, YYYY-MM-DD (default: 30 days ago)")
 TO = Query(None, alias="to", description="last day, YYYY-MM-DD, inclusive (default: today)")

@@ -19,7 +19,8 @@ from leadrail.web.deps import Admin, ContainerDep
 from leadrail.web.edge_middleware import SCOPE_KEY
 from leadrail.web.lead_schemas import LeadIn, lead_from_form
 from leadrail.web.ratelimit import public
-from leadrail.web.routes.routing import ERRORS
+from leadrail.web.render import render
+from leadrail.web.routes.api.routing import ERRORS
 
 router = APIRouter(tags=["leads"])
 
@@ -117,10 +118,8 @@ async def lead_form(request: Request, c: ContainerDep) -> Response:
 
 
 def _page(request: Request, status: int, title: str, message: str) -> HTMLResponse:
-    page: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, "message.html", {"title": title, "message": message}, status_code=status
-    )
-    return page
+    context = {"title": title, "message": message}
+    return render(request, "message.html", context, status=status, public=True)
 
 
 @router.get("/api/v1/leads/{lead_id}", responses=ERRORS)

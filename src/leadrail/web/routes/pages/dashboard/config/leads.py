@@ -18,10 +18,11 @@ from leadrail.app.errors import InvalidWorkspace, Stale
 from leadrail.app.workspace import SiteDoc
 from leadrail.app.workspace_edit import put_settings, section_items
 from leadrail.bootstrap import Container
-from leadrail.web.auth import AdminAccountDep, CsrfDep, render
+from leadrail.web.auth import AdminAccountDep, CsrfDep
+from leadrail.web.render import render
 from leadrail.web.revision import STALE_FLASH, keep, sent_revision
-from leadrail.web.routes.dashboard_config_extras import Extras
-from leadrail.web.routes.dashboard_config_forms import (
+from leadrail.web.routes.pages.dashboard.config.extras import Extras
+from leadrail.web.routes.pages.dashboard.config.forms import (
     Section,
     checked,
     container,

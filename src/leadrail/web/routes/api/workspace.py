@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Response
 from leadrail.app.apply import apply_at, read_workspace
 from leadrail.web.deps import Admin, ContainerDep
 from leadrail.web.revision import IfMatch, if_match, tag
-from leadrail.web.routes.routing import ERRORS
+from leadrail.web.routes.api.routing import ERRORS
 
 router = APIRouter(prefix="/api/v1", tags=["workspace"])
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 409: ERRORS[404]}

@@ -17,12 +17,13 @@ from starlette.websockets import WebSocketDisconnect
 from leadrail.app.errors import LeadrailError
 from leadrail.app.live_reps import Rep
 from leadrail.bootstrap import Container
-from leadrail.web.auth import COOKIE, AccountDep, render
+from leadrail.web.auth import COOKIE, AccountDep
 from leadrail.web.client import client_address
 from leadrail.web.deps import Admin
 from leadrail.web.edge import Limits, parse_json
 from leadrail.web.edge import Refused as EdgeRefused
 from leadrail.web.live_hub import CLOSE, Conn, LiveRuntime, Refused, runtime_of
+from leadrail.web.render import render
 
 router = APIRouter(tags=["live"])
 WS_PATH = "/api/v1/console/ws"

@@ -13,8 +13,9 @@ from leadrail.app.errors import InvalidInput
 from leadrail.bootstrap import Container
 from leadrail.routing.errors import ProspectError
 from leadrail.routing.normalise import normalise_email
-from leadrail.web.auth import AccountDep, AdminAccountDep, CsrfDep, render
-from leadrail.web.routes.analytics_support import now_utc, range_of
+from leadrail.web.auth import AccountDep, AdminAccountDep, CsrfDep
+from leadrail.web.render import render
+from leadrail.web.routes.pages.dashboard.analytics.support import now_utc, range_of
 
 router = APIRouter(include_in_schema=False)
 PAGE = 25

@@ -15,8 +15,8 @@ import yaml
 from pydantic import BaseModel
 
 from leadrail.web.edge import Refused, load_document
-from leadrail.web.routes.dashboard_config_forms import field_name, widget_values
-from leadrail.web.routes.dashboard_routers_form import Widget, widget_for
+from leadrail.web.routes.pages.dashboard.config.forms import field_name, widget_values
+from leadrail.web.routes.pages.dashboard.routers.form import Widget, widget_for
 
 PLAIN = (str, int, float, bool)
 

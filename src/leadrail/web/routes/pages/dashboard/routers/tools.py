@@ -15,8 +15,9 @@ from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.route import route_prospect
 from leadrail.app.workspace_edit import find_item
 from leadrail.bootstrap import Container
-from leadrail.web.auth import AdminAccountDep, CsrfDep, render
-from leadrail.web.routes.dashboard_routers_shared import router_or_404
+from leadrail.web.auth import AdminAccountDep, CsrfDep
+from leadrail.web.render import render
+from leadrail.web.routes.pages.dashboard.routers.shared import router_or_404
 
 router = APIRouter(include_in_schema=False)
 
