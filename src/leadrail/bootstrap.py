@@ -48,7 +48,6 @@ from leadrail.app.crm_sync.sync import SyncToCrm
 from leadrail.app.delivery.alerts import AlertAdmins
 from leadrail.app.delivery.deliver import DeliverLead
 from leadrail.app.live.chats import Chats
-from leadrail.app.live.ports import LiveBus, LivePush, LiveRepo
 from leadrail.app.live.presence import RepsGoing
 from leadrail.app.live.reps import LiveReps
 from leadrail.app.live.takers import ChatTakers
@@ -71,6 +70,7 @@ from leadrail.app.ports import (
     TokenRepo,
     WorkspaceRepo,
 )
+from leadrail.app.ports.live import LiveBus, LivePush, LiveRepo
 from leadrail.app.signing import LinkSigner
 from leadrail.settings import Settings
 

@@ -27,7 +27,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from leadrail.app.live.ports import Deliver
+from leadrail.app.ports.live import Deliver
 
 log = logging.getLogger("leadrail.live.redis")
 TRANSIENT = (RedisError, OSError)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from leadrail.app.live.ports import LiveBus
+from leadrail.app.ports.live import LiveBus
 
 log = logging.getLogger("leadrail.live")
 CLOSE = None  # queue sentinel: the connection is too slow, close it

@@ -1,5 +1,5 @@
 """Live routing's storage (``LiveRepo``) on SQLite, on PostgreSQL and as the fake of
-tests/fakes_live.py: the deadlines any process sweeps, and withdrawing a rep who went
+tests/fakes/live.py: the deadlines any process sweeps, and withdrawing a rep who went
 offline, exactly once however many processes notice."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from leadrail.app.apply import apply_workspace
-from leadrail.app.live.ports import ConversationRow, LiveRepo, VisitorRow
+from leadrail.app.ports.live import ConversationRow, LiveRepo, VisitorRow
 from leadrail.bootstrap import bootstrap
 from leadrail.settings import Settings
 from tests.factories import MONDAY_8AM_NY
-from tests.fakes_live import FakeLiveRepo
+from tests.fakes.live import FakeLiveRepo
 
 T0 = MONDAY_8AM_NY
 ANA, BEN = "ana@acme.test", "ben@acme.test"

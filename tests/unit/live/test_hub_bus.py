@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from leadrail.web.live_hub import Hub, HubSettings
-from tests.fakes_live import FakeBus, FakeRedis
+from tests.fakes.live import FakeBus, FakeRedis
 
 ANA, BEN = "ana@acme.test", "ben@acme.test"
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.database import Database
-from leadrail.app.live.ports import ConversationRow, LiveUser, MessageRow, VisitorRow
+from leadrail.app.ports.live import ConversationRow, LiveUser, MessageRow, VisitorRow
 from leadrail.app.workspace import SiteDoc
 
 OPEN = ("waiting", "active")

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from leadrail.app.live.messages import ChatLog
-from leadrail.app.live.ports import ConversationRow, LivePush, LiveRepo, MessageRow, VisitorRow
 from leadrail.app.live.views import booker_url
+from leadrail.app.ports.live import ConversationRow, LivePush, LiveRepo, MessageRow, VisitorRow
 from leadrail.app.workspace import LiveChatDoc
 
 DEFAULT_COUNTDOWN = 30

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from leadrail.app.live.chats import Chats
-from leadrail.app.live.ports import ConversationRow
 from leadrail.app.live.takers import ChatTakers
 from leadrail.app.live.views import alert_json
+from leadrail.app.ports.live import ConversationRow
 
 
 class RepsGoing:

@@ -10,7 +10,6 @@ from typing import Any
 
 from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.live.chats import Chats
-from leadrail.app.live.ports import ConversationRow, LiveUser, MessageRow
 from leadrail.app.live.views import (
     MAX_TEXT,
     alert_json,
@@ -20,6 +19,7 @@ from leadrail.app.live.views import (
     visitor_conversation,
     visitor_json,
 )
+from leadrail.app.ports.live import ConversationRow, LiveUser, MessageRow
 
 IDLE = timedelta(seconds=30)  # LEADRAIL_LIVE_VISITOR_IDLE_SECONDS
 

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadrail.app.live.ports import LivePush, LiveRepo, VisitorRow
 from leadrail.app.live.routing import route_visitor
 from leadrail.app.ports import RoutingRepo
+from leadrail.app.ports.live import LivePush, LiveRepo, VisitorRow
 from leadrail.app.workspace import LiveChatDoc
 
 

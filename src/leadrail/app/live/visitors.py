@@ -18,7 +18,6 @@ from typing import Any
 from leadrail.app.errors import InvalidInput
 from leadrail.app.leads import Unauthorized, take_lead
 from leadrail.app.live.chats import Chats
-from leadrail.app.live.ports import ConversationRow, MessageRow, VisitorRow
 from leadrail.app.live.routing import route_visitor
 from leadrail.app.live.takers import ChatTakers
 from leadrail.app.live.views import (
@@ -32,6 +31,7 @@ from leadrail.app.live.views import (
     visitor_json,
 )
 from leadrail.app.ports import LeadRepo, Locator, RoutingRepo
+from leadrail.app.ports.live import ConversationRow, MessageRow, VisitorRow
 from leadrail.app.workspace import SiteDoc
 from leadrail.leads.model import Customer, Lead
 from leadrail.leads.nearest import LocationHints

@@ -10,15 +10,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from leadrail.app.meetings.invite import Invite, MeetingLinks, Method, meeting_invite, usable_email
-from leadrail.app.meetings.ports import (
-    CalendarWriter,
-    InviteFormat,
-    Meetings,
-    RepCalendars,
-    Routers,
-)
+from leadrail.app.meetings.ports import CalendarSettings, CalendarWriter, InviteFormat, Meetings
 from leadrail.app.outbox import ClaimedJob, JobFailed, MailSender
-from leadrail.app.ports import MeetingRow
+from leadrail.app.ports import MeetingRow, Routers
 
 
 class MeetingJobs:
@@ -26,7 +20,7 @@ class MeetingJobs:
         self,
         meetings: Meetings,
         routers: Routers,
-        calendars: RepCalendars,
+        calendars: CalendarSettings,
         invites: InviteFormat,
         mail: MailSender,
         writer: CalendarWriter,

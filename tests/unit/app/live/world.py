@@ -1,4 +1,4 @@
-"""Live routing's use cases over the fakes of tests/fakes_live.py, wired as bootstrap does."""
+"""Live routing's use cases over the fakes of tests/fakes/live.py, wired as bootstrap does."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from leadrail.app.live.takers import ChatTakers
 from leadrail.app.live.views import VisitorTokens
 from leadrail.app.live.visitors import Intake, LiveService
 from tests.factories import FixedClock
-from tests.fakes_live import FakeLiveRepo, FakePush, FakeRouting
+from tests.fakes.live import FakeLiveRepo, FakePush, FakeRouting
 
 KEY = "pk_live_unit_site_000001"
 ORIGIN = "https://www.acme.test"
