@@ -47,7 +47,12 @@ from leadrail.app.crm_records import CrmRepo
 from leadrail.app.crm_sync.sync import SyncToCrm
 from leadrail.app.delivery.alerts import AlertAdmins
 from leadrail.app.delivery.deliver import DeliverLead
-from leadrail.app.live_views import VisitorTokens
+from leadrail.app.live.chats import Chats
+from leadrail.app.live.presence import RepsGoing
+from leadrail.app.live.reps import LiveReps
+from leadrail.app.live.takers import ChatTakers
+from leadrail.app.live.views import VisitorTokens
+from leadrail.app.live.visitors import LiveService
 from leadrail.app.meetings.invite import MeetingLinks
 from leadrail.app.meetings.notify import MeetingJobs
 from leadrail.app.outbox import JobTable, OutboxRepo, RetryPolicy
@@ -60,12 +65,12 @@ from leadrail.app.ports import (
     Health,
     LeadRepo,
     LedgerRepo,
-    LiveRepo,
     Locator,
     RepCalendars,
     TokenRepo,
     WorkspaceRepo,
 )
+from leadrail.app.ports.live import LiveBus, LivePush, LiveRepo
 from leadrail.app.signing import LinkSigner
 from leadrail.settings import Settings
 
@@ -73,11 +78,12 @@ from leadrail.settings import Settings
 @dataclass
 class LiveParts:
     """Live visitor routing's storage, visitor tokens and IP places (the hub is the web
-    layer's: ``app.state.live``)."""
+    layer's: ``app.state.live``; ``build_live`` puts the use cases on it)."""
 
     repo: LiveRepo
     tokens: VisitorTokens
     place: Callable[[str | None], dict[str, str] | None]
+    bus: Callable[[], LiveBus] | None = None  # one per event loop; None: one process alone
 
 
 @dataclass
@@ -186,9 +192,25 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
         audit=SqlAuditRepo(db),
         health=db,
         credentials=credentials,
-        live=LiveParts(SqlLiveRepo(db), VisitorTokens(secret), PlaceFinder(settings.geo_mmdb_path)),
+        live=LiveParts(
+            SqlLiveRepo(db),
+            VisitorTokens(secret),
+            PlaceFinder(settings.geo_mmdb_path),
+            live_bus(settings),
+        ),  # fmt: skip
         wiring=Wiring(db, outbound, credentials, crm),
     )
+
+
+def live_bus(settings: Settings) -> Callable[[], LiveBus] | None:
+    """With ``LEADRAIL_REDIS_URL``: live routing across processes through Redis."""
+    url = settings.redis_url
+    if not url:
+        return None
+    from leadrail.adapters.redis_bus import RedisLiveBus
+
+    grace, prefix = settings.presence_grace_seconds, settings.redis_prefix
+    return lambda: RedisLiveBus(url, prefix, presence_ttl=grace)
 
 
 def build_jobs(c: Container) -> JobTable:
@@ -216,3 +238,26 @@ def build_jobs(c: Container) -> JobTable:
             random.Random(), wait_every=timedelta(seconds=s.worker_wait_retry_seconds)
         ),
     )
+
+
+@dataclass(frozen=True)
+class Live:
+    """Live routing's use cases, over one hub: the visitors' events, the reps' console, and
+    what both do to a chat."""
+
+    chats: Chats
+    service: LiveService
+    reps: LiveReps
+    going: RepsGoing
+
+
+def build_live(c: Container, push: LivePush) -> Live:
+    """Live routing's use cases, pushing through ``push`` (the web layer's hub)."""
+    parts = c.live
+    chats = Chats(parts.repo, push, c.clock.now)
+    takers = ChatTakers(parts.repo, push, c.routing)
+    service = LiveService(
+        chats, takers, c.routing, c.leads, c.locator, parts.tokens, place=parts.place
+    )
+    reps = LiveReps(chats, timedelta(seconds=c.settings.live_visitor_idle_seconds))
+    return Live(chats, service, reps, RepsGoing(chats, takers))

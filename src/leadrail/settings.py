@@ -85,6 +85,17 @@ class Settings(BaseSettings):
         description="A visitor with no open stream and no event this long has left the "
         "consoles (and is not listed after a restart).",
     )
+    redis_url: str = Field(
+        default="",
+        description="Redis (redis://host:6379/0): live routing across processes (visitors, "
+        "reps, alerts and presence shared by every server). Empty: one process alone.",
+    )
+    redis_prefix: str = Field(
+        default="leadrail:",
+        max_length=100,
+        description="Prefix of leadrail's Redis keys and channels (several installations, or "
+        "test runs, on one Redis).",
+    )
     live_event_rate: str = Field(
         default="120/minute", description="Visitor events per visitor (and per address x10)."
     )

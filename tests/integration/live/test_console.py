@@ -146,7 +146,7 @@ def test_countdown_expiry_tells_reps_and_offers_the_visitor(db_url: str) -> None
             cid = event(client, {"visitor": token, "type": "chat_request"}).json()["conversation"]
             c.live.repo  # noqa: B018
             app_live = client.app.state.live  # type: ignore[attr-defined]
-            app_live.service.expire(cid["id"])  # what the 5 s timer does
+            app_live.chats.expire(cid["id"])  # what the 5 s timer does
             frames = frames_until(ben)
             assert of_type(frames, "expired") == [{"type": "expired", "conversation_id": cid["id"]}]
             ben.send_json({"type": "accept", "conversation_id": cid["id"]})

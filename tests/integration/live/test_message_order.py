@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from leadrail.app.live_reps import Rep
+from leadrail.app.live.reps import Rep
 from tests.integration.live.support import (
     ANA,
     BEN,

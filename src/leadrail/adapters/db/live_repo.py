@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.database import Database
-from leadrail.app.ports import ConversationRow, LiveUser, MessageRow, VisitorRow
+from leadrail.app.ports.live import ConversationRow, LiveUser, MessageRow, VisitorRow
 from leadrail.app.workspace import SiteDoc
 
 OPEN = ("waiting", "active")
@@ -174,6 +174,35 @@ class SqlLiveRepo:
             values["lead_id"] = lead_id
         with self._write() as s:
             s.execute(update(c).where(c.id == conversation_id).values(**values))
+
+    def due(self, now: datetime, limit: int = 100) -> list[ConversationRow]:
+        c = t.LiveConversation
+        q = select(c).where(c.status == "waiting", c.expires_at <= now).order_by(c.expires_at)
+        with Session(self.engine) as s:
+            return [_conversation(r) for r in s.scalars(q.limit(limit))]
+
+    def withdraw(self, rep: str) -> list[ConversationRow]:
+        """Under the waiting rows' locks (PostgreSQL, taken in id order; SQLite: the write
+        lock): of two processes withdrawing one rep at once, one changes each row."""
+        c = t.LiveConversation
+        changed = []
+        with self._write() as s:
+            q = select(c).where(c.status == "waiting").order_by(c.id).with_for_update()
+            for row in s.scalars(q):
+                if rep in (row.alerted or []):
+                    row.alerted = [e for e in row.alerted if e != rep]
+                    changed.append(_conversation(row))
+        return changed
+
+    def realert(self, conversation_id: str, alerted: Sequence[str], expires_at: datetime) -> bool:
+        c = t.LiveConversation
+        with self._write() as s:
+            done = s.execute(
+                update(c)
+                .where(c.id == conversation_id, c.status == "waiting")
+                .values(alerted=list(alerted), expires_at=expires_at)
+            )
+            return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
     def active_counts(self) -> Mapping[str, int]:
         c = t.LiveConversation

@@ -33,6 +33,7 @@ from leadrail.app.ports.leads import (
 )
 from leadrail.app.ports.live import (
     ConversationRow,
+    LiveBus,
     LivePush,
     LiveRepo,
     LiveUser,
@@ -71,6 +72,7 @@ __all__ = [
     "LeadRepo",
     "LedgerRepo",
     "LedgerRow",
+    "LiveBus",
     "LivePush",
     "LiveRepo",
     "LiveUser",

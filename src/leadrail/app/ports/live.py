@@ -1,4 +1,5 @@
-"""Live website visitors: visitors, conversations, messages, the live users, the push."""
+"""What live routing needs from the world: its rows, the storage (``LiveRepo``) and the
+real-time side (``LivePush``, the web layer's hub)."""
 
 from __future__ import annotations
 
@@ -114,6 +115,20 @@ class LiveRepo(Protocol):
 
     def touch_visitors(self, visitor_ids: Sequence[str], now: datetime) -> None: ...
 
+    def due(self, now: datetime, limit: int = 100) -> list[ConversationRow]:
+        """Waiting conversations whose countdown (``expires_at``) is over."""
+        ...
+
+    def withdraw(self, rep: str) -> list[ConversationRow]:
+        """Take ``rep`` off the alerts of every waiting conversation; returns the ones this
+        call changed (as they are now), so of several callers exactly one gets each."""
+        ...
+
+    def realert(self, conversation_id: str, alerted: Sequence[str], expires_at: datetime) -> bool:
+        """A waiting conversation offered to others with a new countdown; False when it is no
+        longer waiting."""
+        ...
+
     def conversations(
         self,
         *,
@@ -126,14 +141,45 @@ class LiveRepo(Protocol):
 
 
 class LivePush(Protocol):
-    """The real-time side (the web layer's hub). Safe to call from any thread."""
+    """The real-time side (the web layer's hub; with Redis, every process's hubs). Safe to
+    call from any thread."""
 
     def reps(
         self, emails: Iterable[str], message: Mapping[str, Any], *, admins: bool = False
-    ) -> None: ...
+    ) -> None:
+        """To the consoles of ``emails`` (and of every admin), wherever they are connected."""
+        ...
 
     def visitor(self, visitor_id: str, event: str, data: Mapping[str, Any]) -> None: ...
 
+    def here(self, emails: Iterable[str], message: Mapping[str, Any], *, admins: bool) -> None:
+        """To the consoles connected to this process only (what every process finds out for
+        itself, such as a visitor who left, goes out once this way)."""
+        ...
+
     def presence(self) -> Mapping[str, str]: ...  # e-mail -> "online" | "away"
 
-    def later(self, seconds: float, job: Callable[[], None]) -> None: ...
+
+Deliver = Callable[[Mapping[str, Any]], None]
+
+
+class LiveBus(Protocol):
+    """What several processes share (Redis pub/sub and keys): the hub's messages, which
+    every process's hub delivers to its own connections, and the reps' presence. Called on
+    the server's event loop; ``start`` and ``stop`` return at once (the work runs in tasks)."""
+
+    def start(self, deliver: Deliver, presence: Callable[[Mapping[str, str]], None]) -> None:
+        """``deliver`` gets every message published by any process (this one's too), once,
+        in the order each process published them; ``presence`` gets every process's reps
+        merged (e-mail -> online | away) whenever they may have changed."""
+        ...
+
+    def publish(self, message: Mapping[str, Any]) -> None:
+        """Queue ``message`` for every process (non-blocking; sent in order)."""
+        ...
+
+    def set_presence(self, status: Mapping[str, str]) -> None:
+        """The reps connected to this process now (they expire with the process)."""
+        ...
+
+    def stop(self) -> None: ...

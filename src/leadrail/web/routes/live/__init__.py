@@ -14,7 +14,7 @@ from limits import parse
 from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.errors import InvalidInput, LeadrailError
-from leadrail.app.live_views import Forbidden
+from leadrail.app.live.views import Forbidden
 from leadrail.bootstrap import Container
 from leadrail.web.client import client_address
 from leadrail.web.edge import Refused as EdgeRefused

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
 from leadrail.app.errors import LeadrailError
-from leadrail.app.live_reps import Rep
+from leadrail.app.live.reps import Rep
 from leadrail.bootstrap import Container
 from leadrail.web.auth import COOKIE, AccountDep
 from leadrail.web.client import client_address

@@ -4,74 +4,76 @@ Pounce: the first page view (and an identify) routes the visitor with the site's
 router; the routed reps (and admins) see them in their console. Chat: a chat request routes
 with the chat router among reps who are online and under their chat limit (a returning
 visitor's last rep first); all of them get an alert with a countdown; the first to accept gets
-the chat (see ``live_reps``). Nobody in time, or nobody online: the visitor gets the offers.
+the chat (see ``reps``). Nobody in time, or nobody online: the visitor gets the offers.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from leadrail.app.errors import InvalidInput
 from leadrail.app.leads import Unauthorized, take_lead
-from leadrail.app.live_messages import ChatLog
-from leadrail.app.live_routing import route_visitor
-from leadrail.app.live_views import (
+from leadrail.app.live.chats import Chats
+from leadrail.app.live.routing import route_visitor
+from leadrail.app.live.takers import ChatTakers
+from leadrail.app.live.views import (
     MAX_TEXT,
     Forbidden,
     VisitorTokens,
     alert_json,
-    booker_url,
     clean,
     clean_fields,
     visitor_conversation,
     visitor_json,
 )
-from leadrail.app.ports import (
-    ConversationRow,
-    LeadRepo,
-    LivePush,
-    LiveRepo,
-    Locator,
-    MessageRow,
-    RoutingRepo,
-    VisitorRow,
-)
-from leadrail.app.workspace import LiveChatDoc, SiteDoc
+from leadrail.app.ports import LeadRepo, Locator, RoutingRepo
+from leadrail.app.ports.live import ConversationRow, MessageRow, VisitorRow
+from leadrail.app.workspace import SiteDoc
 from leadrail.leads.model import Customer, Lead
 from leadrail.leads.nearest import LocationHints
-
-EVENTS = ("page_view", "identify", "chat_request", "message", "leave_message", "answers", "close")
 
 
 @dataclass
 class Intake:
+    """One event as it is handled: the site, the visitor, and what the reply says."""
+
     site: SiteDoc
     visitor: VisitorRow
     token: str
+    body: Mapping[str, Any]
+    fresh: bool  # the visitor's first event (no token yet)
     conversation: ConversationRow | None = None
     offer: list[dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class On:
+    """An event's handler, and whether it stores the visitor itself (if not, the intake
+    records that the visitor was seen)."""
+
+    run: Callable[[LiveService, Intake], None]
+    saves_visitor: bool = True
 
 
 class LiveService:
     def __init__(
         self,
-        live: LiveRepo,
+        chats: Chats,
+        takers: ChatTakers,
         routing: RoutingRepo,
         leads: LeadRepo,
         locator: Locator,
         tokens: VisitorTokens,
-        push: LivePush,
         *,
         place: Callable[[str | None], dict[str, str] | None],
-        clock: Callable[[], datetime],
     ) -> None:
-        self.live, self.routing, self.leads, self.locator = live, routing, leads, locator
-        self.tokens, self.push, self.place, self.now = tokens, push, place, clock
-        self.chat = ChatLog(live, push)
+        self.chats, self.live, self.push, self.now = chats, chats.live, chats.push, chats.now
+        self.takers, self.routing, self.leads, self.locator = takers, routing, leads, locator
+        self.tokens, self.place = tokens, place
 
     # --- who may send ----------------------------------------------------------------------
     def site(self, key: object) -> SiteDoc:
@@ -98,8 +100,9 @@ class LiveService:
         if not self.origin_allowed(site, origin):
             raise Forbidden("this page's origin may not send events for the site", field="origin")
         kind = body.get("type")
-        if kind not in EVENTS:
-            raise InvalidInput(f"type must be one of {', '.join(EVENTS)}", field="type")
+        on = HANDLERS.get(kind) if isinstance(kind, str) else None
+        if on is None:
+            raise InvalidInput(f"type must be one of {', '.join(HANDLERS)}", field="type")
         now = self.now()
         token = body.get("visitor")
         if token is None:
@@ -108,27 +111,26 @@ class LiveService:
             fresh = True
         else:
             v, fresh = self.visitor_of(site, token), False
-        it = Intake(site, v, token)
+        it = Intake(site, v, token, body, fresh)
         v.last_seen = now  # any event says the visitor is here
-        handler = getattr(self, f"_on_{kind}")
-        handler(it, body, fresh)
-        if kind in ("chat_request", "message", "close") and not fresh:
+        on.run(self, it)
+        if not on.saves_visitor and not fresh:
             self.live.touch_visitors([v.id], now)  # these handlers do not save the visitor
         if it.conversation is None:
             it.conversation = self.live.open_conversation(v.id)
         return it
 
-    def _on_page_view(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
-        v = it.visitor
+    def on_page_view(self, it: Intake) -> None:
+        v, body = it.visitor, it.body
         v.page_url = clean(body.get("url"), "url", 2000)
         v.page_title = clean(body.get("title"), "title", 300)
         v.referrer = v.referrer or clean(body.get("referrer"), "referrer", 2000)
         v.pages += 1
         v.last_seen = self.now()
-        self._pounce(it, reroute=fresh)
+        self._pounce(it, reroute=it.fresh)
 
-    def _on_identify(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
-        self._identity(it.visitor, body)
+    def on_identify(self, it: Intake) -> None:
+        self._identity(it.visitor, it.body)
         self._pounce(it, reroute=True)
 
     def _identity(self, v: VisitorRow, body: Mapping[str, Any]) -> None:
@@ -163,41 +165,22 @@ class LiveService:
         self.push.reps(v.routed_to, {"type": "visitor", "visitor": visitor_json(v)}, admins=True)
 
     # --- chat --------------------------------------------------------------------------------
-    def available(self, email: str, counts: Mapping[str, int]) -> bool:
-        """Online (not away, not offline) and under their concurrent-chat limit."""
-        user = self.live.users().get(email)
-        if user is None or not user.active or self.push.presence().get(email) != "online":
-            return False
-        return counts.get(email, 0) < user.max_chats
-
-    def _on_chat_request(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
+    def on_chat_request(self, it: Intake) -> None:
         v, chat = it.visitor, it.site.live.chat if it.site.live else None
         if chat is None:
             raise InvalidInput("this site has no live chat", field="type")
-        if fresh:
+        if it.fresh:
             self.live.save_visitor(v)
         now = self.now()
         found = self.live.open_conversation(v.id)
         if found is not None and found.status == "waiting" and found.expires_at < now:
-            self.expire(found.id)  # its timer died with a restart
+            self.chats.expire(found.id)  # its timer died with a restart
             found = None
         if found is not None:
             it.conversation = found
             return
-        counts = self.live.active_counts()
-
-        def ready(email: str) -> bool:
-            return self.available(email, counts)
-
-        last = v.last_rep
-        reps: tuple[str, ...]
-        if last and ready(last):
-            reps, why, decision = (last,), f"returning visitor: {last} chatted with them last", None
-        else:
-            r = route_visitor(
-                self.routing, chat.router, v, now, available=ready, users=self.live.users()
-            )
-            reps, why, decision = tuple(e for e in r.reps if ready(e)), r.why, r.decision_id
+        picked = self.takers.pick(chat, v, now)
+        reps, why, decision = picked.reps, picked.why, picked.decision_id
         status = "waiting" if reps else "unanswered"
         c = ConversationRow(
             uuid.uuid4().hex, v.id, it.site.name, status, now,
@@ -207,49 +190,16 @@ class LiveService:
         self.live.add_conversation(c)
         it.conversation = c
         if not reps:
-            it.offer = self.offers(chat, v)
-            self._system(c, "Nobody is available right now.")
+            it.offer = self.chats.offers(chat, v)
+            self.chats.system(c, "Nobody is available right now.")
             return
         alert = alert_json(c, v, chat.countdown_seconds)
         self.push.reps(reps, {"type": "alert", "alert": alert})
         data = {"conversation_id": c.id, "countdown_seconds": chat.countdown_seconds}
-        self.push.visitor(v.id, "chat.waiting", data)
-        self.push.later(chat.countdown_seconds, lambda: self.expire(c.id))
+        self.push.visitor(v.id, "chat.waiting", data)  # ``Chats.expire_due`` ends it in time
 
-    def offers(self, chat: LiveChatDoc, v: VisitorRow) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for kind in chat.offer:
-            if kind == "booker" and chat.booker_router:
-                out.append({"kind": "booker", "url": booker_url(chat.booker_router, v)})
-            elif kind == "message":
-                out.append({"kind": "message"})
-            elif kind == "questions":
-                questions = [{"field": q.field, "label": q.label} for q in chat.questions]
-                out.append({"kind": "questions", "questions": questions})
-        return out
-
-    def expire(self, conversation_id: str) -> None:
-        """The countdown is over: if nobody accepted, the visitor gets the offers."""
-        c = self.live.conversation(conversation_id)
-        if c is None or not self.live.finish(c.id, ["waiting"], "unanswered", self.now()):
-            return
-        self.push.reps(c.alerted, {"type": "expired", "conversation_id": c.id})
-        site = next((s for s in self.live.sites() if s.name == c.site), None)
-        v = self.live.visitor(c.visitor_id)
-        chat = site.live.chat if site and site.live else None
-        offer = self.offers(chat, v) if chat and v else []
-        self._system(replace(c, status="unanswered"), "Nobody answered in time.")
-        self.push.visitor(
-            c.visitor_id, "chat.unanswered", {"conversation_id": c.id, "offer": offer}
-        )
-
-    def _system(self, c: ConversationRow, text: str) -> MessageRow:
-        m = MessageRow(uuid.uuid4().hex, c.id, "system", "", text, self.now())
-        self.live.add_message(m)
-        return m
-
-    def _on_message(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
-        text = clean(body.get("text"), "text", MAX_TEXT)
+    def on_message(self, it: Intake) -> None:
+        text = clean(it.body.get("text"), "text", MAX_TEXT)
         if not text:
             raise InvalidInput("text is empty", field="text")
         c = self.live.open_conversation(it.visitor.id)
@@ -257,11 +207,11 @@ class LiveService:
             raise InvalidInput("no open chat: send chat_request first", field="type")
         v = it.visitor
         m = MessageRow(uuid.uuid4().hex, c.id, "visitor", v.name or "Visitor", text, self.now())
-        self.chat.say(m, reps=[c.rep] if c.rep else [], visitor=v.id)
+        self.chats.log.say(m, reps=[c.rep] if c.rep else [], visitor=v.id)
         it.conversation = c
 
-    def _on_answers(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
-        answers = clean_fields(body.get("answers"), "answers")
+    def on_answers(self, it: Intake) -> None:
+        answers = clean_fields(it.body.get("answers"), "answers")
         it.visitor.fields = {**it.visitor.fields, **answers}
         self.live.save_visitor(it.visitor)
         c = self.live.last_conversation(it.visitor.id)
@@ -272,9 +222,9 @@ class LiveService:
             )
             self.live.set_lead(c.id, None, {**c.answers, **answers})
 
-    def _on_leave_message(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
-        self._identity(it.visitor, body)
-        text = clean(body.get("text"), "text", MAX_TEXT)
+    def on_leave_message(self, it: Intake) -> None:
+        self._identity(it.visitor, it.body)
+        text = clean(it.body.get("text"), "text", MAX_TEXT)
         v = it.visitor
         if not v.email:
             raise InvalidInput("email is needed to leave a message", field="email")
@@ -297,17 +247,23 @@ class LiveService:
             self.live.add_message(MessageRow(uuid.uuid4().hex, c.id, "visitor", v.name, text, now))
             self.live.finish(c.id, ["waiting", "unanswered"], "closed", now)
 
-    def _on_close(self, it: Intake, body: Mapping[str, Any], fresh: bool) -> None:
+    def on_close(self, it: Intake) -> None:
         c = self.live.open_conversation(it.visitor.id)
         if c is not None and self.live.finish(c.id, ["waiting", "active"], "closed", self.now()):
-            self.closed(c)
-
-    def closed(self, c: ConversationRow) -> None:
-        message = {"type": "closed", "conversation_id": c.id}
-        self.push.reps([c.rep] if c.rep else c.alerted, message)
-        self.push.visitor(c.visitor_id, "chat.closed", {"conversation_id": c.id})
+            self.chats.closed(c)
 
     def visitor_conversation(self, it: Intake) -> dict[str, Any] | None:
         chat = it.site.live.chat if it.site.live else None
         countdown = chat.countdown_seconds if chat else 30
         return visitor_conversation(it.conversation, countdown, self.live.users())
+
+
+HANDLERS: dict[str, On] = {
+    "page_view": On(LiveService.on_page_view),
+    "identify": On(LiveService.on_identify),
+    "chat_request": On(LiveService.on_chat_request, saves_visitor=False),
+    "message": On(LiveService.on_message, saves_visitor=False),
+    "leave_message": On(LiveService.on_leave_message),
+    "answers": On(LiveService.on_answers),
+    "close": On(LiveService.on_close, saves_visitor=False),
+}

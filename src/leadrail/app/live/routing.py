@@ -11,13 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from leadrail.app.ports import (
-    LiveUser,
-    RouterSnapshot,
-    RoutingRepo,
-    RoutingTransaction,
-    VisitorRow,
-)
+from leadrail.app.ports import RouterSnapshot, RoutingRepo, RoutingTransaction
+from leadrail.app.ports.live import LiveUser, VisitorRow
 from leadrail.app.route import route_prospect
 from leadrail.app.workspace import OwnershipDoc
 from leadrail.routing.model import CrmRecord, Decision

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from leadrail.app.errors import InvalidInput, LeadrailError
-from leadrail.app.ports import ConversationRow, LiveUser, MessageRow, VisitorRow
+from leadrail.app.ports.live import ConversationRow, LiveUser, MessageRow, VisitorRow
 
 MAX_TEXT = 2000
 MAX_FIELD = 500

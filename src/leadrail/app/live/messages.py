@@ -15,8 +15,8 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from leadrail.app.live_views import message_json
-from leadrail.app.ports import LivePush, LiveRepo, MessageRow
+from leadrail.app.live.views import message_json
+from leadrail.app.ports.live import LivePush, LiveRepo, MessageRow
 
 STRIPES = 64  # conversations share this many turns (a turn lasts one insert)
 

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadrail.app.errors import InvalidInput, NotFound
-from leadrail.app.live import LiveService
-from leadrail.app.live_views import (
+from leadrail.app.live.chats import Chats
+from leadrail.app.live.views import (
     MAX_TEXT,
     alert_json,
     clean,
@@ -19,7 +19,7 @@ from leadrail.app.live_views import (
     visitor_conversation,
     visitor_json,
 )
-from leadrail.app.ports import ConversationRow, LiveUser, MessageRow
+from leadrail.app.ports.live import ConversationRow, LiveUser, MessageRow
 
 IDLE = timedelta(seconds=30)  # LEADRAIL_LIVE_VISITOR_IDLE_SECONDS
 
@@ -34,15 +34,9 @@ class Rep:
 class LiveReps:
     """``idle``: a visitor with no open stream and no event for this long has left."""
 
-    def __init__(self, service: LiveService, idle: timedelta = IDLE) -> None:
-        self.s = service
-        self.live = service.live
+    def __init__(self, chats: Chats, idle: timedelta = IDLE) -> None:
+        self.chats, self.live, self.push, self.now = chats, chats.live, chats.push, chats.now
         self.idle = idle
-
-    def _countdown(self, site_name: str) -> int:
-        site = next((x for x in self.live.sites() if x.name == site_name), None)
-        chat = site.live.chat if site and site.live else None
-        return chat.countdown_seconds if chat else 30
 
     def _users(self) -> dict[str, LiveUser]:
         return dict(self.live.users())
@@ -53,7 +47,7 @@ class LiveReps:
 
     def hello(self, rep: Rep, status: str) -> dict[str, Any]:
         """The console's first frame: my visitors (all for an admin), my alerts, my chats."""
-        now = self.s.now()
+        now = self.now()
         visitors = [
             v
             for v in self.live.recent_visitors(now - self.idle)  # still here, nobody else
@@ -63,7 +57,7 @@ class LiveReps:
         for c in self.live.conversations(status="waiting"):
             v = self.live.visitor(c.visitor_id)
             if rep.email in c.alerted and v is not None and c.expires_at > now:
-                alerts.append(alert_json(c, v, self._countdown(c.site)))
+                alerts.append(alert_json(c, v, self.chats.countdown(c.site)))
         mine = self.live.conversations(status="active", rep=None if rep.is_admin else rep.email)
         return {
             "type": "hello",
@@ -89,7 +83,7 @@ class LiveReps:
         if rep.email not in c.alerted:
             raise InvalidInput("this chat was not offered to you", field="conversation_id")
         users = self._users()
-        if not self.live.accept(c.id, rep.email, self.s.now()):
+        if not self.live.accept(c.id, rep.email, self.now()):
             now = self.live.conversation(c.id) or c
             if now.status == "active":
                 return None  # the winner's ``taken`` reaches every other alerted rep
@@ -100,8 +94,8 @@ class LiveReps:
             v.last_rep = rep.email
             self.live.save_visitor(v)
         others = [e for e in c.alerted if e != rep.email]
-        self.s.push.reps(others, {"type": "taken", "conversation_id": c.id, "by": name})
-        self.s.push.visitor(
+        self.push.reps(others, {"type": "taken", "conversation_id": c.id, "by": name})
+        self.push.visitor(
             c.visitor_id, "chat.accepted", {"conversation_id": c.id, "rep": {"name": name}}
         )
         accepted = self.live.conversation(c.id) or c
@@ -120,21 +114,22 @@ class LiveReps:
             raise InvalidInput("text is empty", field="text")
         if c.status != "active":
             raise InvalidInput("this chat is closed", field="conversation_id")
-        m = MessageRow(uuid.uuid4().hex, c.id, "rep", rep.name, body, self.s.now())
-        self.s.chat.say(m, reps=[rep.email], visitor=c.visitor_id)
+        m = MessageRow(uuid.uuid4().hex, c.id, "rep", rep.name, body, self.now())
+        self.chats.log.say(m, reps=[rep.email], visitor=c.visitor_id)
 
     def close(self, rep: Rep, conversation_id: object) -> None:
         c = self._mine(rep, conversation_id)
-        if self.live.finish(c.id, ["active"], "closed", self.s.now()):
-            self.s.closed(c)
+        if self.live.finish(c.id, ["active"], "closed", self.now()):
+            self.chats.closed(c)
 
     def visitor_hello(self, visitor_id: str) -> dict[str, Any]:
         """The visitor stream's first event: lets a reloaded page restore its open chat."""
         c = self.live.open_conversation(visitor_id)
         users = self._users()
+        countdown = self.chats.countdown(c.site) if c else 0
         return {
             "visitor_id": visitor_id,
-            "conversation": visitor_conversation(c, self._countdown(c.site), users) if c else None,
+            "conversation": visitor_conversation(c, countdown, users) if c else None,
             "messages": [message_json(m) for m in self.live.messages(c.id)] if c else [],
         }
 
@@ -142,28 +137,29 @@ class LiveReps:
     def visitor_connected(self, visitor_id: str) -> None:
         """A stream opened: the visitor is here (again: a visitor who had left comes back to
         the consoles of their reps)."""
-        self.live.touch_visitors([visitor_id], self.s.now())
+        self.live.touch_visitors([visitor_id], self.now())
         v = self.live.visitor(visitor_id)
         if v is not None:
-            self.s.push.reps(
+            self.push.reps(
                 v.routed_to, {"type": "visitor", "visitor": visitor_json(v)}, admins=True
             )
 
     def visitor_disconnected(self, visitor_id: str) -> None:
         """The visitor's last stream closed: they leave ``idle`` from now unless they come
         back (a page that loads the next one reconnects within a second)."""
-        self.live.touch_visitors([visitor_id], self.s.now())
+        self.live.touch_visitors([visitor_id], self.now())
 
     def keep(self, connected: list[str]) -> None:
         """Visitors with an open stream in this process are still here."""
-        self.live.touch_visitors(connected, self.s.now())
+        self.live.touch_visitors(connected, self.now())
 
     def departures(self, since: datetime, until: datetime, connected: set[str]) -> None:
         """Visitors last seen in [since, until) (``until`` = now - idle) have left: their
         consoles drop them. Called with consecutive windows, so each departure goes out once."""
         for v in self.live.visitors_seen_between(since, until):
             if v.id not in connected:
-                self.s.push.reps(v.routed_to, {"type": "visitor_left", "id": v.id}, admins=True)
+                # every process finds the same departures: each tells its own consoles
+                self.push.here(v.routed_to, {"type": "visitor_left", "id": v.id}, admins=True)
 
     def transcripts(
         self,
