@@ -7,9 +7,9 @@ import os
 import re
 import subprocess
 import time
-from datetime import UTC, datetime
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
