@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from pydantic import ValidationError
 from fastapi.routing import iter_route_contexts
+from pydantic import ValidationError
 from starlette.routing import WebSocketRoute
 
 from leadrail.settings import Settings
