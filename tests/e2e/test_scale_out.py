@@ -1,6 +1,7 @@
-"""Two real `leadrail serve` processes on one PostgreSQL database and the local Redis (a key
-prefix of their own): limits hold in total, a revocation on one is refused by the other at
-once, and each answers /readyz, /metrics and logs JSON lines with request ids."""
+"""Two real `leadrail serve` servers (the second with `--workers 2`) on one PostgreSQL
+database and the local Redis (a key prefix of their own): limits hold in total, a revocation
+on one is refused by the other at once, and each answers /readyz, /metrics (the second for
+both its processes) and logs JSON lines with request ids."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def pair(
              stdin=PASSWORD + "\n")  # fmt: skip
     with ExitStack() as stack:
         a = stack.enter_context(serving(env, tmp))
-        b = stack.enter_context(serving(env, tmp))
+        b = stack.enter_context(serving(env, tmp, "--workers", "2"))  # 3 processes in all
         yield Pair(a, b, env)
 
 
