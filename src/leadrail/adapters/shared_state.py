@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 import weakref
 
 import redis
@@ -47,6 +48,7 @@ class RedisEpoch:
         self._sync = redis.Redis.from_url(
             url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT
         )
+        self._warned = 0.0
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = (
             weakref.WeakKeyDictionary()
         )
@@ -72,7 +74,9 @@ class RedisEpoch:
         try:
             value = await self._client().get(self.key)
         except (redis.RedisError, OSError) as e:
-            log.warning("Redis did not answer (token cache bypassed): %s", type(e).__name__)
+            if time.monotonic() - self._warned > 60:  # once a minute, not once a request
+                self._warned = time.monotonic()
+                log.warning("Redis does not answer (token cache bypassed): %s", type(e).__name__)
             return None
         return int(value or 0)
 

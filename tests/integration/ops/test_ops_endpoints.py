@@ -39,14 +39,28 @@ def test_a_migrated_database_is_ready(app: tuple[TestClient, Container]) -> None
     assert (r.status_code, r.json()) == (200, {"status": "ready"})
 
 
-def test_an_unreachable_redis_makes_the_server_not_ready(sqlite_url: str) -> None:
+def test_an_unreachable_redis_makes_the_server_not_ready_but_still_serving(
+    sqlite_url: str,
+) -> None:
     closed = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    for client, _ in _client(sqlite_url, redis_url=closed):
+    for client, c in _client(sqlite_url, redis_url=closed):
         assert client.get("/healthz").status_code == 200  # alive all the same
         r = client.get("/readyz")
         assert r.status_code == 503
         assert set(r.json()["problems"]) == {"redis"}
         assert "Redis does not answer" in r.json()["problems"]["redis"]
+        # tokens are checked in the database, limits let requests through
+        c.accounts.create_user("admin@acme.test", "Admin", admin=True)
+        auth = {"Authorization": f"Bearer {c.tokens.create_token('admin@acme.test', 't')}"}
+        assert client.get("/api/v1/routers", headers=auth).status_code == 200
+        admin = c.accounts.accounts.user_by_email("admin@acme.test")
+        assert admin is not None
+        assert c.accounts.revoke_token(admin, c.accounts.tokens(admin)[0].id)
+        assert client.get("/api/v1/routers", headers=auth).status_code == 401
+        assert (
+            client.get("/api/v1/routers/nope/slots", params={"email": "a@b.test"}).status_code
+            == 404
+        )
 
 
 def test_migrations_behind_make_the_server_not_ready(
