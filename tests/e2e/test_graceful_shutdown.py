@@ -11,6 +11,9 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +37,29 @@ def _wait_for(what: str, check: Any, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(180)
-def test_a_request_in_flight_is_answered_after_sigterm(tmp_path: Path) -> None:
-    env = environment(tmp_path, WORKSPACE, worker="false")
+@dataclass
+class Serving:
+    proc: subprocess.Popen[bytes]
+    port: int
+    log: Path
+    token: str
+
+    def begin_request(self, body: bytes) -> socket.socket:
+        """A connection whose request the app has begun to read (it asked for the body)."""
+        head = (
+            f"POST /api/v1/routers/api-only/route HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: Bearer {self.token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n"
+        ).encode()
+        conn = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+        conn.sendall(head)
+        assert conn.recv(1024).startswith(b"HTTP/1.1 100 Continue")
+        return conn
+
+
+@contextmanager
+def serve(tmp_path: Path, **settings: str) -> Iterator[Serving]:
+    env = environment(tmp_path, WORKSPACE, worker="false", **settings)
     token = leadrail(env, "token", "create", "--email", "ana@acme.test").strip()
     port = free_port()
     log = tmp_path / "serve.log"
@@ -55,16 +77,20 @@ def test_a_request_in_flight_is_answered_after_sigterm(tmp_path: Path) -> None:
                 return proc.poll() is not None
 
         _wait_for("the server", up)
+        yield Serving(proc, port, log, token)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_a_request_in_flight_is_answered_after_sigterm(tmp_path: Path) -> None:
+    with serve(tmp_path) as server:
+        proc, port, log = server.proc, server.port, server.log
         body = json.dumps({"email": "pat@acme.test"}).encode()
-        head = (
-            f"POST /api/v1/routers/api-only/route HTTP/1.1\r\nHost: x\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n"
-        ).encode()
-        with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
-            conn.sendall(head)
-            # the app asked for the body: the request is in flight
-            assert conn.recv(1024).startswith(b"HTTP/1.1 100 Continue")
+        with server.begin_request(body) as conn:
             conn.sendall(body[:5])
             proc.send_signal(signal.SIGTERM)
             _wait_for("the shutdown", lambda: b"Shutting down" in log.read_bytes())
@@ -79,10 +105,17 @@ def test_a_request_in_flight_is_answered_after_sigterm(tmp_path: Path) -> None:
         # uvicorn re-raises the signal once shut down (a clean exit for systemd)
         assert proc.wait(timeout=30) in (0, -signal.SIGTERM)
         assert b"Application shutdown complete" in log.read_bytes()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_a_request_that_never_ends_is_cut_after_the_shutdown_timeout(tmp_path: Path) -> None:
+    with serve(tmp_path, shutdown_timeout_seconds="1") as server:
+        with server.begin_request(b'{"email": "pat@acme.test"}'):
+            server.proc.send_signal(signal.SIGTERM)  # and the body never comes
+            # a deadline well past the 1 s asked for and short of the 30 s default
+            assert server.proc.wait(timeout=20) in (0, -signal.SIGTERM)
+        assert b"timeout graceful shutdown exceeded" in server.log.read_bytes()
 
 
 def test_sigterm_sets_the_shutdown_event_before_the_server_handler() -> None:

@@ -76,6 +76,18 @@ def test_the_rate_limit_holds_across_both_processes(pair: Pair) -> None:
     assert _public(pair.b.base, "203.0.113.6") == 404  # another client has its own window
 
 
+def test_the_windows_are_kept_under_the_redis_prefix(pair: Pair, redis_prefix: str) -> None:  # noqa: F811
+    import redis
+
+    _public(pair.a.base, "203.0.113.7")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = [k.decode() for k in client.scan_iter(match=f"{redis_prefix}:*")]
+    finally:
+        client.close()
+    assert any(k.startswith(f"{redis_prefix}:limits") for k in keys), keys
+
+
 def _login(base: str) -> tuple[httpx.Client, str]:
     http = httpx.Client(
         base_url=base,

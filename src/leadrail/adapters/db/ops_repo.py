@@ -4,6 +4,7 @@ migrations at this code's head, Redis answering when configured)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
@@ -55,8 +56,13 @@ class DbReadiness:
 
     def __init__(self, db: Database, url: str, redis_ping: Callable[[], str | None] | None):
         self.db = db
+        self.url = url
         self.redis_ping = redis_ping
-        self.heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+
+    @cached_property
+    def heads(self) -> set[str]:
+        """The migrations this code needs (read once, when first asked)."""
+        return set(ScriptDirectory.from_config(alembic_config(self.url)).get_heads())
 
     def problems(self) -> dict[str, str]:
         found: dict[str, str] = {}
