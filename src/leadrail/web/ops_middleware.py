@@ -5,10 +5,12 @@ path or query, which can hold tokens)."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
 import time
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -17,6 +19,9 @@ from leadrail.metrics import REQUEST_SECONDS
 
 access = logging.getLogger("leadrail.access")
 _CLIENT_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+_PROCESS = os.urandom(4).hex()  # request ids: this process's random part, then a counter
+_next = itertools.count(1).__next__
+_timers: dict[tuple[str, str], Any] = {}  # (method, route) -> its histogram child
 
 
 def route_of(scope: Scope) -> str:
@@ -55,7 +60,10 @@ class OpsMiddleware:
             took = time.perf_counter() - start
             route = route_of(scope)
             method = scope.get("method", "WS")
-            REQUEST_SECONDS.labels(method, route).observe(took)
+            timer = _timers.get((method, route))
+            if timer is None:
+                timer = _timers[method, route] = REQUEST_SECONDS.labels(method, route)
+            timer.observe(took)
             if self.access_log:
                 access.info(
                     "%s %s %s",
@@ -68,7 +76,9 @@ class OpsMiddleware:
 
 
 def _request_id(scope: Scope) -> str:
+    """The client's (or nginx's) X-Request-ID when short and plain, else a new one: unique
+    across processes, not secret."""
     for name, value in scope.get("headers", ()):
-        if name == b"x-request-id":
-            return value.decode() if _CLIENT_ID.fullmatch(value) else os.urandom(8).hex()
-    return os.urandom(8).hex()
+        if name == b"x-request-id" and _CLIENT_ID.fullmatch(value):
+            return str(value.decode())
+    return f"{_PROCESS}{_next():08x}"
