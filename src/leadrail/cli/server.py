@@ -69,6 +69,9 @@ def serve(
         log_config=log_config(settings.log_format, settings.log_level) or LOGGING_CONFIG,
         # SIGTERM: stop accepting, let in-flight requests finish, then close what is left
         timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+        # --workers N: a process still importing on a busy machine is not hung (uvicorn's
+        # default, 5 s, kills and restarts such processes over and over)
+        timeout_worker_healthcheck=30,
         access_log=False,
         # X-Forwarded-For/-Proto only from the proxies the operator listed (default: none;
         # uvicorn's own default would believe any local process)
