@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run reset test lint types imports unit bench clean install browser screenshots
+.PHONY: run reset test lint types imports unit bench bench-scale clean install browser screenshots
 
 install: $(STAMP)
 
@@ -62,6 +62,11 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Scale-out figures (PostgreSQL, 1/2/4 server processes, 1/2/4 workers; needs wrk): minutes of
+# full CPU. BENCH_SCALE_ARGS=--quick is a smoke run; --out FILE keeps the report.
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale $(BENCH_SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis leadrail.db*

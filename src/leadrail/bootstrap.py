@@ -30,6 +30,7 @@ from leadrail.adapters.db.leads_repo import SqlLeadsRepo
 from leadrail.adapters.db.ledger_repo import SqlLedgerRepo
 from leadrail.adapters.db.link_secret import link_secret
 from leadrail.adapters.db.live_repo import SqlLiveRepo
+from leadrail.adapters.db.ops_repo import DbReadiness, SqlOpsRepo
 from leadrail.adapters.db.outbox_repo import SqlOutboxRepo
 from leadrail.adapters.db.routing_repo import SqlRoutingRepo
 from leadrail.adapters.db.workspace_repo import SqlWorkspaceRepo
@@ -38,6 +39,7 @@ from leadrail.adapters.mail.sender import SmtpSender
 from leadrail.adapters.mail.smtp import SmtpMailer, SmtpSettings
 from leadrail.adapters.outbound import Outbound
 from leadrail.adapters.passwords import Argon2Passwords
+from leadrail.adapters.shared_state import LocalEpoch, RedisEpoch
 from leadrail.adapters.webhook import EnvSecrets, HttpWebhooks
 from leadrail.app.accounts import AccountService
 from leadrail.app.analytics_report import AnalyticsRepo
@@ -55,6 +57,7 @@ from leadrail.app.live.views import VisitorTokens
 from leadrail.app.live.visitors import LiveService
 from leadrail.app.meetings.invite import MeetingLinks
 from leadrail.app.meetings.notify import MeetingJobs
+from leadrail.app.ops import OpsRepo, Readiness, Revocations
 from leadrail.app.outbox import JobTable, OutboxRepo, RetryPolicy
 from leadrail.app.outbox.table import job_table
 from leadrail.app.password_reset import SendResetMail
@@ -84,6 +87,14 @@ class LiveParts:
     tokens: VisitorTokens
     place: Callable[[str | None], dict[str, str] | None]
     bus: Callable[[], LiveBus] | None = None  # one per event loop; None: one process alone
+
+
+@dataclass
+class OpsParts:
+    """Readiness and the database's figures for /readyz and /metrics."""
+
+    repo: OpsRepo
+    readiness: Readiness
 
 
 @dataclass
@@ -124,6 +135,8 @@ class Container:
     credentials: CredentialSealer  # keeps the passwords users type, encrypted
     live: LiveParts
     wiring: Wiring
+    ops: OpsParts
+    revocations: Revocations  # the API-token revocation epoch (Redis when configured)
     wake: threading.Event = field(default_factory=threading.Event)
 
     def wake_worker(self) -> None:
@@ -172,7 +185,10 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
     caldav = CalDavAccess(credentials, outbound)
     from leadrail.adapters.geo.locate import Locator as GeoLocator
 
-    accounts = SqlAccountsRepo(db)
+    shared = RedisEpoch(settings.redis_url, settings.redis_prefix) if settings.redis_url else None
+    revocations: Revocations = shared or LocalEpoch()
+    workspace.on_save(lambda _revision: revocations.bump())  # it may have deactivated users
+    accounts = SqlAccountsRepo(db, on_revoke=revocations.bump)
     return Container(
         settings=settings,
         clock=SystemClock(),
@@ -199,6 +215,11 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
             live_bus(settings),
         ),  # fmt: skip
         wiring=Wiring(db, outbound, credentials, crm),
+        ops=OpsParts(
+            SqlOpsRepo(db),
+            DbReadiness(db, settings.database_url, shared.ping if shared else None),
+        ),
+        revocations=revocations,
     )
 
 

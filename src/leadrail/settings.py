@@ -85,19 +85,33 @@ class Settings(BaseSettings):
         description="A visitor with no open stream and no event this long has left the "
         "consoles (and is not listed after a restart).",
     )
-    redis_url: str = Field(
-        default="",
-        description="Redis (redis://host:6379/0): live routing across processes (visitors, "
-        "reps, alerts and presence shared by every server). Empty: one process alone.",
-    )
-    redis_prefix: str = Field(
-        default="leadrail:",
-        max_length=100,
-        description="Prefix of leadrail's Redis keys and channels (several installations, or "
-        "test runs, on one Redis).",
-    )
     live_event_rate: str = Field(
         default="120/minute", description="Visitor events per visitor (and per address x10)."
+    )
+
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:6379/0: live routing (visitors, reps, alerts, presence), rate "
+        "limits and API-token revocation shared by every process. Unset: each process keeps "
+        "its own.",
+    )
+    redis_prefix: str = Field(
+        default="leadrail", description="Prefix of every Redis key and channel leadrail uses."
+    )
+    log_format: str = Field(
+        default="text",
+        description="text, or json: one JSON object per line with a request id (and one "
+        "access line per request).",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        repr=False,
+        description="When set, GET /metrics needs Authorization: Bearer <this>. Unset: open.",
+    )
+    shutdown_timeout_seconds: int = Field(
+        default=30,
+        description="On SIGTERM, in-flight requests get this long to finish before the "
+        "server closes what is left.",
     )
 
     @field_validator("trusted_proxies")
@@ -112,6 +126,22 @@ class Settings(BaseSettings):
                     f"{item!r} is not an IP address or a CIDR network (e.g. 10.0.0.0/8)"
                 ) from None
         return ",".join(items)
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.strip().lower() not in ("text", "json"):
+            raise ValueError(f"{value!r}: use text or json")
+        return value.strip().lower()
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("use redis://host:port/db, rediss://host:port/db or unix://path")
+        return value
 
     @property
     def base_url(self) -> str:

@@ -1,13 +1,13 @@
 """Redis for several processes: a client factory, and live routing's bus (``LiveBus``).
 
-The bus publishes every hub message on one channel (``<prefix>live``); every process,
+The bus publishes every hub message on one channel (``<prefix>:live``); every process,
 the publisher too, gets it once and delivers it to its own connections. One task per
 process publishes, on one connection, in the order messages were queued, so a process's
 messages reach every process in that order.
 
-Presence: each process keeps its reps in a hash (``<prefix>live:presence:<process id>``)
+Presence: each process keeps its reps in a hash (``<prefix>:live:presence:<process id>``)
 that expires ``presence_ttl`` seconds after its last heartbeat, and lists itself in a sorted
-set (``<prefix>live:processes``). A process that dies takes its reps offline when its hash
+set (``<prefix>:live:processes``). A process that dies takes its reps offline when its hash
 expires. After a change a process says so on the channel, so the others read at once
 rather than at their next heartbeat.
 """
@@ -58,14 +58,14 @@ class RedisLiveBus:
         self.ttl = max(presence_ttl, 1.0)
         self.tick = min(1.0, self.ttl / 4)
         self.id = uuid.uuid4().hex
-        self.channel = f"{prefix}live"
-        self.processes = f"{prefix}live:processes"
+        self.channel = f"{prefix}:live"
+        self.processes = f"{prefix}:live:processes"
         self._mine: dict[str, str] = {}
         self._written: dict[str, str] | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     def _key(self, process_id: str) -> str:
-        return f"{self.prefix}live:presence:{process_id}"
+        return f"{self.prefix}:live:presence:{process_id}"
 
     # --- LiveBus -------------------------------------------------------------------------
     def start(self, deliver: Deliver, presence: Callable[[Mapping[str, str]], None]) -> None:

@@ -9,6 +9,7 @@ import typer
 from leadrail.cli.common import (
     app,
     container,
+    err,
     out,
     read_settings,
     warn_without_base_url,
@@ -41,8 +42,10 @@ def serve(
     import os
 
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from leadrail.bootstrap import migrate as do_migrate
+    from leadrail.logs import log_config
 
     # The options become settings of the app (and of every worker process it starts): links
     # in e-mails use this address when LEADRAIL_PUBLIC_BASE_URL is unset.
@@ -52,20 +55,56 @@ def serve(
     settings = read_settings()
     do_migrate(settings.database_url)
     warn_without_base_url(settings)
+    processes = workers or settings.workers
+    if processes > 1:
+        _several_processes(settings)
     trusted = settings.trusted_proxies
     uvicorn.run(
         "leadrail.web.main:app_from_env",
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=workers or settings.workers,
+        workers=processes,
         log_level=settings.log_level,
+        log_config=log_config(settings.log_format, settings.log_level) or LOGGING_CONFIG,
+        # SIGTERM: stop accepting, let in-flight requests finish, then close what is left
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+        # --workers N: a process still importing on a busy machine is not hung (uvicorn's
+        # default, 5 s, kills and restarts such processes over and over)
+        timeout_worker_healthcheck=30,
         access_log=False,
         # X-Forwarded-For/-Proto only from the proxies the operator listed (default: none;
         # uvicorn's own default would believe any local process)
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted or None,
     )
+
+
+def _several_processes(settings: Settings) -> None:
+    """``--workers N``: one metrics directory for all of them, and what to know."""
+    import os
+    import shutil
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        folder = tempfile.mkdtemp(prefix="leadrail-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # the worker processes inherit it
+        import atexit
+
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    if settings.is_sqlite:
+        err.print(
+            "warning: several server processes on SQLite take turns for every write; "
+            "use PostgreSQL for more than one process (docs/deploy.md)",
+            markup=False,
+        )
+    if not settings.redis_url:
+        err.print(
+            "warning: without LEADRAIL_REDIS_URL each process keeps its own rate limits, "
+            "token cache (a revoked token works up to 5 s on the others) and live hub "
+            "(docs/deploy.md)",
+            markup=False,
+        )
 
 
 @app.command()
@@ -77,9 +116,11 @@ def worker() -> None:
     import signal
     import threading
 
+    from leadrail.logs import configure
     from leadrail.worker import run_worker
 
     c = container()
+    configure(c.settings.log_format, c.settings.log_level)
     warn_without_base_url(c.settings)
     stop = threading.Event()
 

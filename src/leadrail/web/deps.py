@@ -1,8 +1,9 @@
 """Typed dependencies: the container and the caller's API token.
 
 They are ``async`` so FastAPI runs them on the event loop instead of sending each to the
-thread pool; the token check is answered from the token repo's short cache, and only a miss goes
-to the database (in a worker thread)."""
+thread pool; the token check is answered from the token repo's short cache (valid while no
+token was revoked anywhere: ``Container.revocations``), and only a miss goes to the database
+(in a worker thread)."""
 
 from __future__ import annotations
 
@@ -33,9 +34,10 @@ async def _token_owner(c: Container, creds: HTTPAuthorizationCredentials | None)
             "send an API token: Authorization: Bearer <token>",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    owner = c.tokens.cached_token_owner(creds.credentials)
+    epoch = await c.revocations.epoch()  # a revocation on any process ends the cached entry
+    owner = c.tokens.cached_token_owner(creds.credentials, epoch)
     if owner is None:
-        owner = await run_in_threadpool(c.tokens.token_owner, creds.credentials)
+        owner = await run_in_threadpool(c.tokens.token_owner, creds.credentials, epoch)
     if owner is None:
         raise HTTPException(
             401, "the API token is unknown or revoked", headers={"WWW-Authenticate": "Bearer"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
@@ -14,9 +13,10 @@ from fastapi.templating import Jinja2Templates
 
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
-from leadrail.web import auth, errors, openapi
+from leadrail.web import auth, errors, openapi, ops
 from leadrail.web.client import parse_networks
 from leadrail.web.edge_middleware import EdgeMiddleware
+from leadrail.web.ops_middleware import OpsMiddleware
 from leadrail.web.ratelimit import PublicLimiter
 from leadrail.web.render import render
 from leadrail.web.routes import live
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         own = container is None
         c = container or bootstrap(settings)
         app.state.container = c
+        ops.watch_signals()  # SIGTERM sets app.state.shutdown first (see web/ops.py)
         from leadrail.web.live_hub import start_live, stop_live
 
         start_live(app, c)
@@ -64,9 +65,14 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     if container is not None:
         app.state.container = container
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
-    app.state.public_limiter = PublicLimiter(settings.public_rate_limit)
+    app.state.public_limiter = PublicLimiter(
+        settings.public_rate_limit, settings.redis_url, settings.redis_prefix
+    )
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.add_middleware(EdgeMiddleware)  # the edge policy: see web/edge.py
+    # request ids, latency by route, JSON access lines (outermost: times the edge too)
+    app.add_middleware(OpsMiddleware, access_log=settings.log_format == "json")
+    ops.install(app)  # /healthz, /readyz, /metrics and app.state.shutdown
     errors.install(app)
     auth.install(app)
     openapi.install(app)  # declares the answers every operation can give
@@ -77,11 +83,6 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)
-
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, Any]:
-        c: Container = app.state.container
-        return {"status": "ok", "database": c.health.check()}
 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
     def home(request: Request) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Update, delete, select, update
@@ -45,12 +46,14 @@ def _end_links(user_id: int, now: datetime) -> Update:
 class SqlAccountsRepo:
     """Implements the AccountsRepo and TokenRepo ports."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, on_revoke: Callable[[], None] = lambda: None) -> None:
         self.db = db
+        self.on_revoke = on_revoke  # every process stops trusting its cached tokens
         self._sessions = db.sessions
         self._writers = db.writer_sessions
         self._write_lock = db.write_lock
-        self._tokens: dict[str, tuple[TokenOwner, float]] = {}  # hash -> (owner, valid until)
+        # hash -> (owner, valid until, the revocation epoch it was looked up in)
+        self._tokens: dict[str, tuple[TokenOwner, float, int]] = {}
 
     # --- users -----------------------------------------------------------------------
     def create_user(self, email: str, name: str, *, admin: bool) -> int:
@@ -219,7 +222,10 @@ class SqlAccountsRepo:
             q = delete(t.ApiToken).where(t.ApiToken.id == token_id)
             if user_id is not None:
                 q = q.where(t.ApiToken.user_id == user_id)
-            return bool(s.execute(q).rowcount)  # type: ignore[attr-defined]
+            gone = bool(s.execute(q).rowcount)  # type: ignore[attr-defined]
+        if gone:
+            self.on_revoke()
+        return gone
 
     def create_token(self, email: str, name: str) -> str:
         secret = "lr_" + secrets.token_urlsafe(32)
@@ -240,16 +246,23 @@ class SqlAccountsRepo:
             )
         return secret
 
-    def cached_token_owner(self, secret: str) -> TokenOwner | None:
-        """The token's owner if it was checked within TOKEN_CACHE_SECONDS (no I/O)."""
+    def cached_token_owner(self, secret: str, epoch: int | None = None) -> TokenOwner | None:
+        """The token's owner if it was checked within TOKEN_CACHE_SECONDS and no revocation
+        happened since (``epoch``: the current revocation epoch; None: not known, so no
+        cache). No I/O."""
+        if epoch is None:
+            return None
         hit = self._tokens.get(hash_token(secret))
-        return hit[0] if hit is not None and hit[1] > time.monotonic() else None
+        if hit is None or hit[2] != epoch or hit[1] <= time.monotonic():
+            return None
+        return hit[0]
 
-    def token_owner(self, secret: str) -> TokenOwner | None:
+    def token_owner(self, secret: str, epoch: int | None = None) -> TokenOwner | None:
         """The active user a token belongs to. Valid tokens are remembered for
-        TOKEN_CACHE_SECONDS, so a revoked token or deactivated user stops working within
-        that time; unknown tokens are always looked up."""
-        hit = self.cached_token_owner(secret)
+        TOKEN_CACHE_SECONDS under the revocation ``epoch`` read before this call (see
+        ``adapters.shared_state``): a revoked token or deactivated user stops working at
+        once; unknown tokens are always looked up. ``epoch`` None: nothing is cached."""
+        hit = self.cached_token_owner(secret, epoch)
         if hit is not None:
             return hit
         key = hash_token(secret)
@@ -262,7 +275,8 @@ class SqlAccountsRepo:
             self._tokens.pop(key, None)
             return None
         owner = TokenOwner(int(row[0]), str(row[1]), bool(row[2]))
-        if len(self._tokens) > 10_000:
-            self._tokens.clear()
-        self._tokens[key] = (owner, time.monotonic() + TOKEN_CACHE_SECONDS)
+        if epoch is not None:
+            if len(self._tokens) > 10_000:
+                self._tokens.clear()
+            self._tokens[key] = (owner, time.monotonic() + TOKEN_CACHE_SECONDS, epoch)
         return owner

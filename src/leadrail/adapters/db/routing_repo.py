@@ -18,6 +18,7 @@ from leadrail.adapters.db.database import Database
 from leadrail.adapters.db.ledger_repo import ledger_row
 from leadrail.adapters.db.routing_tx import SqlRoutingTransaction
 from leadrail.app.ports import LedgerRow, MeetingRow, Routers, RouterSnapshot
+from leadrail.metrics import DECISIONS
 from leadrail.routing.model import CrmRecord
 
 log = logging.getLogger("leadrail.routing")
@@ -85,8 +86,11 @@ class SqlRoutingRepo:
                     cursor.execute(self.sql.lock_router, (slug,))
             else:
                 cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            yield SqlRoutingTransaction(cursor, self.sql)
+            tx = SqlRoutingTransaction(cursor, self.sql)
+            yield tx
             raw.commit()
+            for router, source in tx.recorded:  # counted once committed
+                DECISIONS.labels(router, source).inc()
         except BaseException:
             raw.rollback()
             raise

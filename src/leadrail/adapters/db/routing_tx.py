@@ -123,6 +123,7 @@ class SqlRoutingTransaction:
     def __init__(self, cursor: Any, sql: Statements) -> None:
         self.cur = cursor
         self.sql = sql
+        self.recorded: list[tuple[str, str]] = []  # (router, source) of each decision
 
     def revision(self) -> int:
         self.cur.execute(self.sql.revision)
@@ -177,6 +178,7 @@ class SqlRoutingTransaction:
                 json.dumps(decision.trace.to_json()), source,
             ),
         )  # fmt: skip
+        self.recorded.append((router, source))
         return decision_id
 
     # --- bookings (the caller holds the rep's lock: see lock) ---------------------------

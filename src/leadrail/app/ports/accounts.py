@@ -80,8 +80,11 @@ class TokenRepo(Protocol):
 
     def create_token(self, email: str, name: str) -> str: ...
 
-    def cached_token_owner(self, secret: str) -> TokenOwner | None:
-        """The owner if the token was checked a few seconds ago (no I/O), else None."""
+    def cached_token_owner(self, secret: str, epoch: int | None = None) -> TokenOwner | None:
+        """The owner if the token was checked a few seconds ago under this revocation
+        ``epoch`` (no I/O), else None (always None without an epoch)."""
         ...
 
-    def token_owner(self, secret: str) -> TokenOwner | None: ...
+    def token_owner(self, secret: str, epoch: int | None = None) -> TokenOwner | None:
+        """The token's active owner (cached under ``epoch`` when one is given)."""
+        ...
