@@ -10,7 +10,28 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.support.browser"]  # `browser`: one chromium per module, fresh contexts
+
 PG_ADMIN_URL = os.environ.get("LEADRAIL_TEST_PG", "postgresql://127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """Argon2id with argon2-cffi's cheapest parameters in the test processes: a dashboard
+    test makes accounts and logs in, and the recommended parameters cost about a second of
+    CPU each time. What is stored and verified is the same kind of hash; the product's own
+    parameters are checked in tests/integration/accounts (`leadrail serve` subprocesses
+    keep them)."""
+    from argon2 import PasswordHasher, profiles
+
+    from leadrail.adapters import passwords
+
+    def cheap() -> PasswordHasher:
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "PasswordHasher", cheap)
+        yield
 
 
 def _pg_reachable() -> str | None:

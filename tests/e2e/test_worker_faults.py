@@ -7,10 +7,8 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,10 +20,10 @@ from leadrail.bootstrap import Container, bootstrap
 from leadrail.leads.model import Customer, Lead
 from leadrail.leads.nearest import LocationHints
 from leadrail.settings import Settings
-from tests.e2e.test_http import free_port
 from tests.factories import SITE_KEY, leads_workspace
+from tests.support.net import free_port
+from tests.support.serve import BIN
 
-BIN = Path(sys.executable).parent
 LEADS = 24
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.dashboard.config_support import Dash, dash, make_client, rep_dash
-
-__all__ = ["dash", "rep_dash"]
+from tests.support.dashboard import Dash, make_client
 
 ADMIN_PAGES = [
     "/dashboard/users", "/dashboard/users/rep0@acme.test", "/dashboard/teams",
