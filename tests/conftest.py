@@ -115,6 +115,14 @@ def postgres_url(pg_database: str) -> str:
     return pg_database
 
 
+@pytest.hookimpl(tryfirst=True)  # before db_url's own params are applied
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``sqlite_only`` (tests/support/db.py) get ``db_url`` on SQLite alone."""
+    if "db_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("sqlite_only"):
+        # a parametrize mark takes precedence over the fixture's own params
+        metafunc.definition.add_marker(pytest.mark.parametrize("db_url", ["sqlite"], indirect=True))
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest) -> str:
     """A fresh, migrated, empty database: once on SQLite, once on PostgreSQL."""

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -138,4 +139,13 @@ def test_two_workers_at_once_deliver_each_lead_once(
         for w in workers:
             w.terminate()
             w.wait(timeout=10)
+    twice = sorted(m for m, n in Counter(inbox.message_ids).items() if n > 1)
+    extra = sorted(set(inbox.message_ids) - {d["message_id"] for d in deliveries})
+    assert not extra, extra  # e.g. an admin alert: an attempt failed
+    assert not twice, _attempts(c, twice)  # sent twice: what the database says of them
     assert sorted(inbox.message_ids) == sorted(d["message_id"] for d in deliveries)
+
+
+def _attempts(c: Container, message_ids: list[str]) -> list[Any]:
+    """What the database says of the deliveries sent more than once (for the failure)."""
+    return [d for d in c.leads.deliveries(limit=1000) if d["message_id"] in message_ids]

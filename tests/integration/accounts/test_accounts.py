@@ -16,8 +16,11 @@ from leadrail.settings import Settings
 from leadrail.web.main import create_app
 from leadrail.worker import runner_for
 from tests.support.dashboard import PASSWORD, csrf_of, login, make_account
+from tests.support.db import SQLITE_ONLY
 from tests.support.mail import Inbox
 from tests.support.net import free_port
+
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 
 @pytest.fixture

@@ -16,7 +16,10 @@ from leadrail.settings import Settings
 from leadrail.web.main import create_app
 from tests.integration.live.support import ANA, KEY, ORIGIN, workspace
 from tests.support.dashboard import make_account
+from tests.support.db import SQLITE_ONLY
 from tests.support.net import PATIENCE, app_in_thread
+
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 
 @pytest.fixture

@@ -29,7 +29,10 @@ from tests.integration.live.support import (
     workspace,
 )
 from tests.support.dashboard import make_account
+from tests.support.db import SQLITE_ONLY
 from tests.support.net import PATIENCE, app_in_thread
+
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 IDLE = 0.6
 

@@ -18,6 +18,9 @@ from tests.integration.live.support import (
     of_type,
     workspace,
 )
+from tests.support.db import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 
 def test_refusals_name_the_field(db_url: str) -> None:
