@@ -14,11 +14,13 @@ from typing import Any
 from leadrail.app.accounts import ResetMail
 from leadrail.app.crm_sync.ports import MeetingActivity, Owner, Person
 from leadrail.app.delivery.ports import Attempt, DeliveryToSend, Failure, WebhookReply
+from leadrail.app.errors import Stale
 from leadrail.app.meetings.invite import Invite, Method
 from leadrail.app.outbox import ClaimedJob, JobKind, SendFailed
 from leadrail.app.ports import LeadConfig, MeetingRow, RouterSnapshot, StoredLead
 from leadrail.app.specs import router_spec, user_info
-from leadrail.app.workspace import CalendarDoc, WorkspaceDoc
+from leadrail.app.workspace import CalendarDoc, CrmDoc, WorkspaceDoc
+from leadrail.app.workspace.document import SECTIONS
 from leadrail.leads.destinations import Target
 from leadrail.leads.model import Lead
 
@@ -350,3 +352,38 @@ class FakeResetMails:
         if email not in self.active:
             return None
         return ResetMail(email, "", f"{base_url.rstrip('/')}/password/reset/secret-token")
+
+
+class FakeWorkspaceRepo:
+    """The WorkspaceRepo port in memory: the document as saved (sections left out are empty,
+    a document without ``crm`` keeps the records) and its revision."""
+
+    def __init__(self) -> None:
+        from leadrail.adapters.outbound import Outbound
+
+        self.at = 0
+        self.saved = self._complete(WorkspaceDoc(), CrmDoc())
+        self.outbound_url_problem = Outbound().saved_url_problem
+
+    @staticmethod
+    def _complete(doc: WorkspaceDoc, crm: CrmDoc) -> WorkspaceDoc:
+        empty = {s: [] for s in SECTIONS if getattr(doc, s) is None}
+        return doc.model_copy(update={**empty, "crm": doc.crm or crm}, deep=True)
+
+    def revision(self) -> int:
+        return self.at
+
+    def load(self, *, include_crm: bool = True) -> WorkspaceDoc:
+        return self.load_revision(include_crm=include_crm)[1]
+
+    def load_revision(self, *, include_crm: bool = True) -> tuple[int, WorkspaceDoc]:
+        doc = self.saved.model_copy(deep=True)
+        return self.at, doc if include_crm else doc.model_copy(update={"crm": None})
+
+    def save(self, doc: WorkspaceDoc, *, revision: int | None = None) -> int:
+        if revision is not None and revision != self.at:
+            raise Stale(revision, self.at)
+        assert self.saved.crm is not None
+        self.saved = self._complete(doc, self.saved.crm)
+        self.at += 1
+        return self.at
