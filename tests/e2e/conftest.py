@@ -15,6 +15,14 @@ from tests.support.serve import environment, serving
 ADMIN = "admin@acme.test"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The end-to-end tests start `leadrail` processes (and chromium) in their fixtures: on
+    a 2-core machine at load 20 that alone took over 120 s, pytest-timeout's default here."""
+    for item in items:
+        if "/e2e/" in str(item.path) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(600))
+
+
 @pytest.fixture(scope="session")
 def dashboard_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`leadrail serve` with the router workspace and ADMIN (password PASSWORD); its base URL.

@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from leadrail.adapters.outbound import Outbound
-from tests.support.net import free_port
+from tests.support.net import PATIENCE, free_port
 
 LOCAL = Outbound.allowing("127.0.0.1")  # what LEADRAIL_OUTBOUND_ALLOW_HOSTS=127.0.0.1 gives
 RADICALE_PASSWORD = "rep-dav-password-7f3a9c"  # distinctive: tests look for it where it must not be
@@ -140,7 +140,7 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + PATIENCE  # it starts in a second, or 15 s and more under load
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"radicale exited ({process.returncode}):\n{log.read_text()}")
