@@ -9,8 +9,37 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis: no per-example deadline and no "too slow" health check. Both are timings, and a
+# timed assertion fails on a loaded 2-core machine (speed is measured by `make bench`).
+settings.register_profile(
+    "leadrail", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("leadrail")
+
+pytest_plugins = ["tests.support.browser"]  # `browser`: one chromium per module, fresh contexts
 
 PG_ADMIN_URL = os.environ.get("LEADRAIL_TEST_PG", "postgresql://127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """Argon2id with argon2-cffi's cheapest parameters in the test processes: a dashboard
+    test makes accounts and logs in, and the recommended parameters cost about a second of
+    CPU each time. What is stored and verified is the same kind of hash; the product's own
+    parameters are checked in tests/integration/accounts (`leadrail serve` subprocesses
+    keep them)."""
+    from argon2 import PasswordHasher, profiles
+
+    from leadrail.adapters import passwords
+
+    def cheap() -> PasswordHasher:
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "PasswordHasher", cheap)
+        yield
 
 
 def _pg_reachable() -> str | None:
@@ -92,6 +121,14 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 def postgres_url(pg_database: str) -> str:
     _truncate_pg(pg_database)
     return pg_database
+
+
+@pytest.hookimpl(tryfirst=True)  # before db_url's own params are applied
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``sqlite_only`` (tests/support/db.py) get ``db_url`` on SQLite alone."""
+    if "db_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("sqlite_only"):
+        # a parametrize mark takes precedence over the fixture's own params
+        metafunc.definition.add_marker(pytest.mark.parametrize("db_url", ["sqlite"], indirect=True))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

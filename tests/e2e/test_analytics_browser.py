@@ -5,9 +5,6 @@ asked (LEADRAIL_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,12 +14,13 @@ import pytest
 
 from leadrail.adapters.db.engine import migrate
 from leadrail.app.route import route_prospect
-from tests.dashboard_support import PASSWORD
-from tests.e2e.test_booking_browser import CHROMIUM, LAUNCH_ARGS
-from tests.e2e.test_http import free_port
 from tests.factories import MONDAY_8AM_NY
 from tests.integration.analytics.world import ADMIN, World, make_world
 from tests.screenshots import screenshot
+from tests.support.browser import log_in as sign_in
+from tests.support.browser import new_page, require_chromium
+from tests.support.dashboard import PASSWORD
+from tests.support.net import app_in_thread
 
 
 def _history(w: World) -> None:
@@ -37,50 +35,25 @@ def _history(w: World) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World]]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-        pytest.skip(f"browser tests need {CHROMIUM} (apt-get install -y chromium)")
-    import uvicorn
-
+    require_chromium()
     url = f"sqlite:///{tmp_path_factory.mktemp('analytics') / 'db.sqlite'}"
     migrate(url)
     world = make_world(url)
     _history(world)
-    port = free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(world.client.app, host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", world
-    srv.should_exit = True
-    thread.join(timeout=10)
-    world.c.close()
+    try:
+        with app_in_thread(world.client.app) as host:
+            yield f"http://{host}", world
+    finally:
+        world.c.close()
 
 
 @pytest.fixture
-def page(server: tuple[str, World]) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 1000}, accept_downloads=True
-        )
-        yield context.new_page()
-        browser.close()
+def page(server: tuple[str, World], browser: Any) -> Any:
+    return new_page(browser, viewport={"width": 1280, "height": 1000}, accept_downloads=True)
 
 
 def log_in(page: Any, base: str) -> None:
-    page.goto(f"{base}/login?next=/dashboard/analytics")
-    page.get_by_label("E-mail").fill(ADMIN)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, base, ADMIN, PASSWORD, next="/dashboard/analytics")
     page.wait_for_url("**/dashboard/analytics")
 
 

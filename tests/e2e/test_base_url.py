@@ -10,10 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.e2e.serve_support import Inbox, environment, leadrail, serving
-from tests.e2e.test_http import free_port
+from tests.support.mail import Inbox, smtp_inbox
+from tests.support.serve import environment, leadrail, serving
 
 KEY = "pk_live_acme_website_0001"
 PASSWORD = "a long enough passphrase"
@@ -43,11 +42,8 @@ def _body(message: object) -> str:
 
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    box = Inbox()
-    smtp = Controller(box, hostname="127.0.0.1", port=free_port())
-    smtp.start()
-    yield box, smtp.port
-    smtp.stop()
+    with smtp_inbox() as box:
+        yield box, box.port
 
 
 @pytest.mark.timeout(240)

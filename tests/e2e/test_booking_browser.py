@@ -3,54 +3,23 @@ invite arrives over SMTP. Real server process, real browser (Debian's chromium),
 
 from __future__ import annotations
 
-import email
-import os
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime
-from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
-import yaml
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
-from tests.e2e.test_http import BIN, free_port
+from tests.support.browser import new_page, require_chromium
+from tests.support.mail import smtp_inbox
+from tests.support.net import free_port
+from tests.support.serve import environment, serving
 
-CHROMIUM = "/usr/bin/chromium"
 EMAIL_ERROR = "'not-an-email' is not an e-mail address (one '@')"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def wait(self, n: int, timeout: float = 20) -> list[Message]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < n and time.monotonic() < deadline:
-            time.sleep(0.1)
-        return self.messages
 
 
 class Thanks(BaseHTTPRequestHandler):
@@ -68,13 +37,7 @@ class Thanks(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-        pytest.skip(f"browser tests need {CHROMIUM} (apt-get install -y chromium)")
-    inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
+    require_chromium()
     thanks = ThreadingHTTPServer(("127.0.0.1", 0), Thanks)
     threading.Thread(target=thanks.serve_forever, daemon=True).start()
     thanks_url = f"http://127.0.0.1:{thanks.server_address[1]}/thanks?src=campaign"
@@ -90,57 +53,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                      "default_guests": ["manager@acme.test"],
                      "default": {"user": "ana@acme.test"}}],
     }  # fmt: skip
-    (tmp / "ws.yaml").write_text(yaml.safe_dump(ws))
     port = free_port()
-    env = {
-        **os.environ,
-        "LEADRAIL_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite'}",
-        "LEADRAIL_SMTP_HOST": "127.0.0.1",
-        "LEADRAIL_SMTP_PORT": str(smtp.port),
-        "LEADRAIL_MAIL_FROM": "bookings@acme.test",
-        "LEADRAIL_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    subprocess.run(
-        [str(BIN / "leadrail"), "apply", "-f", str(tmp / "ws.yaml")],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    proc = subprocess.Popen(
-        [str(BIN / "leadrail"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield {"base": base, "inbox": inbox, "thanks": thanks_url}
-    proc.terminate()
-    proc.wait(timeout=10)
-    smtp.stop()
+    with smtp_inbox() as inbox:
+        env = environment(tmp, ws, smtp_host="127.0.0.1", smtp_port=str(inbox.port),
+                          mail_from="bookings@acme.test",
+                          public_base_url=f"http://127.0.0.1:{port}")  # fmt: skip
+        with serving(env, tmp, port=port) as running:
+            yield {"base": running.base, "inbox": inbox, "thanks": thanks_url}
     thanks.shutdown()
 
 
 @pytest.fixture
-def phone(site: dict[str, Any]) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844},
-            is_mobile=True,
-            has_touch=True,
-            timezone_id="Europe/Paris",
-        )
-        yield context.new_page()
-        browser.close()
+def phone(site: dict[str, Any], browser: Any) -> Any:
+    return new_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
+                    has_touch=True, timezone_id="Europe/Paris")  # fmt: skip
 
 
 def test_click_pick_book_and_land_on_the_redirect(site: dict[str, Any], phone: Any) -> None:
@@ -179,23 +105,26 @@ def test_click_pick_book_and_land_on_the_redirect(site: dict[str, Any], phone: A
 
 
 def test_without_email_the_page_asks_for_it_first(site: dict[str, Any], phone: Any) -> None:
+    from playwright.sync_api import expect
+
     page = phone
     page.goto(f"{site['base']}/c/q2?name=Sam")
-    assert page.get_by_role("heading", name="First, who are you?").is_visible()
+    expect(page.get_by_role("heading", name="First, who are you?")).to_be_visible()
     assert page.get_by_label("Name").input_value() == "Sam"
     page.get_by_label("Work e-mail").fill("not-an-email")
     page.get_by_label("Work e-mail").evaluate("e => e.type = 'text'")  # get past the browser
     page.get_by_role("button", name="Continue").tap()
     page.wait_for_url("**email=not-an-email**")
-    assert page.locator("#email-error").inner_text() == EMAIL_ERROR
+    expect(page.locator("#email-error")).to_have_text(EMAIL_ERROR)
     assert page.get_by_label("Name").input_value() == "Sam"  # what was typed is kept
     page.get_by_label("Work e-mail").fill("sam@example.test")
     page.get_by_role("button", name="Continue").tap()
     page.wait_for_url("**email=sam%40example.test**")
-    assert page.get_by_role("radio").count() > 0
+    expect(page.get_by_role("radio").first).to_be_attached()
 
 
 def test_unknown_link_is_a_friendly_404(site: dict[str, Any], phone: Any) -> None:
     response = phone.goto(f"{site['base']}/c/nope")
     assert response.status == 404
-    assert phone.get_by_role("heading", name="This link does not lead anywhere").is_visible()
+    heading = phone.get_by_role("heading", name="This link does not lead anywhere")
+    assert heading.is_visible()

@@ -4,7 +4,6 @@ link brings back the name and the notes. Real server, real browser (Debian's chr
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.serve_support import Server, environment, serving
-from tests.e2e.test_booking_browser import CHROMIUM, LAUNCH_ARGS
+from tests.support.browser import require_chromium
+from tests.support.serve import Server, environment, serving
 
 WORKSPACE = {
     "timezone": "America/New_York",
@@ -32,24 +31,11 @@ LINK = "/c/q2?name=Pat%20Lee&email=pat@example.test&company=Acme&utm_source=mail
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-        pytest.skip(f"browser tests need {CHROMIUM} (apt-get install -y chromium)")
+    require_chromium()
     tmp = tmp_path_factory.mktemp("visits")
     env = environment(tmp, WORKSPACE, worker="false")
     with serving(env, tmp) as running:
         yield running, tmp / "serve.db"
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def counts(db: Path, email: str) -> tuple[int, int]:

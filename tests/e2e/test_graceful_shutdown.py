@@ -21,7 +21,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.e2e.serve_support import environment, leadrail
+from tests.support.serve import environment, leadrail
 from tests.e2e.test_http import BIN, free_port
 
 WORKSPACE = {

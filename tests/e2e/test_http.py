@@ -2,69 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-DEMO = Path(__file__).parents[2] / "examples" / "demo.yaml"
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.serve import DEMO, environment, leadrail, serving
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    db = tmp_path_factory.mktemp("serve") / "serve.db"
-    env = {**os.environ, "LEADRAIL_DATABASE_URL": f"sqlite:///{db}"}
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(BIN / "leadrail"), *args],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    run("apply", "-f", str(DEMO))
-    run("user", "create", "admin@acme.test", "--admin")
-    token = run("token", "create", "--email", "admin@acme.test").stdout.strip()
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(BIN / "leadrail"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail(
-            "leadrail serve did not answer /healthz: "
-            + (proc.stdout.read().decode() if proc.stdout else "")
-        )
-    yield base, token
-    proc.terminate()
-    proc.wait(timeout=10)
+    tmp = tmp_path_factory.mktemp("serve")
+    env = environment(tmp, DEMO, admin="admin@acme.test")
+    token = leadrail(env, "token", "create", "--email", "admin@acme.test").strip()
+    with serving(env, tmp) as running:
+        yield running.base, token
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ contexts. Real server process (`leadrail serve`), Debian's chromium."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -14,16 +12,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import yaml
 
-from tests.e2e.test_booking_browser import CHROMIUM, LAUNCH_ARGS
-from tests.e2e.test_http import BIN, free_port
 from tests.screenshots import screenshot
+from tests.support.browser import TIMEOUT_MS, require_chromium
+from tests.support.net import free_port
+from tests.support.serve import PASSWORD, environment, leadrail, serving
 
 KEY = "pk_live_acme_website_0001"
-PASSWORD = "correct horse battery staple"
 COUNTDOWN = 6
 IDLE = 2  # seconds without a stream or an event before a visitor has left
 
@@ -75,10 +71,7 @@ def workspace(origin: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-        pytest.skip(f"browser tests need {CHROMIUM} (apt-get install -y chromium)")
+    require_chromium()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     page = customer_page(base)
@@ -99,51 +92,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     # another origin: another host name and port than the leadrail server
     origin = f"http://localhost:{customer.server_address[1]}"
     tmp = tmp_path_factory.mktemp("live")
-    (tmp / "ws.yaml").write_text(yaml.safe_dump(workspace(origin)))
-    env = {
-        **os.environ,
-        "LEADRAIL_DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite'}",
-        "LEADRAIL_PUBLIC_BASE_URL": base,
-        "LEADRAIL_PRESENCE_GRACE_SECONDS": "1",
-        "LEADRAIL_LIVE_VISITOR_IDLE_SECONDS": str(IDLE),
-        "LEADRAIL_WORKER": "false",
-    }
-
-    def cli(*args: str, stdin: str | None = None) -> None:
-        subprocess.run(
-            [str(BIN / "leadrail"), *args], env=env, input=stdin, text=True,
-            check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
-
-    cli("apply", "-f", str(tmp / "ws.yaml"))
+    env = environment(tmp, workspace(origin), public_base_url=base, presence_grace_seconds="1",
+                      live_visitor_idle_seconds=str(IDLE), worker="false")  # fmt: skip
     for rep in ("ana@acme.test", "ben@acme.test"):
-        cli("user", "password", rep, stdin=PASSWORD + "\n")
-    proc = subprocess.Popen(
-        [str(BIN / "leadrail"), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(150):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield {"base": base, "page": f"{origin}/pricing"}
-    proc.terminate()
-    proc.wait(timeout=10)
+        leadrail(env, "user", "password", rep, stdin=PASSWORD + "\n")
+    with serving(env, tmp, port=port):
+        yield {"base": base, "page": f"{origin}/pricing"}
     customer.shutdown()
-
-
-@pytest.fixture
-def browser(site: dict[str, Any]) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def visitor(browser: Any, site: dict[str, Any]) -> Any:
@@ -170,7 +125,7 @@ def console(browser: Any, site: dict[str, Any], email: str) -> Any:
 
 def alert_of(rep: Any) -> Any:
     card = rep.locator(".alert-card:not(.done)").first
-    card.wait_for(timeout=10_000)
+    card.wait_for(timeout=TIMEOUT_MS)
     return card
 
 
@@ -225,7 +180,7 @@ def test_with_every_rep_offline_the_visitor_gets_the_booker(
     guest = visitor(browser, site)
     guest.get_by_role("button", name="Chat with us").click()
     dialog = guest.get_by_role("dialog", name="Chat with us")
-    dialog.get_by_text("Nobody is available right now.").wait_for(timeout=10_000)
+    dialog.get_by_text("Nobody is available right now.").wait_for(timeout=TIMEOUT_MS)
     book = dialog.get_by_role("link", name="Book a meeting")
     assert dialog.get_by_role("form", name="Leave a message").is_visible()
     with guest.context.expect_page() as opened:
@@ -244,7 +199,7 @@ def test_nobody_accepts_in_time_and_the_visitor_leaves_a_message(
     guest.get_by_role("button", name="Chat with us").click()
     alert_of(ana)
     dialog = guest.get_by_role("dialog", name="Chat with us")
-    dialog.get_by_text("Nobody is available right now.").wait_for(timeout=(COUNTDOWN + 8) * 1000)
+    dialog.get_by_text("Nobody is available right now.").wait_for(timeout=(COUNTDOWN + 30) * 1000)
     ana.locator(".alert-card.done", has_text="Expired").wait_for()
     form = dialog.get_by_role("form", name="Leave a message")
     form.get_by_label("Your name").fill("Pat Lee")

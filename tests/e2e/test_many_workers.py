@@ -21,7 +21,7 @@ from leadrail.bootstrap import bootstrap
 from leadrail.leads.model import Customer, Lead
 from leadrail.leads.nearest import LocationHints
 from leadrail.settings import Settings
-from tests.e2e.serve_support import Inbox
+from tests.support.mail import Inbox
 from tests.e2e.test_http import BIN, free_port
 from tests.factories import SITE_KEY, leads_workspace
 from tests.ops_support import fresh_pg  # noqa: F401 (fixture)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.e2e.serve_support import Server, environment, leadrail, serving
+from tests.support.serve import Server, environment, leadrail, serving
 from tests.ops_support import REDIS_URL, fresh_pg, redis_prefix  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(300)]

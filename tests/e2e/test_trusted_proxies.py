@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.serve_support import environment, serving
+from tests.support.serve import environment, serving
 
 WORKSPACE = {
     "users": [{"email": "ana@acme.test", "name": "Ana Ruiz"}],

@@ -9,34 +9,46 @@ from typing import Any
 from leadrail.app.errors import Stale
 from leadrail.app.ports import LeadConfig, MeetingRow, RouterSnapshot, StoredLead
 from leadrail.app.specs import router_spec, user_info
-from leadrail.app.workspace import CalendarDoc, WorkspaceDoc, parse_workspace
+from leadrail.app.workspace import CalendarDoc, CrmDoc, WorkspaceDoc, parse_workspace
+from leadrail.app.workspace.document import SECTIONS
 
 
 class FakeWorkspaceRepo:
     """The workspace document and its revision, as ``WorkspaceRepo`` promises: a save at a
-    revision someone else moved past raises ``Stale`` and writes nothing."""
+    revision someone else moved past raises ``Stale`` and writes nothing; sections a saved
+    document leaves out are empty, and a document without ``crm`` keeps the records."""
 
-    def __init__(self, workspace: Mapping[str, Any]) -> None:
-        self.doc = parse_workspace(dict(workspace))
-        self.at = 1
+    def __init__(self, workspace: Mapping[str, Any] | None = None) -> None:
+        doc = parse_workspace(dict(workspace)) if workspace is not None else WorkspaceDoc()
+        self.doc = self._complete(doc, CrmDoc())
+        self.at = 1 if workspace is not None else 0
+
+    @staticmethod
+    def _complete(doc: WorkspaceDoc, crm: CrmDoc) -> WorkspaceDoc:
+        empty = {s: [] for s in SECTIONS if getattr(doc, s) is None}
+        return doc.model_copy(update={**empty, "crm": doc.crm or crm}, deep=True)
 
     def revision(self) -> int:
         return self.at
 
     def load(self, *, include_crm: bool = True) -> WorkspaceDoc:
-        return self.doc.model_copy(deep=True)
+        return self.load_revision(include_crm=include_crm)[1]
 
     def load_revision(self, *, include_crm: bool = True) -> tuple[int, WorkspaceDoc]:
-        return self.at, self.load()
+        doc = self.doc.model_copy(deep=True)
+        return self.at, doc if include_crm else doc.model_copy(update={"crm": None})
 
     def save(self, doc: WorkspaceDoc, *, revision: int | None = None) -> int:
         if revision is not None and revision != self.at:
             raise Stale(revision, self.at)
-        self.doc, self.at = doc.model_copy(deep=True), self.at + 1
+        assert self.doc.crm is not None
+        self.doc, self.at = self._complete(doc, self.doc.crm), self.at + 1
         return self.at
 
     def outbound_url_problem(self, url: str) -> str | None:
-        return None
+        from leadrail.adapters.outbound import Outbound
+
+        return Outbound().saved_url_problem(url)
 
 
 class FakeWorkspace:

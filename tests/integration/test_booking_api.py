@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from leadrail.app.apply import apply_workspace
-from leadrail.bootstrap import Container, bootstrap
-from leadrail.settings import Settings
-from leadrail.web.main import create_app
-from tests.factories import MONDAY_8AM_NY, FixedClock, booking_workspace
+from leadrail.bootstrap import Container
+from tests.factories import booking_workspace
+from tests.integration.booking_support import NINE, NINE_Z, make
+from tests.support.db import SQLITE_ONLY
 
-NINE = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
-NINE_Z = "2026-11-30T14:00:00Z"
-
-
-def make(db_url: str, **settings: object) -> tuple[Container, TestClient]:
-    c = bootstrap(Settings(database_url=db_url, secret_key="t" * 32, worker=False, **settings))  # type: ignore[arg-type]
-    c.clock = FixedClock(MONDAY_8AM_NY)  # type: ignore[assignment]
-    apply_workspace(c.workspace, booking_workspace())
-    return c, TestClient(create_app(c.settings, container=c), follow_redirects=False)
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 
 @pytest.fixture

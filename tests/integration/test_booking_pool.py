@@ -33,8 +33,8 @@ from leadrail.app.ports import SlotTaken
 from leadrail.bootstrap import bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
-from tests.e2e.test_http import free_port
 from tests.factories import MONDAY_8AM_NY, booking_workspace
+from tests.support.net import free_port
 
 BOOKINGS = 60
 SLOTS = 4

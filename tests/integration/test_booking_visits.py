@@ -14,7 +14,10 @@ from sqlalchemy import text
 from leadrail.app.apply import apply_workspace
 from leadrail.bootstrap import Container
 from tests.factories import booking_workspace
-from tests.integration.test_booking_api import NINE_Z, make
+from tests.integration.booking_support import NINE_Z, make
+from tests.support.db import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 PAT = {"email": "pat@example.test", "name": "Pat Lee", "company": "Acme", "utm_source": "mail"}
 

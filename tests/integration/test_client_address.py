@@ -16,6 +16,9 @@ from leadrail.leads.nearest import GeoPoint, LocationHints
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
 from tests.integration.live.support import KEY, ORIGIN, workspace
+from tests.support.db import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 PUBLIC_IP = "8.8.8.8"  # the registries say US
 

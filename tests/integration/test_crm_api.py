@@ -10,6 +10,9 @@ from fastapi.testclient import TestClient
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
+from tests.support.db import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 
 @pytest.fixture

@@ -24,9 +24,9 @@ from leadrail.leads.nearest import LocationHints
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
 from leadrail.worker import runner_for
-from tests.dashboard_support import login, make_account
-from tests.e2e.test_http import free_port
 from tests.factories import MONDAY_8AM_NY, SITE_KEY, FixedClock, leads_workspace
+from tests.support.dashboard import login, make_account
+from tests.support.net import free_port
 
 ADMIN = "admin@acme.test"
 LEADS = 3

@@ -23,9 +23,9 @@ from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
 from leadrail.worker import runner_for
-from tests.dashboard_support import login, make_account
-from tests.e2e.test_http import free_port
 from tests.factories import MONDAY_8AM_NY, SITE_KEY, FixedClock, leads_workspace
+from tests.support.dashboard import login, make_account
+from tests.support.net import free_port
 
 WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 

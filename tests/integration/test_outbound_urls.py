@@ -17,9 +17,9 @@ from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
 from leadrail.worker import runner_for
-from tests.dashboard_support import login, make_account
 from tests.factories import MONDAY_8AM_NY, SITE_KEY, FixedClock, booking_workspace, leads_workspace
 from tests.integration.adapters.outbound_servers import serving
+from tests.support.dashboard import login, make_account
 
 ADMIN = "admin@acme.test"
 LEAD = {"category": "New Models", "customer": {"first_name": "Pat", "email": "pat@example.test"}}

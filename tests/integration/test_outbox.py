@@ -17,8 +17,8 @@ from leadrail.app.outbox import MAX_ATTEMPTS, drain
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.worker import runner_for
-from tests.e2e.test_http import free_port
 from tests.factories import MONDAY_8AM_NY, FixedClock, booking_workspace
+from tests.support.net import free_port
 
 NINE = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
 

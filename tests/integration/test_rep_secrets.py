@@ -28,9 +28,9 @@ from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
 from leadrail.worker import runner_for
-from tests.dashboard_support import login, make_account
 from tests.factories import booking_workspace
 from tests.integration.adapters.outbound_servers import Server, serving
+from tests.support.dashboard import login, make_account
 
 REP = "rep0@acme.test"
 SERVER_SECRET = "server-secret-key-4f0c2e9d7a1b"

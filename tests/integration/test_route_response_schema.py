@@ -17,8 +17,8 @@ from leadrail.app.apply import apply_workspace
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
-from tests.dashboard_support import make_account
 from tests.factories import MONDAY_8AM_NY, FixedClock, workspace
+from tests.support.dashboard import make_account
 
 ADMIN = "admin@acme.test"
 PATH = "/api/v1/routers/{slug}/route"

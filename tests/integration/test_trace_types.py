@@ -14,8 +14,8 @@ from leadrail.app.apply import apply_workspace
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
-from tests.dashboard_support import login, make_account
 from tests.factories import workspace
+from tests.support.dashboard import login, make_account
 
 ADMIN = "admin@acme.test"
 BOTH = ["rep0@acme.test", "rep1@acme.test"]

@@ -19,8 +19,8 @@ from leadrail.app.workspace_edit import delete_item, put_item
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
-from tests.dashboard_support import login, make_account
 from tests.factories import workspace
+from tests.support.dashboard import login, make_account
 
 ADMIN, OTHER = "admin@acme.test", "other@acme.test"
 LIST = {"name": "target-accounts", "values": ["bigco.test"]}

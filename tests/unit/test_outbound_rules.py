@@ -4,9 +4,10 @@ allow-list, and the URLs refused when they are saved (no network: resolvers are 
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from leadrail.adapters.outbound import (
@@ -26,7 +27,9 @@ REFUSED = {
     "169.254.169.254": "link-local (cloud metadata)",
     "169.254.10.1": "link-local",
     "0.0.0.0": "unspecified",
+    "224.0.0.0": "multicast",  # Python counts multicast as global: the guard must not
     "224.0.0.251": "multicast",
+    "239.255.255.250": "multicast",
     "240.0.0.1": "private",  # reserved for future use: Python files it under private
     "100.64.0.1": "carrier-grade NAT",
     "100.127.255.254": "carrier-grade NAT",
@@ -37,6 +40,7 @@ REFUSED = {
     "fd12:3456::1": "private",
     "fd00:ec2::254": "link-local (cloud metadata)",
     "ff02::1": "multicast",
+    "ff0e::1": "multicast",  # global scope, and still no destination for a webhook
     "::ffff:127.0.0.1": "loopback",  # IPv4-mapped
     "::ffff:10.0.0.5": "private",
     "::ffff:169.254.169.254": "link-local (cloud metadata)",
@@ -58,27 +62,55 @@ def test_public_addresses_pass(address: str) -> None:
     assert address_kind(ipaddress.ip_address(address)) is None
 
 
+_SHARED = ipaddress.IPv4Network("100.64.0.0/10")
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """What the guard lets through: global unicast. ``is_global`` alone is not it: Python
+    counts multicast (224.0.0.0/4, ff0e::/16) as global, and 100.64/10 is shared."""
+    return ip.is_global and not ip.is_multicast and ip not in _SHARED
+
+
 @given(st.integers(min_value=0, max_value=2**32 - 1))
+@example(int(ipaddress.IPv4Address("224.0.0.0")))  # once failed 1 run in 20: multicast
+@example(int(ipaddress.IPv4Address("239.255.255.255")))
+@example(int(ipaddress.IPv4Address("100.64.0.0")))
+@example(int(ipaddress.IPv4Address("8.8.8.8")))
 def test_an_ipv4_address_and_its_mapped_form_are_judged_alike(n: int) -> None:
     v4 = ipaddress.IPv4Address(n)
     mapped = ipaddress.IPv6Address(f"::ffff:{v4}")
     assert address_kind(mapped) == address_kind(v4)
-    assert (address_kind(v4) is None) == (v4.is_global and v4 not in _SHARED)
+    assert (address_kind(v4) is None) == _public(v4)
 
 
-_SHARED = ipaddress.IPv4Network("100.64.0.0/10")
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+def _meant(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> Any:
+    """The address a connection reaches: ::ffff:1.0.0.0 and 64:ff9b::100:0 (NAT64) are
+    1.0.0.0, not the reserved ::/8 they are written in."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped
+        if ip in _NAT64:
+            return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip
 
 
 @given(st.ip_addresses())
 def test_only_global_addresses_pass(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
     if address_kind(ip) is None:
-        mapped = None
-        if isinstance(ip, ipaddress.IPv6Address):
-            mapped = ip.ipv4_mapped or (
-                ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in _NAT64 else None
-            )
-        assert (mapped or ip).is_global
+        assert _public(_meant(ip))
+
+
+@given(st.ip_addresses())
+@example(ipaddress.ip_address("224.0.0.0"))
+@example(ipaddress.ip_address("ff0e::1"))
+@example(ipaddress.ip_address("::"))
+def test_multicast_reserved_and_unspecified_addresses_never_pass(
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> None:
+    meant = _meant(ip)
+    if meant.is_multicast or meant.is_reserved or meant.is_unspecified:
+        assert address_kind(ip) is not None
 
 
 def resolver(answers: dict[str, list[str]]) -> Outbound:
@@ -158,6 +190,9 @@ def test_literal_forms_of_addresses(host: str, address: str | None) -> None:
         "http://169.254.169.254/latest/meta-data/",
         "https://10.0.0.5/caldav/",
         "http://100.64.1.1/",
+        "http://224.0.0.251:5353/",
+        "http://[ff0e::1]/",
+        "http://0.0.0.0:8080/",
         "http://localhost:5232/",
         "http://LOCALHOST./",
         "https://metadata.google.internal/",

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import email
 import re
 from collections.abc import Iterator
 from datetime import timedelta
-from email.message import Message
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -18,17 +15,12 @@ from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
 from leadrail.worker import runner_for
-from tests.dashboard_support import PASSWORD, csrf_of, login, make_account
-from tests.integration.adapters.conftest import free_port
+from tests.support.dashboard import PASSWORD, csrf_of, login, make_account
+from tests.support.db import SQLITE_ONLY
+from tests.support.mail import Inbox
+from tests.support.net import free_port
 
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 
 @pytest.fixture
@@ -61,6 +53,24 @@ def inbox(c: Container) -> Iterator[Inbox]:
     server.start()
     yield box
     server.stop()
+
+
+def test_the_product_hashes_with_argon2_cffi_recommended_parameters(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tests hash cheaply (tests/conftest.py); the product does not, and a cheap hash
+    would be upgraded at the next login."""
+    import argon2
+
+    from leadrail.adapters import passwords
+
+    monkeypatch.setattr(passwords, "PasswordHasher", argon2.PasswordHasher)
+    product = passwords.Argon2Passwords()
+    stored = product.hash("correct horse")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert product.verify(stored, "correct horse")
+    cheap = argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST).hash("x")
+    assert product.needs_rehash(cheap)
 
 
 def test_passwords_are_stored_as_argon2id_hashes(c: Container) -> None:

@@ -19,9 +19,9 @@ from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
 from leadrail.worker import runner_for
-from tests.dashboard_support import make_account
-from tests.integration.accounts.test_accounts import Inbox
-from tests.integration.adapters.conftest import free_port
+from tests.support.dashboard import make_account
+from tests.support.mail import Inbox
+from tests.support.net import free_port
 
 BASE = "https://leads.acme.test"
 

@@ -5,7 +5,6 @@ of these at once. They are local servers, so the outbound guard must be told to 
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -22,17 +21,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from leadrail.adapters.outbound import Outbound
+from tests.support.net import PATIENCE, free_port
 
 LOCAL = Outbound.allowing("127.0.0.1")  # what LEADRAIL_OUTBOUND_ALLOW_HOSTS=127.0.0.1 gives
 RADICALE_PASSWORD = "rep-dav-password-7f3a9c"  # distinctive: tests look for it where it must not be
-
-
-def free_port() -> int:
-    """A port nobody listens on (bound by the OS, then released)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -148,7 +140,7 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + PATIENCE  # it starts in a second, or 15 s and more under load
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"radicale exited ({process.returncode}):\n{log.read_text()}")

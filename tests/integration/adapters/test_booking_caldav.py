@@ -18,8 +18,9 @@ from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.worker import runner_for
 from tests.factories import MONDAY_8AM_NY, FixedClock, booking_workspace
-from tests.integration.adapters.conftest import LOCAL, Radicale, SmtpServer, free_port
-from tests.integration.adapters.test_caldav import foreign_event, put_foreign
+from tests.integration.adapters.caldav_events import foreign_event, put_foreign
+from tests.integration.adapters.conftest import LOCAL, Radicale, SmtpServer
+from tests.support.net import free_port
 
 NINE = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # Monday 09:00 New York
 ELEVEN = NINE + timedelta(hours=2)

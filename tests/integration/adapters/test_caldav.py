@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from caldav.collection import Calendar as DavCalendar
-from caldav.davclient import DAVClient
 
 from leadrail.adapters.calendar.caldav_calendar import (
     CalDavCalendar,
@@ -18,8 +15,10 @@ from leadrail.adapters.calendar.caldav_calendar import (
     CalendarError,
 )
 from leadrail.adapters.calendar.ics import build_ics
+from tests.support.net import free_port
 
-from .conftest import LOCAL, Radicale, free_port
+from .caldav_events import foreign_event, put_foreign, read_back
+from .conftest import LOCAL, Radicale
 from .invites import an_invite, only_event, parse_ics
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -28,17 +27,6 @@ WINDOW = (datetime(2026, 1, 5, tzinfo=PARIS), datetime(2026, 1, 26, tzinfo=PARIS
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def foreign_event(uid: str, start: date, end: date | None, **props: Any) -> bytes:
-    """An event as another calendar app would store it (VTIMEZONE included)."""
-    event = icalendar.Event.new(uid=uid, start=start, end=end, summary=uid)
-    for name, value in props.items():
-        event.add(name, value)
-    calendar = icalendar.Calendar.new(prodid="-//tests//other app//EN", subcomponents=[event])
-    calendar.add_missing_timezones()
-    data: bytes = calendar.to_ical()
-    return data
 
 
 def weekly_with_a_moved_and_a_cancelled_week() -> bytes:
@@ -80,27 +68,6 @@ def calendar(radicale: Radicale, calendar_url: str) -> Iterator[CalDavCalendar]:
     calendar = CalDavCalendar(settings, LOCAL)
     yield calendar
     calendar.close()
-
-
-def put_foreign(radicale: Radicale, calendar_url: str, events: dict[str, bytes]) -> None:
-    with DAVClient(
-        url=calendar_url, username=radicale.user, password=radicale.password, enable_rfc6764=False
-    ) as client:
-        for uid, data in events.items():
-            response = client.put(
-                f"{calendar_url}{uid}.ics", data.decode(), {"Content-Type": "text/calendar"}
-            )
-            assert response.status in (201, 204), (uid, response.status, response.raw)
-
-
-def read_back(radicale: Radicale, calendar_url: str, uid: str) -> tuple[int, bytes]:
-    """How many objects hold ``uid``, and the data of one of them."""
-    with DAVClient(
-        url=calendar_url, username=radicale.user, password=radicale.password, enable_rfc6764=False
-    ) as client:
-        dav = DavCalendar(client=client, url=calendar_url)
-        matching = [e for e in dav.get_events() if e.icalendar_component["UID"] == uid]
-        return len(matching), matching[0].data.encode() if matching else b""
 
 
 def test_busy_reads_what_blocks_time(

@@ -19,8 +19,8 @@ from leadrail.bootstrap import Container, bootstrap
 from leadrail.cli import app as cli
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
-from tests.dashboard_support import login, make_account
 from tests.factories import booking_workspace
+from tests.support.dashboard import login, make_account
 
 from .conftest import Radicale
 from .test_caldav import foreign_event, put_foreign

@@ -11,8 +11,9 @@ import pytest
 
 from leadrail.adapters.calendar.ics import invite_message
 from leadrail.adapters.mail.smtp import MailError, SmtpMailer, SmtpSettings
+from tests.support.net import free_port
 
-from .conftest import SmtpServer, free_port
+from .conftest import SmtpServer
 from .invites import START, an_invite, only_event, parse_ics, parse_mail, part
 
 

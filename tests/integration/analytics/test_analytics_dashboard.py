@@ -8,9 +8,12 @@ import io
 from fastapi.testclient import TestClient
 
 from leadrail.app.route import route_prospect
-from tests.dashboard_support import login, make_account
 from tests.factories import SITE_KEY
 from tests.integration.analytics.world import ADMIN, SCRIPT, World
+from tests.support.dashboard import login, make_account
+from tests.support.db import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 DAY = {"from": "2026-11-30", "to": "2026-11-30"}
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.dashboard_support import csrf_of, login, make_account
 from tests.integration.analytics.world import ADMIN, World
+from tests.support.dashboard import csrf_of, login, make_account
 
 
 def test_search_by_email_normalised_and_paged(world: World) -> None:

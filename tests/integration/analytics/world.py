@@ -15,7 +15,6 @@ from leadrail.app.route import route_prospect
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
-from tests.dashboard_support import make_account
 from tests.factories import (
     MONDAY_8AM_NY,
     SITE_KEY,
@@ -23,6 +22,7 @@ from tests.factories import (
     booking_workspace,
     leads_workspace,
 )
+from tests.support.dashboard import make_account
 
 SCRIPT = "<script>alert('x')</script>"
 ADMIN = "admin@acme.test"

@@ -16,8 +16,8 @@ from leadrail.adapters.crm.base import CrmError, MeetingActivity, Owner, Person
 from leadrail.adapters.crm.hubspot import HubSpotConnector, HubSpotSettings, parent_domains
 from leadrail.adapters.outbound import Outbound
 from leadrail.routing.model import CrmRecord
+from tests.support.net import free_port
 
-from ..adapters.conftest import free_port
 from .fake_hubspot import CLIENT_ID, CLIENT_SECRET, FakeHubSpot
 
 Connect = Callable[..., HubSpotConnector]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+import yaml
 
-from tests.integration.dashboard.config_support import Dash, dash, make_client, rep_dash
-
-__all__ = ["dash", "rep_dash"]
+from tests.support.dashboard import Dash, make_client
 
 ADMIN_PAGES = [
     "/dashboard/users", "/dashboard/users/rep0@acme.test", "/dashboard/teams",
@@ -24,10 +25,37 @@ ADMIN_POSTS = [
 ]  # fmt: skip
 
 
+# what each page shows of the configuration screens' workspace: its heading and an item
+SHOWN = {
+    "/dashboard/users": ("Users", "rep1@acme.test"),
+    "/dashboard/users/rep0@acme.test": ("User rep0@acme.test", "09:00-17:00"),
+    "/dashboard/teams": ("Teams", ">AE<"),
+    "/dashboard/teams/SDR": ("Team SDR", "rep2@acme.test"),
+    "/dashboard/lists": ("Lists", "target-accounts"),
+    "/dashboard/lists/target-accounts": ("List target-accounts", "bigco.test"),
+    "/dashboard/meeting-types": ("Meeting types", "intro"),
+    "/dashboard/meeting-types/intro": ("Meeting type intro", 'value="30"'),
+    "/dashboard/categories": ("Lead categories", "sales"),
+    "/dashboard/categories/sales": ("Category sales", "s@acme.test"),
+    "/dashboard/stores": ("Stores", "Paris"),
+    "/dashboard/stores/Paris": ("Store Paris", "48.85"),
+    "/dashboard/sites": ("Sites", "k" * 20),
+    "/dashboard/sites/www": ("Site www", "k" * 20),
+    "/dashboard/crm": ("CRM connection", "HubSpot"),
+    "/dashboard/workspace": ("Workspace YAML", "workspace.yaml"),
+}
+
+
 @pytest.mark.parametrize("url", ADMIN_PAGES)
 def test_admin_sees_every_page(dash: Dash, url: str) -> None:
     r = dash.client.get(url)
     assert r.status_code == 200, r.text
+    if url == "/dashboard/workspace.yaml":
+        assert yaml.safe_load(r.text)["lists"][0]["name"] == "target-accounts"
+        return
+    heading, item = SHOWN[url]
+    assert re.search(rf"<h1[^>]*>{re.escape(heading)}</h1>", r.text), heading
+    assert item in r.text
 
 
 def test_missing_items_are_404(dash: Dash) -> None:
@@ -45,7 +73,9 @@ def test_rep_gets_403_on_every_admin_page_and_post(rep_dash: Dash) -> None:
         r = rep_dash.post(url, {"name": "Hacked", "email": "x@acme.test", "credits": "9"})
         assert r.status_code == 403, url
     assert rep_dash.export() == before
-    assert rep_dash.client.get("/dashboard/me").status_code == 200
+    mine = rep_dash.client.get("/dashboard/me")
+    assert mine.status_code == 200
+    assert re.search(r"<h1[^>]*>My settings</h1>", mine.text)
 
 
 def test_anonymous_goes_to_login(dash: Dash) -> None:

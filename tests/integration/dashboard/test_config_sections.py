@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from leadrail.app.workspace_edit import put_item
-from tests.integration.dashboard.config_support import Dash, dash
+from tests.support.dashboard import Dash
 
-__all__ = ["dash"]
 EVIL = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 

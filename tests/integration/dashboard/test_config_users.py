@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadrail.app.workspace_edit import put_item
-from tests.integration.dashboard.config_support import ADMIN, REP, Dash, dash, rep_dash
-
-__all__ = ["dash", "rep_dash"]
+from tests.support.dashboard import ADMIN, REP, Dash
 
 FULL: dict[str, Any] = {
     "name": "Rep One", "timezone": "Europe/Paris", "crm_owner_id": "OWN-9", "credits": "3",

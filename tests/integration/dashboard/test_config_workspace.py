@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from tests.integration.dashboard.config_support import Dash, dash
-
-__all__ = ["dash"]
+from tests.support.dashboard import Dash
 
 
 def test_download_is_the_exported_workspace(dash: Dash) -> None:

@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 from leadrail.app.apply import apply_workspace
-from tests.integration.dashboard.config_support import Dash, dash
-
-__all__ = ["dash"]
+from tests.support.dashboard import Dash
 
 ENTERPRISE = "router 'q2-enterprise' (rule 'Enterprise')"
 SERVICE = "router 'service' (default route)"

@@ -7,12 +7,17 @@ import json
 import re
 from typing import Any
 
+import pytest
+
 from leadrail.routing.operators import OPERATORS
 from tests.integration.dashboard import router_support as support
-from tests.integration.dashboard.router_support import Dash
+from tests.support.dashboard import Dash
 
-dash = support.dash
-rep_dash = support.rep_dash
+
+@pytest.fixture
+def dash_setup() -> tuple[dict[str, Any], Any]:
+    return support.router_setup()
+
 
 URL = "/dashboard/routers/inbound/rules"
 

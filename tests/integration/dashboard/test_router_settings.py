@@ -6,11 +6,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.integration.dashboard import router_support as support
-from tests.integration.dashboard.router_support import Dash
+import pytest
 
-dash = support.dash
-rep_dash = support.rep_dash
+from tests.integration.dashboard import router_support as support
+from tests.support.dashboard import Dash
+
+
+@pytest.fixture
+def dash_setup() -> tuple[dict[str, Any], Any]:
+    return support.router_setup()
+
 
 URL = "/dashboard/routers/inbound"
 

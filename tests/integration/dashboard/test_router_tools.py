@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
+
+import pytest
 
 from leadrail.app.route import route_prospect
 from leadrail.web.routes.pages.dashboard.routers.tools import button_snippet, router_link
 from tests.integration.dashboard import router_support as support
-from tests.integration.dashboard.router_support import Dash
+from tests.support.dashboard import Dash
 
-dash = support.dash
-rep_dash = support.rep_dash
+
+@pytest.fixture
+def dash_setup() -> tuple[dict[str, Any], Any]:
+    return support.router_setup()
+
 
 LINKS = "/dashboard/routers/inbound/links"
 TEST = "/dashboard/routers/inbound/test"

@@ -14,8 +14,8 @@ from leadrail.app.apply import apply_workspace
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
-from tests.dashboard_support import make_account
 from tests.factories import MONDAY_8AM_NY, SITE_KEY, FixedClock, booking_workspace, leads_workspace
+from tests.support.dashboard import make_account
 
 NINE_Z = "2026-11-30T14:00:00Z"
 ADMIN = "admin@acme.test"

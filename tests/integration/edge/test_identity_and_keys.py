@@ -9,6 +9,9 @@ from typer.testing import CliRunner
 from leadrail.cli import app as cli_app
 from tests.factories import SITE_KEY
 from tests.integration.edge.support import counts, edge_app
+from tests.support.db import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 
 @pytest.mark.parametrize("dry_run", [False, True])

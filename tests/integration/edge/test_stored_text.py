@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.dashboard_support import login
 from tests.integration.edge.support import ADMIN, edge_app
+from tests.support.dashboard import login
 
 PROSPECT = '{"email": "pat@example.test", "name": "Pat \\ud800 Smith", "company": "\\udfffAcme"}'
 TRACE = (

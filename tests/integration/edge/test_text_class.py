@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from tests.dashboard_support import login
 from tests.factories import SITE_KEY
 from tests.integration.edge.support import ADMIN, NINE_Z, counts, edge_app, site_headers
+from tests.support.dashboard import login
 
 ANYWHERE = ["\x00", "\x1b[31m", "\x7f", "\ufffe"]  # refused in any text
 JSON_ONLY = ["\ud800", "\udfff"]  # lone surrogates: only JSON's \u escapes can carry them

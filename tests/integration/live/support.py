@@ -13,7 +13,7 @@ from leadrail.app.apply import apply_workspace
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
-from tests.dashboard_support import make_account
+from tests.support.dashboard import make_account
 
 KEY = "pk_live_acme_website_0001"
 OTHER_KEY = "pk_live_other_site_000001"

@@ -19,6 +19,9 @@ from tests.integration.live.support import (
     live_app,
     of_type,
 )
+from tests.support.db import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 
 def test_pounce_shows_each_visitor_to_its_rep_only_and_all_to_admin(db_url: str) -> None:

@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from websockets.sync.client import connect
 
 from leadrail.app.apply import apply_workspace
 from leadrail.bootstrap import bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
-from tests.dashboard_support import make_account
 from tests.integration.live.support import ANA, KEY, ORIGIN, workspace
+from tests.support.dashboard import make_account
+from tests.support.db import SQLITE_ONLY
+from tests.support.net import PATIENCE, app_in_thread
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 
 @pytest.fixture
@@ -34,19 +28,11 @@ def server(db_url: str) -> Iterator[tuple[str, str]]:
     apply_workspace(c.workspace, workspace())
     make_account(c, ANA, admin=False)
     token = c.tokens.create_token(ANA, "test")
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(c.settings, container=c), port=port, log_level="warning", ws="websockets"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    yield f"127.0.0.1:{port}", token
-    srv.should_exit = True
-    thread.join(timeout=5)
-    c.close()
+    try:
+        with app_in_thread(create_app(c.settings, container=c), ws="websockets") as host:
+            yield host, token
+    finally:
+        c.close()
 
 
 def _events(lines: Iterator[str]) -> Iterator[tuple[str, Any]]:
@@ -63,10 +49,10 @@ def test_stream_says_hello_then_waiting_accepted_and_messages(server: tuple[str,
     base = f"http://{host}"
     headers = {"Origin": ORIGIN}
     with (
-        httpx.Client(base_url=base, headers=headers, timeout=5) as http,
-        connect(f"ws://{host}/api/v1/console/ws?token={token}", open_timeout=5) as ws,
+        httpx.Client(base_url=base, headers=headers, timeout=PATIENCE) as http,
+        connect(f"ws://{host}/api/v1/console/ws?token={token}", open_timeout=PATIENCE) as ws,
     ):
-        assert json.loads(ws.recv(timeout=5))["type"] == "hello"
+        assert json.loads(ws.recv(timeout=PATIENCE))["type"] == "hello"
         first = {"site_key": KEY, "visitor": None, "type": "page_view", "url": "/x"}
         visitor = http.post("/api/v1/visitors/events", json=first).json()["visitor"]
         params = {"site_key": KEY, "visitor": visitor}
@@ -82,7 +68,7 @@ def test_stream_says_hello_then_waiting_accepted_and_messages(server: tuple[str,
                 "chat.waiting",
                 {"conversation_id": cid, "countdown_seconds": 5},
             )
-            while json.loads(ws.recv(timeout=5))["type"] != "alert":
+            while json.loads(ws.recv(timeout=PATIENCE))["type"] != "alert":
                 pass
             ws.send(json.dumps({"type": "accept", "conversation_id": cid}))
             name, data = next(events)

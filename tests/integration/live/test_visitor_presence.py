@@ -5,14 +5,12 @@ the visitors still here. An open stream keeps a visitor, however long they read.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.testclient import WebSocketTestSession
 from websockets.sync.client import ClientConnection, connect
 
@@ -20,7 +18,6 @@ from leadrail.app.apply import apply_workspace
 from leadrail.bootstrap import bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
-from tests.dashboard_support import make_account
 from tests.integration.live.support import (
     ADMIN,
     KEY,
@@ -31,12 +28,16 @@ from tests.integration.live.support import (
     live_app,
     workspace,
 )
-from tests.integration.live.test_stream import _free_port
+from tests.support.dashboard import make_account
+from tests.support.db import SQLITE_ONLY
+from tests.support.net import PATIENCE, app_in_thread
+
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 IDLE = 0.6
 
 
-def _left(ws: WebSocketTestSession, visitor: str, timeout: float = 15) -> bool:
+def _left(ws: WebSocketTestSession, visitor: str, timeout: float = PATIENCE) -> bool:
     """Ping the console until it says ``visitor`` left (True) or the time is up (False)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -88,19 +89,11 @@ def server(db_url: str) -> Iterator[tuple[str, str]]:
     apply_workspace(c.workspace, workspace())
     make_account(c, ADMIN, admin=True)
     token = c.tokens.create_token(ADMIN, "test")
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(c.settings, container=c), port=port, log_level="warning", ws="websockets"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    yield f"127.0.0.1:{port}", token
-    srv.should_exit = True
-    thread.join(timeout=5)
-    c.close()
+    try:
+        with app_in_thread(create_app(c.settings, container=c), ws="websockets") as host:
+            yield host, token
+    finally:
+        c.close()
 
 
 def _frames(ws: ClientConnection, seconds: float) -> list[dict[str, Any]]:
@@ -124,10 +117,12 @@ def test_an_open_stream_keeps_a_visitor_and_closing_it_lets_them_go(
 ) -> None:
     host, token = server
     with (
-        httpx.Client(base_url=f"http://{host}", headers={"Origin": ORIGIN}, timeout=5) as http,
-        connect(f"ws://{host}/api/v1/console/ws?token={token}", open_timeout=5) as ws,
+        httpx.Client(
+            base_url=f"http://{host}", headers={"Origin": ORIGIN}, timeout=PATIENCE
+        ) as http,
+        connect(f"ws://{host}/api/v1/console/ws?token={token}", open_timeout=PATIENCE) as ws,
     ):
-        assert json.loads(ws.recv(timeout=5))["type"] == "hello"
+        assert json.loads(ws.recv(timeout=PATIENCE))["type"] == "hello"
         first = {"site_key": KEY, "visitor": None, "type": "page_view", "url": "/x"}
         body = http.post("/api/v1/visitors/events", json=first).json()
         params = {"site_key": KEY, "visitor": body["visitor"]}
@@ -136,7 +131,7 @@ def test_an_open_stream_keeps_a_visitor_and_closing_it_lets_them_go(
             next(lines)
             reading = _frames(ws, IDLE * 4)  # a long read of the page, the tab open
             assert not [f for f in reading if f["type"] == "visitor_left"]
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + PATIENCE
         left: list[dict[str, Any]] = []
         while not left and time.monotonic() < deadline:
             left = [f for f in _frames(ws, 0.5) if f["type"] == "visitor_left"]

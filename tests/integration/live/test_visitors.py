@@ -18,6 +18,9 @@ from tests.integration.live.support import (
     of_type,
     workspace,
 )
+from tests.support.db import SQLITE_ONLY
+
+pytestmark = SQLITE_ONLY  # HTTP behaviour; the database is not the point here
 
 
 def test_refusals_name_the_field(db_url: str) -> None:
@@ -180,7 +183,7 @@ def test_workspace_settings_are_checked_and_kept(db_url: str) -> None:
 
 
 def test_console_page_and_demo_page(db_url: str) -> None:
-    from tests.dashboard_support import login
+    from tests.support.dashboard import login
 
     with live_app(db_url) as (_, client, _tokens):
         assert client.get("/dashboard/console", follow_redirects=False).status_code == 303

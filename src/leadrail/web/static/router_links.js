@@ -30,4 +30,5 @@
       '<a href="' + escapeHtml(plain) + '" style="' + style + '">' + escapeHtml(label) + "</a>";
   }
   form.addEventListener("input", update);
+  update(); // fields typed before this script ran, or restored by the browser (Back)
 })();

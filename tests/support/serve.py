@@ -1,15 +1,15 @@
-"""Start `leadrail serve` in a real process with its own environment, and an SMTP inbox."""
+"""`leadrail` in a real process: the CLI against a fresh database, and `leadrail serve` on a
+free port (waited for with a deadline, its output kept for the failure message)."""
 
 from __future__ import annotations
 
-import email
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -17,23 +17,11 @@ import httpx
 import pytest
 import yaml
 
-from tests.e2e.test_http import BIN, free_port
+from tests.support.net import PATIENCE, free_port
 
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def wait(self, n: int, timeout: float = 30) -> list[Message]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < n and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert len(self.messages) >= n, f"{len(self.messages)} of {n} messages arrived"
-        return self.messages
+BIN = Path(sys.executable).parent
+DEMO = Path(__file__).parents[2] / "examples" / "demo.yaml"
+PASSWORD = "correct horse battery staple"
 
 
 @dataclass
@@ -47,6 +35,7 @@ class Server:
 
 
 def leadrail(env: Mapping[str, str], *args: str, stdin: str | None = None) -> str:
+    """Runs `leadrail *args` with ``env``; its standard output."""
     done = subprocess.run(
         [str(BIN / "leadrail"), *args],
         input=stdin,
@@ -54,25 +43,36 @@ def leadrail(env: Mapping[str, str], *args: str, stdin: str | None = None) -> st
         check=True,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
     )
     return done.stdout
 
 
-def environment(tmp: Path, workspace: Mapping[str, Any], **settings: str) -> dict[str, str]:
-    """A fresh SQLite database with ``workspace`` applied; ``settings``: LEADRAIL_* values."""
+def environment(
+    tmp: Path, workspace: Mapping[str, Any] | Path, *, admin: str = "", **settings: str
+) -> dict[str, str]:
+    """A fresh SQLite database with ``workspace`` (a dict or a YAML file) applied, and
+    ``admin`` (if given) able to log in with PASSWORD; ``settings``: LEADRAIL_* values."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEADRAIL_")}
     env["LEADRAIL_DATABASE_URL"] = f"sqlite:///{tmp / 'serve.db'}"
     env.update({f"LEADRAIL_{k.upper()}": v for k, v in settings.items()})
-    (tmp / "ws.yaml").write_text(yaml.safe_dump(dict(workspace)))
-    leadrail(env, "apply", "-f", str(tmp / "ws.yaml"))
+    if isinstance(workspace, Path):
+        source = workspace
+    else:
+        source = tmp / "ws.yaml"
+        source.write_text(yaml.safe_dump(dict(workspace)))
+    leadrail(env, "apply", "-f", str(source))
+    if admin:
+        leadrail(env, "user", "create", admin, "--admin", "--password-stdin", stdin=PASSWORD + "\n")
     return env
 
 
 @contextmanager
-def serving(env: Mapping[str, str], tmp: Path, *options: str) -> Iterator[Server]:
+def serving(
+    env: Mapping[str, str], tmp: Path, *options: str, port: int | None = None
+) -> Iterator[Server]:
     """`leadrail serve --port <free> *options`, answering /healthz; stopped afterwards."""
-    port = free_port()
+    port = port or free_port()
     log = tmp / f"serve-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -83,7 +83,7 @@ def serving(env: Mapping[str, str], tmp: Path, *options: str) -> Iterator[Server
         )
     server = Server(f"http://127.0.0.1:{port}", port, log)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + PATIENCE
         while True:
             try:
                 if httpx.get(f"{server.base}/healthz", timeout=2).status_code == 200:

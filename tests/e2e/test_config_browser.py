@@ -8,16 +8,15 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_dashboard_browser import log_in, page, server
 from tests.screenshots import screenshot
+from tests.support.browser import log_in
 
-__all__ = ["page", "server"]
 pytestmark = pytest.mark.slow
 
 
-def test_edit_a_user_in_the_browser(server: str, page: Any) -> None:
-    log_in(page, server)
-    page.goto(f"{server}/dashboard/users")
+def test_edit_a_user_in_the_browser(dashboard_server: str, page: Any) -> None:
+    log_in(page, dashboard_server)
+    page.goto(f"{dashboard_server}/dashboard/users")
     page.get_by_role("link", name="rep1@acme.test").wait_for()
     screenshot(page, "dashboard-users.png", full_page=True)
     page.get_by_role("link", name="rep1@acme.test").click()
@@ -39,9 +38,9 @@ def test_edit_a_user_in_the_browser(server: str, page: Any) -> None:
     screenshot(page, "dashboard-user-edit.png", full_page=True)
 
 
-def test_preview_a_workspace_import(server: str, page: Any) -> None:
-    log_in(page, server)
-    page.goto(f"{server}/dashboard/workspace")
+def test_preview_a_workspace_import(dashboard_server: str, page: Any) -> None:
+    log_in(page, dashboard_server)
+    page.goto(f"{dashboard_server}/dashboard/workspace")
     page.get_by_label("… or paste it").fill(
         "lists:\n  - name: target-accounts\n    values: [bigco.test, globex.test]\n"
         "  - name: vip\n    values: [vip.test]\n  - name: partners\n    values: [ally.test]\n"
