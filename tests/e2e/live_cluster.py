@@ -21,7 +21,8 @@ import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from tests.e2e.test_http import BIN, free_port
+from tests.support.net import free_port
+from tests.support.serve import BIN
 
 REDIS_URL = os.environ.get("LEADRAIL_TEST_REDIS", "redis://127.0.0.1:6379/0")
 KEY = "pk_live_cluster_site_0001"

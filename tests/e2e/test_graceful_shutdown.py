@@ -21,8 +21,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.support.serve import environment, leadrail
-from tests.e2e.test_http import BIN, free_port
+from tests.support.net import free_port
+from tests.support.serve import BIN, environment, leadrail
 
 WORKSPACE = {
     "users": [{"email": "ana@acme.test", "name": "Ana Ruiz", "admin": True}],

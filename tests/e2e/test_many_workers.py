@@ -21,10 +21,11 @@ from leadrail.bootstrap import bootstrap
 from leadrail.leads.model import Customer, Lead
 from leadrail.leads.nearest import LocationHints
 from leadrail.settings import Settings
-from tests.support.mail import Inbox
-from tests.e2e.test_http import BIN, free_port
 from tests.factories import SITE_KEY, leads_workspace
 from tests.ops_support import fresh_pg  # noqa: F401 (fixture)
+from tests.support.mail import Inbox
+from tests.support.net import free_port
+from tests.support.serve import BIN
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(300)]
 LEADS = 60

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.support.serve import Server, environment, leadrail, serving
 from tests.ops_support import REDIS_URL, fresh_pg, redis_prefix  # noqa: F401 (fixtures)
+from tests.support.serve import Server, environment, leadrail, serving
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(300)]
 LIMIT = 10

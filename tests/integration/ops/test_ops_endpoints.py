@@ -14,8 +14,8 @@ from leadrail.app.apply import apply_workspace
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
 from leadrail.web.main import create_app
-from tests.e2e.test_http import free_port
 from tests.factories import workspace
+from tests.support.net import free_port
 
 
 def _client(url: str, **settings: object) -> Iterator[tuple[TestClient, Container]]:
