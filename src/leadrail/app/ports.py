@@ -47,6 +47,12 @@ class StaleState(Exception):
     """The state a decision was computed from changed underneath it: compute it again."""
 
 
+class WouldWait(Exception):
+    """A ``wait=False`` transaction could not begin at once (another writer holds the lock, or
+    the database is across a network): nothing was done; begin it again where waiting is
+    fine (a worker thread)."""
+
+
 class Routers(Protocol):
     """Routers ready for the engine (the app's ``RouterCatalog``)."""
 
@@ -60,8 +66,10 @@ class RoutingRepo(Routers, Protocol):
     def crm_records(self, email: str, domain: str) -> tuple[CrmRecord, ...]: ...
 
     def transaction(
-        self, slug: str, *, write: bool
-    ) -> AbstractContextManager[RoutingTransaction]: ...
+        self, slug: str, *, write: bool, wait: bool = True
+    ) -> AbstractContextManager[RoutingTransaction]:
+        """``wait=False``: begin now or raise ``WouldWait`` (see ``route_prospect``)."""
+        ...
 
 
 @dataclass(frozen=True)
