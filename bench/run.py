@@ -12,11 +12,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import httpx
 
-from bench.loadgen import LoadResult, build_request, run_load
+from bench.wrk import WrkResult, run_wrk
 
 ROOT = Path(__file__).parents[1]
 BIN = Path(sys.executable).parent
@@ -103,53 +104,46 @@ def prepare_leadrail(env: dict[str, str]) -> str:
     return leadrail(env, "token", "create", "--email", "bench@acme.test", "--name", "bench")
 
 
-def load_route(base: str, path: str, token: str | None) -> LoadResult:
+ROUTE_BODY = '{"email":"p{i}@example{i%97}.test","country":"us"}'
+
+
+def load_route(base: str, path: str, token: str | None) -> WrkResult:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    run_load(
-        base,
-        lambda i: build_request("POST", base + path, {"email": f"w{i}@warm.test"}, headers),
-        concurrency=CONCURRENCY,
-        seconds=2,
-    )
-    return run_load(
-        base,
-        lambda i: build_request(
-            "POST", base + path, {"email": f"p{i}@example{i % 97}.test", "country": "us"}, headers
-        ),
-        concurrency=CONCURRENCY,
-        seconds=SECONDS,
-    )
+    run_wrk(base, path, method="POST", body=ROUTE_BODY.replace("p{i}", "w{i}"), headers=headers,
+            seconds=2, connections=CONCURRENCY)  # fmt: skip
+    return run_wrk(base, path, method="POST", body=ROUTE_BODY, headers=headers,
+                   seconds=SECONDS, connections=CONCURRENCY)  # fmt: skip
 
 
-def bench_http_sqlite(tmp: Path) -> tuple[LoadResult, LoadResult]:
+@cache
+def floor() -> WrkResult:
+    """The floor, measured once per run: every ratio in the report divides by it."""
     from bench.floor import setup
 
-    floor_db = tmp / "floor.db"
-    setup(str(floor_db))
-    port = free_port()
-    with server(
-        [
-            str(BIN / "uvicorn"),
-            "bench.floor:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        {"FLOOR_DB": str(floor_db)},
-        port,
-    ) as base:
-        floor = load_route(base, "/route", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        floor_db = Path(tmp) / "floor.db"
+        setup(str(floor_db))
+        port = free_port()
+        cmd = [str(BIN / "uvicorn"), "bench.floor:app", "--port", str(port),
+               "--log-level", "warning", "--no-access-log"]  # fmt: skip
+        with server(cmd, {"FLOOR_DB": str(floor_db)}, port) as base:
+            return load_route(base, "/route", None)
+
+
+def ratio(r: WrkResult, ref: WrkResult | None = None) -> float:
+    ref = ref or floor()
+    return r.rps / ref.rps if ref.rps else float("nan")
+
+
+def bench_http_sqlite(tmp: Path) -> WrkResult:
     env = {"LEADRAIL_DATABASE_URL": f"sqlite:///{tmp / 'leadrail.db'}"}
     token = prepare_leadrail(env)
     port = free_port()
     with server([str(BIN / "leadrail"), "serve", "--port", str(port)], env, port) as base:
-        ours = load_route(base, "/api/v1/routers/bench/route", token)
-    return floor, ours
+        return load_route(base, "/api/v1/routers/bench/route", token)
 
 
-def bench_http_postgres() -> LoadResult | str:
+def bench_http_postgres() -> WrkResult | str:
     try:
         import psycopg
 
@@ -173,9 +167,9 @@ def bench_http_postgres() -> LoadResult | str:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def bench_click_page(tmp: Path) -> LoadResult:
+def bench_click_page(tmp: Path) -> WrkResult:
     """GET /c/{slug}?email=... (routes, records the click, computes a week of slots for a
-    flexible pool of 5 and renders the page) under 100 concurrent clients."""
+    flexible pool of 5 and renders the page), a fresh e-mail each request."""
     from bench.booking import booking_workspace_yaml
 
     env = {
@@ -187,18 +181,10 @@ def bench_click_page(tmp: Path) -> LoadResult:
     ws.write_text(booking_workspace_yaml())
     leadrail(env, "apply", "-f", str(ws))
     port = free_port()
+    path = "/c/click?email=p{i}%40example{i%7}.test&name=Pat&utm_source=bench"
     with server([str(BIN / "leadrail"), "serve", "--port", str(port)], env, port) as base:
-
-        def make(i: int) -> bytes:
-            return build_request(
-                "GET",
-                f"{base}/c/click?email=p{i % 200}%40example{i % 7}.test&name=Pat&utm_source=bench",
-                None,
-                {},
-            )
-
-        run_load(base, make, concurrency=20, seconds=2)
-        return run_load(base, make, concurrency=100, seconds=SECONDS)
+        run_wrk(base, path.replace("p{i}", "w{i}"), seconds=2, connections=CONCURRENCY)
+        return run_wrk(base, path, seconds=SECONDS, connections=CONCURRENCY)
 
 
 def bench_crm() -> dict[str, dict[str, float] | str]:
@@ -250,11 +236,8 @@ def crm_lines(results: dict[str, dict[str, float] | str]) -> list[str]:
     return [*lines, ""]
 
 
-def fmt(r: LoadResult) -> str:
-    return (
-        f"{r.rps:,.0f} req/s, median {r.median_ms:.1f} ms, p99 {r.pct(99):.1f} ms "
-        f"({r.requests:,} requests, {r.errors} errors)"
-    )
+def fmt(r: WrkResult) -> str:
+    return r.line()
 
 
 def core_lines() -> list[str]:
@@ -272,19 +255,18 @@ def core_lines() -> list[str]:
 
 def http_lines() -> list[str]:
     with tempfile.TemporaryDirectory() as d:
-        floor, ours = bench_http_sqlite(Path(d))
+        ours = bench_http_sqlite(Path(d))
     pg = bench_http_postgres()
-    ratio = ours.rps / floor.rps if floor.rps else float("nan")
     return [
         "## HTTP routing throughput",
         "",
         "| what | result |",
         "| --- | --- |",
-        f"| floor: bare Starlette + one sqlite3 transaction | {fmt(floor)} |",
+        f"| floor: bare Starlette + one sqlite3 transaction | {fmt(floor())} |",
         f"| leadrail `POST /api/v1/routers/bench/route`, SQLite, 1 process | {fmt(ours)} |",
-        f"| ratio leadrail / floor | **{ratio:.2f}** (aim ≥ 0.5) |",
+        f"| ratio leadrail / floor | **{ratio(ours):.2f}** (aim ≥ 0.5) |",
         f"| leadrail, PostgreSQL, 2 server processes | "
-        f"{fmt(pg) if isinstance(pg, LoadResult) else pg} |",
+        f"{fmt(pg) if isinstance(pg, WrkResult) else pg} |",
         "",
         "Each leadrail request: token check, workspace revision check (the router snapshot is "
         "cached per revision), one write transaction holding the router's lock (rotation "
