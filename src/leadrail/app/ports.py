@@ -234,7 +234,7 @@ class RoutingTransaction(BookingTransaction, Protocol):
         targets: Sequence[Target],
         now: datetime,
         crm_sync: bool = False,
-    ) -> None:
+    ) -> StoredLead:
         """A form lead routed by this transaction's decision, written with it (see
         ``LeadStore.save_lead``; a duplicate key raises DuplicateLead)."""
         ...
@@ -336,6 +336,10 @@ class DuplicateLead(Exception):
 class LeadRepo(Protocol):
     def lead_config(self) -> LeadConfig: ...
 
+    def cached_lead_config(self) -> LeadConfig | None:
+        """The lead settings last read, without I/O (maybe of an older revision)."""
+        ...
+
     def lead_by_key(self, site: str, key: str) -> StoredLead | None: ...
 
     def lead(self, lead_id: str) -> StoredLead | None: ...
@@ -349,7 +353,7 @@ class LeadRepo(Protocol):
         targets: Sequence[Target],
         now: datetime,
         crm_sync: bool = False,
-    ) -> None: ...
+    ) -> StoredLead: ...
 
     def deliveries(
         self,

@@ -99,6 +99,38 @@ class Database:
             cur.close()
         yield self._prompt
 
+    def revision(self) -> int:
+        """The workspace's revision (one plain query on a pooled connection)."""
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute(self.sql.revision)
+            row = cur.fetchone()
+            cur.close()
+            raw.rollback()
+        finally:
+            raw.close()
+        return int(row[0]) if row else 0
+
+    @contextmanager
+    def raw_write(self) -> Iterator[Any]:
+        """A DB-API cursor in a write transaction on a pooled connection (SQLite: begun with
+        ``BEGIN IMMEDIATE``; the caller holds ``write_lock``), committed when the block ends
+        or rolled back when it raises: the hot writes skip SQLAlchemy's per-statement work."""
+        raw = self.engine.raw_connection()
+        cur = raw.cursor()
+        try:
+            if not self.is_postgres:
+                cur.execute("BEGIN IMMEDIATE")
+            yield cur
+            raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            cur.close()
+            raw.close()
+
     def check(self) -> str:
         """A round trip to the database (the health check); returns the dialect's name."""
         raw = self.engine.raw_connection()
