@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
 from leadrail.adapters.db import tables as t
 from leadrail.app import slots as slots_module
@@ -20,6 +21,7 @@ from leadrail.app.slots import slots
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.scheduling.model import Interval
 from leadrail.settings import Settings
+from leadrail.web.main import create_app
 from tests.factories import MONDAY_8AM_NY, FixedClock, booking_workspace
 
 NINE = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)  # Monday 09:00 New York
@@ -124,3 +126,15 @@ def test_later_in_the_day_notice_still_applies(c: Container) -> None:
     assert NINE not in after
     assert NINE + timedelta(minutes=30) in after
     assert after == afresh(c)
+
+
+def test_the_page_shows_a_booked_time_no_more(c: Container) -> None:
+    """The page's list of times is kept too (the same times in one zone make the same HTML)."""
+    client = TestClient(create_app(c.settings, container=c))
+    value = 'value="2026-11-30T14:00:00Z"'
+    assert value in client.get("/c/solo", params={"email": "sam@example.test"}).text
+    assert value in client.get("/c/solo", params={"email": "kim@example.test"}).text
+    book(c.routing, c.calendar, "solo", PAT, NINE, c.clock.now())
+    page = client.get("/c/solo", params={"email": "sam@example.test"}).text
+    assert value not in page
+    assert 'value="2026-11-30T14:30:00Z"' in page
