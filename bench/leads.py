@@ -3,6 +3,7 @@ to a local SMTP server with `leadrail worker`."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -13,7 +14,8 @@ import yaml
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
-from bench.loadgen import LoadResult, build_request, run_load
+from bench.proc import PIDS
+from bench.wrk import WrkResult, run_wrk
 
 LEADS = int(os.environ.get("BENCH_LEADS", "10000"))
 KEY = "pk_bench_0123456789abcdef"
@@ -49,9 +51,15 @@ def lead(i: int) -> dict[str, Any]:
     }
 
 
+def lead_template() -> str:
+    """``lead(i)`` as a wrk template: ``{i}`` and the category (Lua ``cat``) vary."""
+    body = json.dumps(lead(1))
+    return body.replace("P1", "P{i}").replace("p1@", "p{i}@").replace("New Models", "{cat}")
+
+
 def intake_and_drain(
     tmp: Path, leadrail: Any, server: Any, free_port: Any, bin_dir: Path
-) -> tuple[LoadResult, float, int]:
+) -> tuple[WrkResult, float, int]:
     db = tmp / "leads.db"
     smtp_box = Counter()
     smtp = Controller(smtp_box, hostname="127.0.0.1", port=free_port())
@@ -66,13 +74,11 @@ def intake_and_drain(
     leadrail(env, "apply", "-f", str(tmp / "leads.yaml"))
     port = free_port()
     with server([str(bin_dir / "leadrail"), "serve", "--port", str(port)], env, port) as base:
-        result = run_load(
-            base,
-            lambda i: build_request("POST", f"{base}/api/v1/leads", lead(i), {"X-Site-Key": KEY}),
-            concurrency=16,
-            seconds=180,
-            limit=LEADS,
-        )
+        result = run_wrk(
+            base, "/api/v1/leads", method="POST", body=lead_template(),
+            headers={"X-Site-Key": KEY}, seconds=300, connections=16, stop_after=LEADS,
+            lua_vars={"cat": '(i % 2 == 1) and "New Models" or "Service"'}, pid=PIDS.get(base),
+        )  # fmt: skip
     engine = create_engine(f"sqlite:///{db}")
     started = time.perf_counter()
 

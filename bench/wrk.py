@@ -5,6 +5,7 @@ request carries a different e-mail."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -25,12 +26,20 @@ class WrkResult:
     rps: float
     p50_ms: float
     p99_ms: float
+    cpu_us: float | None = None  # the server process's CPU time per request (all threads)
 
     def line(self) -> str:
+        cpu = f"; server CPU {self.cpu_us:,.0f} µs a request" if self.cpu_us else ""
         return (
             f"{self.rps:,.0f} req/s, median {self.p50_ms:.2f} ms, p99 {self.p99_ms:.1f} ms "
-            f"({self.requests:,} requests, {self.errors} errors)"
+            f"({self.requests:,} requests, {self.errors} errors{cpu})"
         )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wrk_binary() -> str:
@@ -125,12 +134,15 @@ def run_wrk(
     connections: int = 16,
     stop_after: int | None = None,
     lua_vars: dict[str, str] | None = None,
+    pid: int | None = None,
 ) -> WrkResult:
     """``wrk -t1`` against ``base`` (loopback only) for ``seconds`` (or until ``stop_after``
-    answers came back). ``lua_vars`` are Lua expressions of ``i`` the templates can name."""
+    answers came back). ``lua_vars`` are Lua expressions of ``i`` the templates can name.
+    ``pid``: the server's process, whose CPU time per request is reported."""
     host = urlsplit(base).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("the benchmarks only load loopback addresses")
+    before = cpu_seconds(pid) if pid else 0.0
     with tempfile.TemporaryDirectory() as d:
         script = Path(d) / "bench.lua"
         script.write_text(lua_script(method, path, body, headers or {}, stop_after, lua_vars))
@@ -139,4 +151,7 @@ def run_wrk(
              "--latency", "--timeout", "30s", "-s", str(script), base],
             capture_output=True, text=True, check=True, timeout=seconds + 120,
         )  # fmt: skip
-    return parse(done.stdout)
+    result = parse(done.stdout)
+    if pid and result.requests:
+        result.cpu_us = (cpu_seconds(pid) - before) * 1e6 / result.requests
+    return result
