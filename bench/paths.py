@@ -88,6 +88,8 @@ def route_postgres() -> WrkResult | str:
         with server(cmd, env, port) as base:
             PIDS.pop(base, None)  # two worker processes: no one process's CPU time to report
             return load_route(base, "/api/v1/routers/bench/route", token)
+    except Exception as e:  # reported; the other measurements still run
+        return f"failed: {type(e).__name__}: {e}"
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -68,10 +68,9 @@ def lua_script(
     path: str,
     body: str | None,
     headers: dict[str, str],
-    stop_after: int | None,
     lua_vars: dict[str, str] | None = None,
 ) -> str:
-    lines = ["local i = 0", "local done = 0"]
+    lines = ["local i = 0"]
     for k, v in headers.items():
         lines.append(f"wrk.headers[ [==[{k}]==] ] = [==[{v}]==]")
     if body is not None:
@@ -84,13 +83,6 @@ def lua_script(
         f"  return wrk.format([==[{method}]==], {_lua_expr(path)}, nil, body)",
         "end",
     ]
-    if stop_after is not None:
-        lines += [
-            "response = function(status, headers, body)",
-            "  done = done + 1",
-            f"  if done >= {stop_after} then wrk.thread:stop() end",
-            "end",
-        ]
     return "\n".join(lines) + "\n"
 
 
@@ -132,12 +124,10 @@ def run_wrk(
     headers: dict[str, str] | None = None,
     seconds: float = 8.0,
     connections: int = 16,
-    stop_after: int | None = None,
     lua_vars: dict[str, str] | None = None,
     pid: int | None = None,
 ) -> WrkResult:
-    """``wrk -t1`` against ``base`` (loopback only) for ``seconds`` (or until ``stop_after``
-    answers came back). ``lua_vars`` are Lua expressions of ``i`` the templates can name.
+    """``wrk -t1`` against ``base`` (loopback only) for ``seconds``. ``lua_vars`` are Lua expressions of ``i`` the templates can name.
     ``pid``: the server's process, whose CPU time per request is reported."""
     host = urlsplit(base).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -145,7 +135,7 @@ def run_wrk(
     before = cpu_seconds(pid) if pid else 0.0
     with tempfile.TemporaryDirectory() as d:
         script = Path(d) / "bench.lua"
-        script.write_text(lua_script(method, path, body, headers or {}, stop_after, lua_vars))
+        script.write_text(lua_script(method, path, body, headers or {}, lua_vars))
         done = subprocess.run(
             [wrk_binary(), "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s",
              "--latency", "--timeout", "30s", "-s", str(script), base],
