@@ -127,8 +127,9 @@ def run_wrk(
     lua_vars: dict[str, str] | None = None,
     pid: int | None = None,
 ) -> WrkResult:
-    """``wrk -t1`` against ``base`` (loopback only) for ``seconds``. ``lua_vars`` are Lua expressions of ``i`` the templates can name.
-    ``pid``: the server's process, whose CPU time per request is reported."""
+    """``wrk -t1`` against ``base`` (loopback only) for ``seconds``. ``lua_vars`` are Lua
+    expressions of ``i`` the templates can name. ``pid``: the server's process, whose CPU
+    time per request is reported."""
     host = urlsplit(base).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("the benchmarks only load loopback addresses")
