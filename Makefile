@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run reset test lint types imports unit bench bench-scale clean install browser screenshots
+.PHONY: run reset test lint types imports unit bench bench-scale wrk clean install browser screenshots
 
 install: $(STAMP)
 
@@ -60,13 +60,22 @@ screenshots: $(STAMP) browser
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -q
 
-bench: $(STAMP)
+# HTTP load comes from Debian's wrk (a C load generator that leaves the CPU to the server);
+# the figures go to docs/benchmarks.md. `$(BIN)/python -m bench.run http click` re-measures
+# only those sections (see bench/run.py for their names).
+bench: $(STAMP) wrk
 	$(BIN)/python -m bench.run
 
 # Scale-out figures (PostgreSQL, 1/2/4 server processes, 1/2/4 workers; needs wrk): minutes of
 # full CPU. BENCH_SCALE_ARGS=--quick is a smoke run; --out FILE keeps the report.
-bench-scale: $(STAMP)
+bench-scale: $(STAMP) wrk
 	$(BIN)/python -m bench.scale $(BENCH_SCALE_ARGS)
+
+wrk:
+	@command -v wrk >/dev/null || { \
+	  echo "installing Debian's wrk for the benchmarks"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
+	    || { echo "could not install wrk: the benchmarks need it" >&2; exit 1; }; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis leadrail.db*

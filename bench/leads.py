@@ -3,6 +3,7 @@ to a local SMTP server with `leadrail worker`."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -13,9 +14,11 @@ import yaml
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
-from bench.loadgen import LoadResult, build_request, run_load
+from bench.proc import PIDS
+from bench.wrk import WrkResult, run_wrk
 
 LEADS = int(os.environ.get("BENCH_LEADS", "10000"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 KEY = "pk_bench_0123456789abcdef"
 
 
@@ -49,9 +52,17 @@ def lead(i: int) -> dict[str, Any]:
     }
 
 
+def lead_template() -> str:
+    """``lead(i)`` as a wrk template: ``{i}`` and the category (Lua ``cat``) vary."""
+    body = json.dumps(lead(1))
+    return body.replace("P1", "P{i}").replace("p1@", "p{i}@").replace("New Models", "{cat}")
+
+
 def intake_and_drain(
     tmp: Path, leadrail: Any, server: Any, free_port: Any, bin_dir: Path
-) -> tuple[LoadResult, float, int]:
+) -> tuple[WrkResult, int, float, int]:
+    """The intake under load for SECONDS, then (more leads taken until there are LEADS) the
+    time one worker takes to deliver them all: (intake, leads, seconds, messages)."""
     db = tmp / "leads.db"
     smtp_box = Counter()
     smtp = Controller(smtp_box, hostname="127.0.0.1", port=free_port())
@@ -66,14 +77,20 @@ def intake_and_drain(
     leadrail(env, "apply", "-f", str(tmp / "leads.yaml"))
     port = free_port()
     with server([str(bin_dir / "leadrail"), "serve", "--port", str(port)], env, port) as base:
-        result = run_load(
-            base,
-            lambda i: build_request("POST", f"{base}/api/v1/leads", lead(i), {"X-Site-Key": KEY}),
-            concurrency=16,
-            seconds=180,
-            limit=LEADS,
-        )
+        post = {
+            "method": "POST", "headers": {"X-Site-Key": KEY}, "connections": 16,
+            "lua_vars": {"cat": '(i % 2 == 1) and "New Models" or "Service"'},
+        }  # fmt: skip
+        result = run_wrk(base, "/api/v1/leads", body=lead_template(), seconds=SECONDS,
+                         pid=PIDS.get(base), **post)  # type: ignore[arg-type]  # fmt: skip
+        left = LEADS - result.requests
+        if left > 0:  # then enough more leads for the drain (wrk runs for whole seconds)
+            seconds = min(300.0, 1 + left / max(result.rps, 1.0))
+            run_wrk(base, "/api/v1/leads", body=lead_template().replace("p{i}@", "q{i}@"),
+                    seconds=seconds, **post)  # type: ignore[arg-type]  # fmt: skip
     engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        leads = conn.execute(text("SELECT count(*) FROM leads")).scalar_one()
     started = time.perf_counter()
 
     worker = subprocess.Popen(
@@ -97,4 +114,4 @@ def intake_and_drain(
         worker.terminate()
         worker.wait(timeout=20)
         smtp.stop()
-    return result, drained, smtp_box.count
+    return result, int(leads), drained, smtp_box.count

@@ -89,9 +89,9 @@ def main(argv: list[str]) -> None:
         url = f"sqlite:///{tmp}/bench.db"
         migrate(url)
         c = bootstrap(Settings(database_url=url, secret_key="b" * 32, worker=False))
-        apply_workspace(c.store, yaml.safe_load(bench_workspace_yaml()))
-        c.store.create_user("bench@acme.test", "Bench", admin=True)
-        token = c.store.create_token("bench@acme.test", "bench")
+        apply_workspace(c.workspace, yaml.safe_load(bench_workspace_yaml()))
+        c.tokens.create_user("bench@acme.test", "Bench", admin=True)
+        token = c.tokens.create_token("bench@acme.test", "bench")
         app: App = create_app(c.settings, container=c)
         recorded = asyncio.run(measure(app, token, n, b""))
         dry = asyncio.run(measure(app, token, n, b"dry_run=true"))

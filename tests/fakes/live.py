@@ -237,7 +237,7 @@ class FakeRouting:
         return ()
 
     @contextmanager
-    def transaction(self, slug: str, *, write: bool) -> Iterator[FakeRoutingTx]:
+    def transaction(self, slug: str, *, write: bool, wait: bool = True) -> Iterator[FakeRoutingTx]:
         yield FakeRoutingTx(self.ledger)
 
 

@@ -91,5 +91,8 @@ class FakeWorkspace:
     def lead_config(self) -> LeadConfig:
         return self.config
 
+    def cached_lead_config(self) -> LeadConfig | None:
+        return self.config
+
     def admin_emails(self) -> list[str]:
         return list(self.admins)

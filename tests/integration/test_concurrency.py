@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from leadrail.adapters.db import tables as t
 from leadrail.app.apply import apply_workspace
+from leadrail.app.ports import WouldWait
 from leadrail.app.route import route_prospect
 from leadrail.bootstrap import bootstrap
 from leadrail.settings import Settings
@@ -20,8 +21,12 @@ WEIGHTS = [3, 1, 2, 2]
 N = 32
 
 
-@pytest.mark.parametrize("credits", [0, 3])
-def test_concurrent_routes_keep_the_quota_invariant(db_url: str, credits: int) -> None:
+@pytest.mark.parametrize(("credits", "prompt"), [(0, False), (3, False), (3, True)])
+def test_concurrent_routes_keep_the_quota_invariant(
+    db_url: str, credits: int, prompt: bool
+) -> None:
+    """``prompt``: half the callers first try without waiting (as the route API does on the
+    event loop's thread) and only wait, in their thread, when told to."""
     c = bootstrap(Settings(database_url=db_url, db_pool_size=16))
     doc = workspace(weights=WEIGHTS, memory_hours=0)
     doc["users"][1]["credits"] = credits
@@ -29,8 +34,13 @@ def test_concurrent_routes_keep_the_quota_invariant(db_url: str, credits: int) -
     now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
     def one(i: int) -> str | None:
-        rec = route_prospect(c.routing, "inbound", {"email": f"p{i}@example.test"}, now)
-        return rec.id
+        prospect = {"email": f"p{i}@example.test"}
+        if prompt and i % 2:
+            try:
+                return route_prospect(c.routing, "inbound", prospect, now, wait=False).id
+            except WouldWait:
+                pass  # nothing was done: decide again, waiting this time
+        return route_prospect(c.routing, "inbound", prospect, now).id
 
     with ThreadPoolExecutor(max_workers=N) as pool:
         ids = list(pool.map(one, range(N)))

@@ -75,6 +75,7 @@ def test_the_decision_and_the_lead_are_written_together(c: Container) -> None:
     assert counts(c) == (1, 1, 1, 1)
     again = take(c, "form-1")
     assert (again.created, again.lead.id) == (False, taken.lead.id)
+    assert again.lead == taken.lead  # the first answer (as written) is what reads back
     assert counts(c) == (1, 1, 1, 1)  # a replay routes nothing
 
 

@@ -119,6 +119,18 @@ def test_same_idempotency_key_twice_makes_one_lead(c: Container, client: TestCli
     assert again.status_code == 200
     assert again.json()["id"] == first.json()["id"]
     assert again.json()["replayed"] is True
+    assert {**again.json(), "replayed": False} == first.json()  # the answer is what reads back
+    assert len(c.leads.deliveries()) == 1
+
+
+def test_a_site_removed_since_the_last_lead_is_refused(c: Container, client: TestClient) -> None:
+    assert post(client, LEAD).status_code == 201  # the site's key is now in the cached settings
+    doc = leads_workspace()
+    doc["sites"] = []
+    apply_workspace(c.workspace, doc)
+    refused = post(client, LEAD)
+    assert refused.status_code == 401
+    assert refused.json()["error"]["field"] == "site_key"
     assert len(c.leads.deliveries()) == 1
 
 

@@ -163,20 +163,20 @@ def take_lead(
     try:
         if site.router is None:
             placed = _placed(config, locator, lead, hints, None)
-            repo.save_lead(
+            saved = repo.save_lead(
                 placed.lead, key=idempotency_key, trace=placed.trace, targets=placed.targets,
                 now=now,
             )  # fmt: skip
         else:
-            _route_and_save(routing, locator, config, site, lead, hints, idempotency_key, now)
+            saved = _route_and_save(
+                routing, locator, config, site, lead, hints, idempotency_key, now
+            )
     except DuplicateLead:
         seen = repo.lead_by_key(site.name, idempotency_key or "")
         if seen is None:
             raise
         return Taken(seen, False, site)
-    saved = repo.lead(lead.id)
-    assert saved is not None
-    return Taken(saved, True, site)
+    return Taken(saved, True, site)  # as written (and committed): no second read
 
 
 def _route_and_save(
@@ -188,21 +188,25 @@ def _route_and_save(
     hints: LocationHints,
     key: str | None,
     now: datetime,
-) -> None:
+) -> StoredLead:
     """Route the lead through its site's router and write it, with its deliveries, in the
     transaction that records the decision (DuplicateLead: nothing of either is kept)."""
     assert site.router is not None
     crm_sync = _writes_crm(routing, site)
+    saved: list[StoredLead] = []
 
     def then(tx: RoutingTransaction, routed: RecordedDecision) -> None:
         placed = _placed(config, locator, lead, hints, routed)
-        tx.save_lead(
-            placed.lead, key=key, trace=placed.trace, targets=placed.targets, now=now,
-            crm_sync=crm_sync,
-        )  # fmt: skip
+        saved[:] = [
+            tx.save_lead(
+                placed.lead, key=key, trace=placed.trace, targets=placed.targets, now=now,
+                crm_sync=crm_sync,
+            )
+        ]  # fmt: skip
 
     fields = _routing_fields(lead)
     route_prospect(routing, site.router, fields, now, source="lead", anonymous=True, then=then)
+    return saved[0]
 
 
 def hints_from(data: Mapping[str, Any], ip: str | None) -> LocationHints:

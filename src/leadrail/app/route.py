@@ -15,6 +15,7 @@ from leadrail.app.ports import (
     RoutingRepo,
     RoutingTransaction,
     StaleState,
+    WouldWait,
 )
 from leadrail.routing.engine import route
 from leadrail.routing.errors import ProspectError
@@ -152,6 +153,7 @@ def route_prospect(
     available: frozenset[str] | None = None,
     then: Callable[[RoutingTransaction, RecordedDecision], None] | None = None,
     anonymous: bool = False,
+    wait: bool = True,
 ) -> RecordedDecision:
     """Route one prospect. Unless ``dry_run``, the decision, the rotation state and any credit
     spent are written in one transaction that holds the router's lock. The router's settings
@@ -160,16 +162,24 @@ def route_prospect(
     of the decision is kept. A prospect needs an e-mail or a domain (422, nothing recorded)
     unless ``anonymous``: a live visitor (known by its visitor id) or a form lead (reached by
     phone) is routed on what else it has. Pass a ``ProspectInput`` to route one request's
-    prospect more than once without normalising it or asking the CRM again."""
+    prospect more than once without normalising it or asking the CRM again.
+
+    ``wait=False`` (an event loop's own thread): decide and record now, or raise
+    ``WouldWait`` having done nothing, when that would wait on anything (the write lock,
+    the network, a CRM, a router to rebuild); the caller then calls again with waiting
+    allowed, in a worker thread. Same transaction, same lock, same guarantees: it only
+    saves the hand-over to a thread when the write lock is free."""
     asked = ProspectInput.of(raw)
     snap = snapshot_or_404(repo, slug)
     for _ in range(RETRIES):
         prospect = asked.prospect(snap.spec)
         if not anonymous:
             identified(prospect)
+        if not wait and (dry_run or needs_crm(snap.spec)):
+            raise WouldWait("a dry run or a CRM lookup: in a worker thread")
         crm = asked.crm_records(repo, snap.spec)
         try:
-            with repo.transaction(slug, write=not dry_run) as tx:
+            with repo.transaction(slug, write=not dry_run, wait=wait) as tx:
                 revision = tx.revision()
                 if revision != snap.revision:
                     raise Outdated(revision)
@@ -184,6 +194,8 @@ def route_prospect(
                     then(tx, recorded)
             return recorded
         except Outdated as changed:
+            if not wait:
+                raise WouldWait("the router changed: rebuilt in a worker thread") from None
             snap = snapshot_or_404(repo, slug, revision=changed.revision)
         except StaleState:
             continue

@@ -4,13 +4,16 @@ arithmetic; this module gathers its inputs)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+import threading
+from collections.abc import Hashable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from cachetools import LRUCache
 
 from leadrail.app.errors import InvalidInput
 from leadrail.app.ports import BookingTransaction, BusyCalendar, RouterSnapshot
-from leadrail.scheduling.model import Interval, MeetingSpec, parse_working_hours
+from leadrail.scheduling.model import Interval, MeetingSpec, WeeklyHours, parse_working_hours
 from leadrail.scheduling.slots import is_bookable, pool_slots, rep_slots
 
 Busy = Mapping[str, Sequence[tuple[datetime, datetime]]]
@@ -41,13 +44,29 @@ def _rep_busy(
     return [Interval(a, b) for a, b in busy if b > a]
 
 
+_HOURS: LRUCache[Hashable, WeeklyHours] = LRUCache(maxsize=1024)
+
+
 def _hours(snap: RouterSnapshot, rep: str) -> tuple[Any, str, list[tuple[Any, Any]]]:
     doc = snap.user_docs.get(rep)
     info = snap.users.get(rep)
     tz = (info.timezone if info else None) or snap.spec.timezone
-    hours = parse_working_hours(doc.working_hours if doc else {})
+    raw = doc.working_hours if doc else {}
+    key = tuple(sorted(raw.items()))
+    hours = _HOURS.get(key)
+    if hours is None:
+        hours = _HOURS[key] = parse_working_hours(raw)
     vacations = [(v.start, v.end) for v in info.vacations] if info else []
     return hours, tz, vacations
+
+
+_DAY = timedelta(days=1)
+# A day's open slots of a group of reps, keyed by everything they are computed from: the
+# meeting type, each rep's hours, zone, vacations and the busy times that touch the day.
+# A booking, a cancellation, a busy block, a calendar's busy times or a workspace change
+# changes the key, so an entry is never stale: it is only never asked for again.
+_DAYS: LRUCache[Hashable, dict[datetime, frozenset[str]]] = LRUCache(maxsize=4096)
+_DAYS_LOCK = threading.Lock()
 
 
 def slots(
@@ -57,8 +76,66 @@ def slots(
     now: datetime,
     window: Interval,
 ) -> dict[datetime, frozenset[str]]:
-    """Open slots in ``window``: each start with the reps free then."""
+    """Open slots in ``window``: each start with the reps free then. Computed per UTC day
+    and kept (see ``_DAYS``); the busy times are read on every call."""
     spec = meeting_spec(snap)
+    low = max(window.start, now + spec.notice).astimezone(UTC)
+    high = min(window.end, now + spec.horizon).astimezone(UTC)
+    if low >= high:
+        return {}
+    if spec.horizon - spec.notice < 2 * _DAY:  # a day's slots would depend on ``now``
+        return _slots_now(calendar, snap, reps, now, window, spec)
+    first = low.replace(hour=0, minute=0, second=0, microsecond=0)
+    days = [first + i * _DAY for i in range((high - first) // _DAY + 1)]
+    span = Interval(days[0], days[-1] + _DAY)
+    reps_now = [(rep, *_hours(snap, rep), _rep_busy(calendar, rep, span, spec)) for rep in reps]
+    out: dict[datetime, frozenset[str]] = {}
+    for day in days:
+        for start, free in _day_slots(spec, reps_now, day).items():
+            if low <= start < high:
+                out[start] = free
+    return out
+
+
+def _day_slots(
+    spec: MeetingSpec,
+    reps: Sequence[tuple[str, Any, str, list[Any], list[Interval]]],
+    day: datetime,
+) -> dict[datetime, frozenset[str]]:
+    """The reps' open slots starting in the UTC day ``day`` (as if asked long enough before
+    it that neither notice nor horizon cut it), from the cache when computed before."""
+    lo, hi = day - spec.buffer_before, day + _DAY + spec.duration + spec.buffer_after
+    inputs = [
+        (rep, hours, tz, tuple(vacations), tuple((b.start, b.end) for b in busy
+                                                 if b.end > lo and b.start < hi))
+        for rep, hours, tz, vacations, busy in reps
+    ]  # fmt: skip
+    key = (spec, day, tuple(inputs))
+    with _DAYS_LOCK:
+        found = _DAYS.get(key)
+    if found is not None:
+        return found
+    window = Interval(day, day + _DAY)
+    before = day - spec.notice  # a "now" that lets the whole day through notice and horizon
+    per_rep = {
+        rep: rep_slots(spec, hours, tz, [Interval(a, b) for a, b in busy], vacations,
+                       now=before, window=window)
+        for rep, hours, tz, vacations, busy in inputs
+    }  # fmt: skip
+    computed = pool_slots(per_rep)
+    with _DAYS_LOCK:
+        _DAYS[key] = computed
+    return computed
+
+
+def _slots_now(
+    calendar: BusyCalendar,
+    snap: RouterSnapshot,
+    reps: Sequence[str],
+    now: datetime,
+    window: Interval,
+    spec: MeetingSpec,
+) -> dict[datetime, frozenset[str]]:
     per_rep = {}
     for rep in reps:
         hours, tz, vacations = _hours(snap, rep)

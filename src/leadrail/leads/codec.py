@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields, is_dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from leadrail.leads.model import Address, Customer, Lead, Phone, Vehicle
 
 
+@cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _plain(value: Any) -> Any:
+    """``dataclasses.asdict`` without its deep copies (the result is dumped as JSON: tuples
+    and lists read back alike)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _names(type(value))}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def lead_to_data(lead: Lead) -> dict[str, Any]:
-    data = asdict(lead)
+    data: dict[str, Any] = _plain(lead)
     data["created_at"] = lead.created_at.isoformat()
     return data
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from cachetools import LRUCache
+from jinja2 import Environment
+from markupsafe import Markup
 
 COMMON_ZONES = (
     "UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
@@ -49,6 +54,28 @@ def group_by_day(starts: Iterable[datetime], tz: str) -> list[dict[str, object]]
             }
         )
     return [{"label": k, "slots": v} for k, v in days.items()]
+
+
+_SLOT_LISTS: LRUCache[tuple[object, ...], Markup] = LRUCache(maxsize=256)
+_SLOT_LISTS_LOCK = threading.Lock()
+
+
+def slot_list(
+    env: Environment, starts: Iterable[datetime], tz: str, chosen: str | None
+) -> tuple[Markup, bool]:
+    """The open times of a booking page as HTML (``booking_slots.html``) and whether there
+    are any. The same times in the same zone make the same HTML for every visitor, so it is
+    rendered once and kept (the key is the times themselves: new times, a new entry)."""
+    ordered = tuple(sorted(starts))
+    key = (ordered, tz, chosen)
+    with _SLOT_LISTS_LOCK:
+        found = _SLOT_LISTS.get(key)
+    if found is None:
+        days = group_by_day(ordered, tz)
+        found = Markup(env.get_template("booking_slots.html").render(days=days, chosen=chosen))
+        with _SLOT_LISTS_LOCK:
+            _SLOT_LISTS[key] = found
+    return found, bool(ordered)
 
 
 def redirect_after_booking(base: str, params: Mapping[str, str]) -> str:

@@ -9,6 +9,7 @@ does not answer, requests are let through (and logged) rather than refused."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from fastapi import HTTPException, Request
@@ -23,11 +24,49 @@ from leadrail.web.client import client_address
 
 log = logging.getLogger("leadrail.ratelimit")
 
+SWEEP_SECONDS = 1.0
+
+
+class _NoTimer:
+    """Stands in for ``MemoryStorage``'s expiry timer: always "running", so the storage starts
+    no thread of its own (it starts one every 10 ms under traffic, which cost more than the
+    rest of a lead's intake); ``SweptMemoryStorage.sweep`` expires entries instead."""
+
+    def is_alive(self) -> bool:
+        return True
+
+    def cancel(self) -> None:
+        return None
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """``limits``' memory storage, its expired windows dropped by ``sweep`` (called at most
+    once a second from the requests) instead of by a timer thread. Expired entries are
+    never counted either way: ``limits`` checks each entry's time when it reads it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timer.cancel()
+        self.timer = _NoTimer()  # type: ignore[assignment]
+        self._swept = time.monotonic()
+        self._sweeping = threading.Lock()
+
+    def sweep(self) -> None:
+        now = time.monotonic()
+        if now - self._swept < SWEEP_SECONDS or not self._sweeping.acquire(blocking=False):
+            return
+        try:
+            self._swept = now
+            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+        finally:
+            self._sweeping.release()
+
 
 class PublicLimiter:
     def __init__(self, rate: str, redis_url: str | None = None, prefix: str = "leadrail") -> None:
         self.item: RateLimitItem = parse(rate)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.storage = SweptMemoryStorage()
+        self.limiter = MovingWindowRateLimiter(self.storage)
         self.shared: SharedLimiter | None = None
         if redis_url:
             scheme = "redis+unix://" if redis_url.startswith("unix://") else ""
@@ -47,6 +86,7 @@ class PublicLimiter:
     async def check(self, request: Request) -> None:
         client = client_address(request)
         if self.shared is None:
+            self.storage.sweep()
             if not self.limiter.hit(self.item, "public", client):
                 stats = self.limiter.get_window_stats(self.item, "public", client)
                 _refuse(stats.reset_time)

@@ -33,6 +33,7 @@ class Inbox:
     instead when a test sets them (e.g. "550 5.1.1 no such user")."""
 
     envelopes: list[Envelope] = field(default_factory=list)
+    peers: list[Any] = field(default_factory=list)  # the client's end of each message's connection
     rcpt_reply: str | None = None
     data_reply: str | None = None
 
@@ -50,6 +51,7 @@ class Inbox:
         if self.data_reply:
             return self.data_reply
         self.envelopes.append(envelope)
+        self.peers.append(session.peer)
         return "250 2.0.0 Ok: queued as TEST1"
 
 

@@ -8,12 +8,13 @@ from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from leadrail.adapters.calendar.ics import invite_message
 from leadrail.adapters.mail.smtp import MailError, SmtpMailer, SmtpSettings
 from tests.support.net import free_port
 
-from .conftest import SmtpServer
+from .conftest import Inbox, SmtpServer
 from .invites import START, an_invite, only_event, parse_ics, parse_mail, part
 
 
@@ -98,6 +99,50 @@ def test_send_sync_works_from_a_worker_thread(smtp_server: SmtpServer) -> None:
     assert not errors
     assert len(replies) == 1
     assert len(smtp_server.inbox.envelopes) == 1
+
+
+def test_a_threads_messages_share_one_connection(smtp_server: SmtpServer) -> None:
+    mailer = mailer_for(smtp_server)
+    ids = []
+    for _ in range(3):
+        message = a_message()
+        mailer.send_sync(message)
+        ids.append(message["Message-ID"])
+    assert [parse_mail(e.content)["Message-ID"] for e in smtp_server.inbox.envelopes] == ids
+    assert len(set(smtp_server.inbox.peers)) == 1
+
+
+def test_after_a_failure_the_next_message_goes_on_a_new_connection(
+    smtp_server: SmtpServer,
+) -> None:
+    mailer = mailer_for(smtp_server)
+    mailer.send_sync(a_message())
+    smtp_server.inbox.data_reply = "451 4.3.0 Try again later"
+    with pytest.raises(MailError):
+        mailer.send_sync(a_message())
+    smtp_server.inbox.data_reply = None
+    mailer.send_sync(a_message())
+    assert len(smtp_server.inbox.envelopes) == 2
+    assert len(set(smtp_server.inbox.peers)) == 2
+
+
+def test_a_kept_connection_the_server_dropped_is_replaced() -> None:
+    inbox = Inbox()
+    port = free_port()
+    first = Controller(inbox, hostname="127.0.0.1", port=port)
+    first.start()
+    mailer = SmtpMailer(SmtpSettings(host="127.0.0.1", port=port, sender="leadrail@acme.test"))
+    mailer.send_sync(a_message())
+    first.stop()  # the server restarts: the kept connection is gone
+    again = Controller(inbox, hostname="127.0.0.1", port=port)
+    again.start()
+    try:
+        message = a_message()
+        assert mailer.send_sync(message).startswith("250")
+    finally:
+        again.stop()
+    assert len(inbox.envelopes) == 2
+    assert parse_mail(inbox.envelopes[1].content)["Message-ID"] == message["Message-ID"]
 
 
 def test_server_down_is_retryable() -> None:

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from leadrail.adapters.db import tables as t
+from leadrail.adapters.db.delivery_json import delivery_json
+from leadrail.app.ports import StoredLead
 from leadrail.leads.codec import lead_to_data
 from leadrail.leads.destinations import Target
 from leadrail.leads.model import Lead
@@ -50,18 +53,21 @@ class LeadStatements:
         targets: Sequence[Target],
         now: datetime,
         crm_sync: bool,
-    ) -> None:
+    ) -> StoredLead:
         """The lead, a delivery and its outbox job per target, and the CRM write when the
         site's router asks for one. A lead whose site already has ``key`` raises the
-        driver's IntegrityError (``Statements.integrity_error``)."""
+        driver's IntegrityError (``Statements.integrity_error``). Returns the lead as it
+        will read back once committed (no second trip to the database)."""
         w = self.sql.when(now)
+        data = json.dumps(lead_to_data(lead))
         cur.execute(
             self.insert_lead,
             (
                 lead.id, w, lead.site, key, lead.category, lead.offer, lead.store,
-                lead.customer.email, json.dumps(lead_to_data(lead)), json.dumps(list(trace)),
+                lead.customer.email, data, json.dumps(list(trace)),
             ),
         )  # fmt: skip
+        deliveries: list[Mapping[str, Any]] = []
         for target in targets:
             delivery_id = uuid.uuid4().hex
             cur.execute(
@@ -72,5 +78,12 @@ class LeadStatements:
                 ),
             )  # fmt: skip
             cur.execute(self.sql.enqueue, ("lead", delivery_id, "{}", w, w))
+            row = t.Delivery(
+                id=delivery_id, lead_id=lead.id, address=target.address, format=target.format,
+                secret_env=target.secret_env, attach_xml=target.attach_xml, role="primary",
+                status="pending", attempts=0, created_at=now,
+            )  # fmt: skip
+            deliveries.append(delivery_json(row, now))  # its job is due now
         if crm_sync:
             cur.execute(self.sql.enqueue, ("crm_lead", lead.id, "{}", w, w))
+        return StoredLead(lead.id, now, lead.site, json.loads(data), list(trace), deliveries)

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.database import Database
+from leadrail.adapters.db.delivery_json import attempt_json, delivery_json
 from leadrail.adapters.db.routing_tx import Statements
-from leadrail.app.delivery.outcomes import STATUS_TEXT
 from leadrail.app.outbox.jobs import JobKind
 from leadrail.app.ports import DuplicateLead, LeadConfig, SiteInfo, StoredLead, StoreInfo
 from leadrail.leads.destinations import Target
@@ -32,6 +32,7 @@ class SqlLeadsRepo:
     """Implements the LeadRepo port."""
 
     def __init__(self, db: Database) -> None:
+        self.db = db
         self.engine = db.engine
         self.writer = db.writer
         self.write_lock = db.write_lock  # SQLite writers of a process take turns
@@ -40,15 +41,21 @@ class SqlLeadsRepo:
         self._lock = threading.Lock()
 
     def lead_config(self) -> LeadConfig:
+        """The lead settings, rebuilt only when the workspace's revision moved on (checked
+        with one plain query each call)."""
+        revision = self.db.revision()
+        cached = self._config
+        if cached is not None and cached.revision == revision:
+            return cached
         with Session(self.engine) as s:
-            revision = int(s.scalar(select(t.WorkspaceMeta.revision)) or 0)
-            cached = self._config
-            if cached is not None and cached.revision == revision:
-                return cached
-            config = self._load_config(s, revision)
+            config = self._load_config(s, int(s.scalar(select(t.WorkspaceMeta.revision)) or 0))
         with self._lock:
             self._config = config
         return config
+
+    def cached_lead_config(self) -> LeadConfig | None:
+        """The lead settings last read (no I/O; maybe of an older revision), if any."""
+        return self._config
 
     def _load_config(self, s: Session, revision: int) -> LeadConfig:
         meta = s.get_one(t.WorkspaceMeta, 1)
@@ -98,19 +105,14 @@ class SqlLeadsRepo:
         targets: Sequence[Target],
         now: datetime,
         crm_sync: bool = False,
-    ) -> None:
+    ) -> StoredLead:
         """The lead, its deliveries and their outbox jobs (and the CRM write when the site's
         router asks for one), in one transaction (see ``lead_writes``)."""
         try:
-            with self.write_lock(), self.writer.begin() as conn:
-                cur = conn.connection.cursor()
-                try:
-                    self.sql.leads.write(
-                        cur, lead, key=key, trace=trace, targets=targets, now=now,
-                        crm_sync=crm_sync,
-                    )  # fmt: skip
-                finally:
-                    cur.close()
+            with self.write_lock(), self.db.raw_write() as cur:
+                return self.sql.leads.write(
+                    cur, lead, key=key, trace=trace, targets=targets, now=now, crm_sync=crm_sync
+                )
         except self.sql.integrity_error as e:
             if key is not None:
                 raise DuplicateLead(str(e)) from None
@@ -245,26 +247,3 @@ def _next_attempts(s: Session, delivery_ids: list[str]) -> dict[str, datetime]:
         j.kind == LEAD_JOB, j.ref.in_(delivery_ids), j.status.in_(RETRYING)
     )
     return {str(ref): at for ref, at in s.execute(q).all()}  # noqa: C416
-
-
-def delivery_json(d: t.Delivery, next_attempt_at: datetime | None = None) -> dict[str, Any]:
-    retrying = d.status in ("pending", "waiting") and next_attempt_at is not None
-    return {
-        "id": d.id,
-        "lead_id": d.lead_id,
-        "destination": d.address,
-        "format": d.format,
-        "role": d.role,
-        "status": d.status,
-        "status_text": STATUS_TEXT.get(d.status, d.status),
-        "next_attempt_at": next_attempt_at.isoformat() if retrying and next_attempt_at else None,
-        "attempt_count": d.attempts,
-        "last_error": d.last_error,
-        "message_id": f"<{d.id}@leadrail>",
-        "created_at": d.created_at.isoformat(),
-        "delivered_at": d.delivered_at.isoformat() if d.delivered_at else None,
-    }
-
-
-def attempt_json(a: t.DeliveryAttempt) -> dict[str, Any]:
-    return {"at": a.at.isoformat(), "ok": a.ok, "response": a.response, "payload": a.payload}

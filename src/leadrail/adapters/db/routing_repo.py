@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -17,7 +18,7 @@ from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.database import Database
 from leadrail.adapters.db.ledger_repo import ledger_row
 from leadrail.adapters.db.routing_tx import SqlRoutingTransaction
-from leadrail.app.ports import LedgerRow, MeetingRow, Routers, RouterSnapshot
+from leadrail.app.ports import LedgerRow, MeetingRow, Routers, RouterSnapshot, WouldWait
 from leadrail.metrics import DECISIONS
 from leadrail.routing.model import CrmRecord
 
@@ -48,11 +49,23 @@ class SqlRoutingRepo:
 
     # --- transactions ----------------------------------------------------------------------
     @contextmanager
-    def transaction(self, slug: str, *, write: bool) -> Iterator[SqlRoutingTransaction]:
+    def transaction(
+        self, slug: str, *, write: bool, wait: bool = True
+    ) -> Iterator[SqlRoutingTransaction]:
         """A routing transaction. Writers serialise per router: PostgreSQL locks the router's
         row (threads of this process take their turn first, without a connection); SQLite
-        takes the database write lock (BEGIN IMMEDIATE) after the process's writer lock."""
+        takes the database write lock (BEGIN IMMEDIATE) after the process's writer lock.
+
+        ``wait=False`` (SQLite writers only; anything else raises ``WouldWait``): the
+        process's writer lock and then SQLite's are taken only if free at once, on a
+        connection kept for this (no pool to wait on), else ``WouldWait`` with nothing done."""
         db = self.db
+        if not wait:
+            if not write or db.is_postgres:
+                raise WouldWait("only SQLite writers begin without waiting")
+            with db.write_lock(wait=False), db.begin_now() as raw:
+                yield from self._drive(raw, "")  # begun: BEGIN IMMEDIATE
+            return
         if not write:
             with self._connection(slug, write=False) as tx:
                 yield tx
@@ -79,13 +92,24 @@ class SqlRoutingRepo:
     def _connection(self, slug: str, *, write: bool) -> Iterator[SqlRoutingTransaction]:
         """A pooled DB-API connection with the transaction driven by hand (the hot path)."""
         raw = self.db.engine.raw_connection()
-        cursor = raw.cursor()
         try:
             if self.db.is_postgres:
-                if write:  # serialise decisions of one router: its pools live under this lock
-                    cursor.execute(self.sql.lock_router, (slug,))
+                # serialise decisions of one router: its pools live under this lock
+                yield from self._drive(raw, self.sql.lock_router if write else "", (slug,))
             else:
-                cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                yield from self._drive(raw, "BEGIN IMMEDIATE" if write else "BEGIN")
+        finally:
+            raw.close()  # back to the pool
+
+    def _drive(
+        self, raw: Any, begin: str, params: tuple[str, ...] = ()
+    ) -> Iterator[SqlRoutingTransaction]:
+        """One transaction on ``raw``: ``begin`` (if any), the caller's statements, commit (or
+        rollback when anything raised)."""
+        cursor = raw.cursor()
+        try:
+            if begin:
+                cursor.execute(begin, params)
             tx = SqlRoutingTransaction(cursor, self.sql)
             yield tx
             raw.commit()
@@ -96,7 +120,6 @@ class SqlRoutingRepo:
             raise
         finally:
             cursor.close()
-            raw.close()  # back to the pool
 
     # --- click routers -------------------------------------------------------------------
     def record_click(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from leadrail.adapters.db.lead_writes import LeadStatements
-from leadrail.app.ports import DuplicateLead, Job, NewMeeting, StaleState
+from leadrail.app.ports import DuplicateLead, Job, NewMeeting, StaleState, StoredLead
 from leadrail.leads.destinations import Target
 from leadrail.leads.model import Lead
 from leadrail.routing.model import Decision, PoolState, Prospect
@@ -224,12 +224,12 @@ class SqlRoutingTransaction:
         targets: Sequence[Target],
         now: datetime,
         crm_sync: bool = False,
-    ) -> None:
+    ) -> StoredLead:
         """The lead with its deliveries, in this transaction (with the decision that routed
         it). A key its site already used raises DuplicateLead: the caller lets the whole
         transaction roll back."""
         try:
-            self.sql.leads.write(
+            return self.sql.leads.write(
                 self.cur, lead, key=key, trace=trace, targets=targets, now=now, crm_sync=crm_sync
             )
         except self.sql.integrity_error as e:

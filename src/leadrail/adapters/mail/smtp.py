@@ -1,8 +1,12 @@
 """Sending e-mail over SMTP (aiosmtplib), with errors sorted into "retry later" and "give up".
 
-``SmtpMailer.send`` is a coroutine; ``send_sync`` runs it on a fresh event loop for the delivery
-worker's threads. Nothing is logged that could hold the password, and message bodies (which
-hold what prospects typed) are never logged either: only ids, hosts and server replies.
+``SmtpMailer.send`` is a coroutine (one connection per message); ``send_sync``, for the delivery
+worker's threads, keeps one connection per thread open across messages (on an event loop of
+the thread's own): no connect, greeting and QUIT per message. A kept connection that fails is
+closed; one the server closed while idle is replaced once, at once (the message had not been
+accepted on it: at least once, never silently dropped). Nothing is logged that could hold
+the password, and message bodies (which hold what prospects typed) are never logged either:
+only ids, hosts and server replies.
 """
 
 from __future__ import annotations
@@ -10,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
-from typing import Literal
+from typing import Any, Literal
 
 import aiosmtplib
 
@@ -49,9 +55,22 @@ class MailError(Exception):
         self.retryable = retryable
 
 
+KEEP_IDLE_SECONDS = 30.0  # a kept connection idle longer is closed and opened afresh
+
+
+class _Kept(threading.local):
+    """This thread's event loop and SMTP connection (``send_sync``)."""
+
+    def __init__(self) -> None:
+        self.runner: asyncio.Runner | None = None
+        self.client: aiosmtplib.SMTP | None = None
+        self.used = 0.0
+
+
 class SmtpMailer:
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
+        self._kept = _Kept()
 
     def __repr__(self) -> str:
         return f"SmtpMailer({self._settings!r})"
@@ -74,27 +93,62 @@ class SmtpMailer:
                 timeout=settings.timeout_seconds,
             )
         except Exception as e:
-            error = _mail_error(e)
-            if error is None:
-                raise
-            log.warning(
-                "smtp %s:%s refused %s (retryable=%s): %s",
-                settings.host,
-                settings.port,
-                message["Message-ID"],
-                error.retryable,
-                error.response,
-            )
-            raise error from e
+            raise self._failed(message, e) from e
+        return self._accepted(message, refused, reply)
+
+    def send_sync(self, message: EmailMessage) -> str:
+        """``send`` for code without an event loop (worker threads), on this thread's kept
+        connection (opened when there is none, or after an error, or after idling)."""
+        kept = self._kept
+        if kept.runner is None:
+            kept.runner = asyncio.Runner()
+        return kept.runner.run(self._send_kept(message, kept))
+
+    async def _send_kept(self, message: EmailMessage, kept: _Kept) -> str:
+        self._complete_headers(message)
+        settings = self._settings
+        while True:
+            reused = kept.client is not None and kept.client.is_connected
+            if reused and time.monotonic() - kept.used > KEEP_IDLE_SECONDS:
+                await _close(kept)
+                reused = False
+            try:
+                if not reused:
+                    await _close(kept)
+                    kept.client = aiosmtplib.SMTP(
+                        hostname=settings.host, port=settings.port, username=settings.username,
+                        password=settings.password, use_tls=settings.tls == "implicit",
+                        start_tls=settings.tls == "starttls", timeout=settings.timeout_seconds,
+                    )  # fmt: skip
+                    await kept.client.connect()
+                assert kept.client is not None
+                refused, reply = await kept.client.send_message(message)
+            except Exception as e:
+                await _close(kept)  # never reused after an error
+                if reused and isinstance(e, aiosmtplib.SMTPServerDisconnected | ConnectionError):
+                    continue  # the server closed it while it idled: once more, on a new one
+                raise self._failed(message, e) from e
+            kept.used = time.monotonic()
+            return self._accepted(message, refused, reply)
+
+    def _failed(self, message: EmailMessage, e: Exception) -> Exception:
+        error = _mail_error(e)
+        if error is None:
+            return e
+        settings = self._settings
+        log.warning(
+            "smtp %s:%s refused %s (retryable=%s): %s",
+            settings.host, settings.port, message["Message-ID"], error.retryable, error.response,
+        )  # fmt: skip
+        return error
+
+    def _accepted(self, message: EmailMessage, refused: dict[str, Any], reply: str) -> str:
         for response in refused.values():  # some recipients refused, the others accepted
             log.warning("smtp refused a recipient of %s: %s", message["Message-ID"], response)
+        settings = self._settings
         log.info("smtp %s:%s accepted %s", settings.host, settings.port, message["Message-ID"])
         # aiosmtplib hands back the text only; the end of DATA succeeds with 250 alone.
         return f"250 {reply}"
-
-    def send_sync(self, message: EmailMessage) -> str:
-        """``send`` for code without an event loop (worker threads): runs its own loop."""
-        return asyncio.run(self.send(message))
 
     def _complete_headers(self, message: EmailMessage) -> None:
         if message["From"] is None:
@@ -105,6 +159,16 @@ class SmtpMailer:
             message["Message-ID"] = make_msgid(domain=domain)
         if message["Date"] is None:
             message["Date"] = format_datetime(datetime.now(UTC))
+
+
+async def _close(kept: _Kept) -> None:
+    client, kept.client = kept.client, None
+    if client is None or not client.is_connected:
+        return
+    try:
+        await client.quit()
+    except Exception:  # it was going anyway
+        client.close()
 
 
 def _mail_error(e: Exception) -> MailError | None:

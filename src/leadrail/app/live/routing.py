@@ -37,8 +37,10 @@ class PresenceStore:
     def crm_records(self, email: str, domain: str) -> tuple[CrmRecord, ...]:
         return self._store.crm_records(email, domain)
 
-    def transaction(self, slug: str, *, write: bool) -> AbstractContextManager[RoutingTransaction]:
-        return self._store.transaction(slug, write=write)
+    def transaction(
+        self, slug: str, *, write: bool, wait: bool = True
+    ) -> AbstractContextManager[RoutingTransaction]:
+        return self._store.transaction(slug, write=write, wait=wait)
 
 
 @dataclass(frozen=True)

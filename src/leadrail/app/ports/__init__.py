@@ -50,6 +50,7 @@ from leadrail.app.ports.routing import (
     RoutingRepo,
     RoutingTransaction,
     StaleState,
+    WouldWait,
 )
 from leadrail.app.ports.system import Clock, Health
 from leadrail.app.ports.workspace import CredentialSealer, WorkspaceRepo
@@ -96,4 +97,5 @@ __all__ = [
     "TokenRepo",
     "VisitorRow",
     "WorkspaceRepo",
+    "WouldWait",
 ]

@@ -58,6 +58,10 @@ class DuplicateLead(Exception):
 class LeadRepo(Protocol):
     def lead_config(self) -> LeadConfig: ...
 
+    def cached_lead_config(self) -> LeadConfig | None:
+        """The lead settings last read, without I/O (maybe of an older revision)."""
+        ...
+
     def lead_by_key(self, site: str, key: str) -> StoredLead | None: ...
 
     def lead(self, lead_id: str) -> StoredLead | None: ...
@@ -71,7 +75,7 @@ class LeadRepo(Protocol):
         targets: Sequence[Target],
         now: datetime,
         crm_sync: bool = False,
-    ) -> None: ...
+    ) -> StoredLead: ...
 
     def deliveries(
         self,

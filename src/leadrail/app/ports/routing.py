@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from leadrail.app.ports.booking import BookingRepo, BookingTransaction
 from leadrail.app.workspace import MeetingTypeDoc, RouterDoc, UserDoc
@@ -15,6 +15,9 @@ from leadrail.leads.destinations import Target
 from leadrail.leads.model import Lead
 from leadrail.routing.model import CrmRecord, Decision, PoolState, Prospect, RouterSpec, UserInfo
 from leadrail.routing.trace import Trace
+
+if TYPE_CHECKING:
+    from leadrail.app.ports.leads import StoredLead
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,12 @@ class StaleState(Exception):
     """The state a decision was computed from changed underneath it: compute it again."""
 
 
+class WouldWait(Exception):
+    """A ``wait=False`` transaction could not begin at once (another writer holds the lock, or
+    the database is across a network): nothing was done; begin it again where waiting is
+    fine (a worker thread)."""
+
+
 class Routers(Protocol):
     """Routers ready for the engine (the app's ``RouterCatalog``)."""
 
@@ -57,8 +66,10 @@ class RoutingRepo(Routers, Protocol):
     def crm_records(self, email: str, domain: str) -> tuple[CrmRecord, ...]: ...
 
     def transaction(
-        self, slug: str, *, write: bool
-    ) -> AbstractContextManager[RoutingTransaction]: ...
+        self, slug: str, *, write: bool, wait: bool = True
+    ) -> AbstractContextManager[RoutingTransaction]:
+        """``wait=False``: begin now or raise ``WouldWait`` (see ``route_prospect``)."""
+        ...
 
 
 class RoutingTransaction(BookingTransaction, Protocol):
@@ -92,7 +103,7 @@ class RoutingTransaction(BookingTransaction, Protocol):
         targets: Sequence[Target],
         now: datetime,
         crm_sync: bool = False,
-    ) -> None:
+    ) -> StoredLead:
         """A form lead routed by this transaction's decision, written with it (see
         ``LeadStore.save_lead``; a duplicate key raises DuplicateLead)."""
         ...

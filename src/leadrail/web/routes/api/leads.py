@@ -71,8 +71,10 @@ async def site_first(request: Request, c: ContainerDep) -> None:
     key = request.headers.get("x-site-key") or (
         body.get("site_key") if isinstance(body, dict) else None
     )
-    config = await run_in_threadpool(c.leads.lead_config)
-    site_for(config, key if isinstance(key, str) else None)
+    key = key if isinstance(key, str) else None
+    known = c.leads.cached_lead_config()  # a key known there is checked again when taken
+    if known is None or key not in known.sites:
+        site_for(await run_in_threadpool(c.leads.lead_config), key)
 
 
 @router.post(

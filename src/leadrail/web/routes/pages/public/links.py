@@ -25,8 +25,8 @@ from leadrail.app.ports import SlotTaken
 from leadrail.bootstrap import Container
 from leadrail.web.deps import ContainerDep
 from leadrail.web.pages import (
-    group_by_day,
     redirect_after_booking,
+    slot_list,
     when_text,
     zone_choices,
     zone_or,
@@ -61,6 +61,7 @@ def _page(
     hidden = {k: v for k, v in view.prefill.items() if k not in ("name", "email", "notes")} | dict(
         carry or {}
     )
+    listed, days = slot_list(request.app.state.templates.env, view.slots, tz, chosen)
     return render(
         request,
         "booking.html",
@@ -75,7 +76,8 @@ def _page(
             "hidden": hidden,
             "tz": tz,
             "timezones": zone_choices(tz),
-            "days": group_by_day(view.slots, tz),
+            "days": days,
+            "slot_list": listed,
             "error": error,
             "chosen": chosen,
             **_pager(c, view, {**view.prefill, **dict(carry or {}), "tz": tz}),
