@@ -30,6 +30,8 @@ class MeetingTypeDoc(Doc):
     minimum_notice_minutes: int = Field(default=60, ge=0, le=60 * 24 * 30)
     horizon_days: int = Field(default=30, ge=1, le=365)
     location: str | None = Field(default=None, max_length=500)
+    # a Google Meet / Microsoft Teams link in the rep's connected calendar's event
+    online_meeting: bool = False
 
 
 class RouteDoc(Doc):
