@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from leadrail.adapters.calendar.caldav_access import CalDavAccess
@@ -66,13 +66,6 @@ class ConnectedCalendars:
         """The out-of-office time last read from the rep's cloud calendar (no I/O)."""
         with self._lock:
             return list(self._away.get(rep, ()))
-
-    def test(self, rep: str, cal: CalendarDoc, tz: str, now: datetime) -> str:
-        """Read the next week of the rep's calendar once: what was found (CalendarError)."""
-        busy = self.busy(rep, cal, tz, now, now + timedelta(days=7))
-        away = len(self.away(rep)) if cal.provider in CLOUD else 0
-        extra = f", {away} out of office" if away else ""
-        return f"read: {len(busy)} busy period(s) in the next 7 days{extra}"
 
     # --- writing (the outbox jobs) ------------------------------------------------------
     def put_event(

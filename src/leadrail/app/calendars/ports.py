@@ -103,11 +103,6 @@ class ConnectionRepo(Protocol):
 
 
 class CalendarProbe(Protocol):
-    def test(self, rep: str, cal: CalendarDoc, tz: str, now: datetime) -> str:
-        """Read the rep's calendar once (no cache): a sentence saying what was found;
-        raises ``Exception`` with the reason when it could not be read."""
-        ...
-
     def away(self, rep: str) -> Sequence[tuple[datetime, datetime]]:
         """The out-of-office time last read from the rep's cloud calendar (no I/O)."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from leadrail.app.calendars.ports import (
     DISCONNECTED,
@@ -15,6 +15,7 @@ from leadrail.app.calendars.ports import (
     ConnectionRepo,
 )
 from leadrail.app.errors import NotFound
+from leadrail.app.ports import RepCalendars
 from leadrail.app.workspace import CalendarDoc
 
 Calendars = Mapping[str, tuple[CalendarDoc, str]]
@@ -63,22 +64,21 @@ def calendar_statuses(
 
 
 def test_calendar(
-    probe: CalendarProbe,
-    calendars: Calendars,
-    user: str,
-    now: datetime,
-    forget: Callable[[str], None],
+    calendar: RepCalendars, probe: CalendarProbe, calendars: Calendars, user: str, now: datetime
 ) -> tuple[bool, str]:
-    """Read ``user``'s calendar now: (worked, what was found or why not)."""
+    """Read ``user``'s calendar now, past the cache: (worked, what was found or why not).
+    A failure is remembered as the calendar's problem (the status page shows it)."""
     found = calendars.get(user)
     if found is None or found[0].provider == "builtin":
         return True, "built-in calendar: nothing to read"
-    cal, tz = found
-    forget(user)  # the next page of slots reads it again too
-    try:
-        return True, probe.test(user, cal, tz, now)
-    except Exception as e:  # the reason is what the admin needs
-        return False, str(e)[:500] or type(e).__name__
+    calendar.forget(user)
+    busy = calendar.external_busy(user, now, now + timedelta(days=7))
+    problem = calendar.problem(user)
+    if problem:
+        return False, problem
+    away = len(probe.away(user)) if found[0].provider in PROVIDERS else 0
+    extra = f", {away} out of office" if away else ""
+    return True, f"read: {len(busy)} busy period(s) in the next 7 days{extra}"
 
 
 def require_user(users: list[str], user: str) -> str:

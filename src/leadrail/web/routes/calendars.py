@@ -161,8 +161,8 @@ async def test(request: Request, account: AccountDep) -> Response:
     except LeadrailError as e:
         return _problem(request, e)
     ok, text = await run_in_threadpool(
-        test_calendar, c.calendars.probe, c.catalog.calendars(), user,
-        datetime.now(UTC), c.calendar.forget,
+        test_calendar, c.calendar, c.calendars.probe, c.catalog.calendars(), user,
+        datetime.now(UTC),
     )  # fmt: skip
     back = _back(form.get("return_to") or ("/dashboard/calendars" if account.is_admin else HOME))
     return _flash(back, f"{user}: {'OK, ' if ok else 'failed: '}{text}", "ok" if ok else "bad")
