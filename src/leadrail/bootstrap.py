@@ -174,6 +174,7 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
     crm = CrmConnectors(db, outbound)
     credentials = CredentialBox(secret)
     calendars, services = connected_calendars(settings, db, outbound, credentials)
+    calendars.on_away = catalog.set_away
     from leadrail.adapters.geo.locate import Locator as GeoLocator
 
     accounts = SqlAccountsRepo(db)

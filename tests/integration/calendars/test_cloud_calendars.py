@@ -5,12 +5,14 @@ consent disconnects the calendar (no slots, the admin sees it); 429 waits Retry-
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from leadrail.app.booking import book
 from leadrail.app.cancel import cancel_meeting
 from leadrail.app.links import open_link
 from leadrail.app.outbox import drain
+from leadrail.app.route import route_prospect
 from leadrail.app.workspace_edit import find_item, put_item
 from leadrail.worker import runner_for
 from tests.integration.calendars.conftest import ADMIN, REP, Env
@@ -172,3 +174,17 @@ def test_status_page_and_test_button_for_every_kind(env: Env) -> None:
     csrf = env.as_user("rep1@acme.test")
     assert env.web.post("/dashboard/calendars/test",
                         data={"csrf": csrf, "user": REP}).status_code == 403  # fmt: skip
+
+
+def test_out_of_office_today_passes_the_rep_over_as_on_vacation(env: Env) -> None:
+    env.connect("microsoft")
+    day = NINE - timedelta(hours=5)  # Monday 00:00 New York
+    env.cloud.state.graph_items = [("oof", day, day + timedelta(days=1))]
+    # reading the calendar learns the out-of-office day: none of Monday's slots
+    assert not any(s.date() == NINE.date() for s in _slots(env))
+    now = env.c.clock.now()
+    decision = route_prospect(env.c.routing, "strict", {"email": "lee@x.test"}, now, dry_run=True)
+    assert decision.decision.assignees != (REP,)
+    trace = decision.decision.trace.to_json()
+    assert REP in json.dumps(trace)
+    assert "on vacation" in json.dumps(trace)

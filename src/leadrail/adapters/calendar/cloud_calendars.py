@@ -7,7 +7,7 @@ page's "test"."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Protocol
@@ -43,12 +43,14 @@ class ConnectedCalendars:
         caldav: CalDavAccess,
         apis: Mapping[str, CloudApi],
         connections: SqlCalendarConnections,
+        on_away: Callable[[str, list[Interval]], None] | None = None,
     ) -> None:
         self.caldav = caldav
         self.apis = apis
         self.connections = connections
         self._away: dict[str, list[Interval]] = {}
         self._lock = threading.Lock()
+        self.on_away = on_away  # routing counts out-of-office days as vacation
 
     # --- reading ------------------------------------------------------------------------
     def busy(
@@ -60,6 +62,8 @@ class ConnectedCalendars:
         busy, away = self._api(cal).busy(rep, cal, tz, start, end)
         with self._lock:
             self._away[rep] = away
+        if self.on_away is not None:
+            self.on_away(rep, away)
         return busy
 
     def away(self, rep: str) -> list[Interval]:
