@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from leadrail.app.workspace import MeetingTypeDoc, RouterDoc, UserDoc, WorkspaceDoc
 from leadrail.leads.destinations import Target
@@ -204,6 +204,13 @@ class RoutingTransaction(BookingTransaction, Protocol):
     def rotation(self, pool_keys: Sequence[str]) -> Mapping[str, PoolState]: ...
 
     def credits(self) -> Mapping[str, int]: ...
+
+    def assigned_between(
+        self, kind: Literal["meetings", "leads"], reps: Sequence[str], start: datetime,
+        end: datetime,
+    ) -> list[tuple[str, datetime]]:  # fmt: skip
+        """(rep, when) of booked meetings starting, or form leads given, in [start, end)."""
+        ...
 
     def recent_assignee(self, router: str, email: str, since: datetime) -> str | None: ...
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from leadrail.app.capacity import MeetingStarts, capped_days, caps_of, local_window
 from leadrail.app.errors import InvalidInput
 from leadrail.app.ports import BookingTransaction, BusyCalendar, RouterSnapshot
 from leadrail.scheduling.model import Interval, MeetingSpec, parse_working_hours
@@ -63,8 +65,33 @@ def slots(
     for rep in reps:
         hours, tz, vacations = _hours(snap, rep)
         busy = _rep_busy(calendar, rep, window, spec)
-        per_rep[rep] = rep_slots(spec, hours, tz, busy, vacations, now=now, window=window)
+        found = rep_slots(spec, hours, tz, busy, vacations, now=now, window=window)
+        per_rep[rep] = _within_caps(calendar, snap, rep, tz, found, window)
     return pool_slots(per_rep)
+
+
+def _within_caps(
+    calendar: BusyCalendar,
+    snap: RouterSnapshot,
+    rep: str,
+    tz: str,
+    found: list[datetime],
+    window: Interval,
+) -> list[datetime]:
+    """``found`` without the slots on days the rep has reached a meeting cap."""
+    caps = caps_of(snap.users.get(rep), snap.spec.caps)
+    if caps is None or (caps.meetings_per_day is None and caps.meetings_per_week is None):
+        return found
+    if not isinstance(calendar, MeetingStarts):
+        return found
+    lo, hi = local_window(window.start, window.end, tz)
+    starts = calendar.meeting_starts(rep, lo, hi)
+    zone = ZoneInfo(tz)
+    days = {s.astimezone(zone).date() for s in found}
+    full = capped_days(starts, caps, tz, days)
+    if not full:
+        return found
+    return [s for s in found if s.astimezone(zone).date() not in full]
 
 
 def _around(spec: MeetingSpec, start: datetime) -> tuple[datetime, datetime]:

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadrail.routing.availability import ON_VACATION, why_unavailable
+from leadrail.routing.availability import ON_VACATION, CapCheck, why_unavailable
 from leadrail.routing.model import Member, PoolSpec, PoolState, RoutingContext, UserInfo, Via
 from leadrail.routing.periods import AwayCheck
 from leadrail.routing.trace import TraceStep
@@ -65,14 +65,16 @@ def choose_from_pool(
     now: datetime,
     tz: str,
     compensation: bool,
+    capped: CapCheck | None = None,
 ) -> PoolChoice:
-    """Pick the pool member for this prospect: memory, then credits, then rotation."""
+    """Pick the pool member for this prospect: memory, then credits, then rotation. A member
+    at a cap (``capped``) is passed over like an unavailable one, without compensation."""
     name = pool.team or pool.key
     away = AwayCheck(now, tz)
     available = ctx.available if pool.round_robin == "flexible" else None
-    standing = _standing(pool.members, ctx.users, away, available, compensation)
+    standing = _standing(pool.members, ctx.users, away, available, compensation, capped)
     trace: list[TraceStep] = []
-    if ctx.recent_assignee and _remembered(name, pool, ctx, away, available, trace):
+    if ctx.recent_assignee and _remembered(name, pool, ctx, away, available, trace, capped):
         return PoolChoice(ctx.recent_assignee, "memory", None, None, tuple(trace))
     currents = _currents(pool, ctx.rotation.get(pool.key), period, trace)
     skipped = ", ".join(standing.skipped)
@@ -100,11 +102,12 @@ def _standing(
     away: AwayCheck,
     available: frozenset[str] | None,
     compensation: bool,
+    capped: CapCheck | None,
 ) -> _Standing:
     standing = _Standing([], [], [], [])
     for member in members:
         info = users.get(member.user)
-        reason = _reason(member, info, away, available)
+        reason = _reason(member, info, away, available, capped)
         if reason is None and info is not None:  # (info is known when eligible)
             standing.participating.append(member)
             standing.eligible.append(member)
@@ -122,13 +125,14 @@ def _reason(
     info: UserInfo | None,
     away: AwayCheck,
     available: frozenset[str] | None,
+    capped: CapCheck | None = None,
 ) -> str | None:
     """Why the member may not get this prospect (None: eligible): why the user is
     unavailable (see ``availability``), with "paused" (weight 0) after "inactive", and
     "not available at the slot" (flexible pools) last."""
     if member.weight <= 0 and info is not None and info.active:
         return "paused"
-    reason = why_unavailable(info, away)
+    reason = why_unavailable(info, away, capped=capped)
     if reason is None and available is not None and member.user not in available:
         return _BUSY
     return reason
@@ -141,6 +145,7 @@ def _remembered(
     away: AwayCheck,
     available: frozenset[str] | None,
     trace: list[TraceStep],
+    capped: CapCheck | None,
 ) -> bool:
     """Whether the recent assignee gets the prospect again (it is an eligible member)."""
     recent = ctx.recent_assignee
@@ -149,7 +154,7 @@ def _remembered(
         detail = f"recent assignee {recent} is not a member of pool {name}"
         trace.append(TraceStep("memory", "skipped", detail, {"user": recent}))
         return False
-    reason = _reason(member, ctx.users.get(member.user), away, available)
+    reason = _reason(member, ctx.users.get(member.user), away, available, capped)
     if reason is not None:
         detail = f"pool {name}: recent assignee {recent} is {reason}: using the rotation"
         trace.append(TraceStep("memory", "skipped", detail, {"user": recent}))

@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
+
 from leadrail.adapters.db.database import Database
 from leadrail.app.workspace import CalendarDoc
 
@@ -53,6 +55,16 @@ class BusyTimesRepo:
             raw.close()
         out: Intervals = [(sql.parse_when(x), sql.parse_when(y)) for x, y in rows]
         return out + self.external_busy(rep, start, end)
+
+    def meeting_starts(self, rep: str, start: datetime, end: datetime) -> list[datetime]:
+        """Starts of the rep's booked meetings in [start, end) (for meeting caps)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT start FROM meetings WHERE rep = :rep AND status = 'booked' "
+                     "AND start >= :lo AND start < :hi"),
+                {"rep": rep, "lo": self.sql.when(start), "hi": self.sql.when(end)},
+            ).all()  # fmt: skip
+        return [self.sql.parse_when(r[0]) for r in rows]
 
     def external_busy(self, rep: str, start: datetime, end: datetime) -> Intervals:
         """The rep's connected calendar's busy time (no database connection)."""

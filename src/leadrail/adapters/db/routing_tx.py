@@ -141,6 +141,24 @@ class SqlRoutingTransaction:
         self.cur.execute(self.sql.credits)
         return {str(e): int(c) for e, c in self.cur.fetchall()}
 
+    def assigned_between(
+        self, kind: str, reps: Sequence[str], start: datetime, end: datetime
+    ) -> list[tuple[str, datetime]]:
+        """Caps' counts (only asked when a rep has a cap): meetings by start, form leads by
+        their decision's time."""
+        if not reps:
+            return []
+        marks = ", ".join("?" for _ in reps)
+        sql = (
+            f"SELECT rep, start FROM meetings WHERE status = 'booked' AND rep IN ({marks}) "
+            "AND start >= ? AND start < ?"
+            if kind == "meetings"
+            else f"SELECT assignee, created_at FROM decisions WHERE source = 'lead' "
+            f"AND assignee IN ({marks}) AND created_at >= ? AND created_at < ?"
+        )
+        self.cur.execute(self.sql.q(sql), (*reps, self.sql.when(start), self.sql.when(end)))
+        return [(str(r), self.sql.parse_when(w)) for r, w in self.cur.fetchall()]
+
     def recent_assignee(self, router: str, email: str, since: datetime) -> str | None:
         self.cur.execute(self.sql.recent, (router, email, self.sql.when(since)))
         row = self.cur.fetchone()

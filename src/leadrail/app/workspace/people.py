@@ -82,6 +82,16 @@ class CalendarDoc(Doc):
         return self
 
 
+class CapsDoc(Doc):
+    """At most this many for one rep (None: no cap): meetings starting on one local day or
+    ISO week of the rep (across every router), form leads given on one local day. A rep at
+    a cap is passed over ("cap reached" in the trace) and a capped day has no slots."""
+
+    meetings_per_day: int | None = Field(default=None, ge=0, le=1000)
+    meetings_per_week: int | None = Field(default=None, ge=0, le=5000)
+    leads_per_day: int | None = Field(default=None, ge=0, le=100000)
+
+
 class UserDoc(Doc):
     email: Email
     name: str = Field(default="", max_length=120)
@@ -95,6 +105,7 @@ class UserDoc(Doc):
     admin: bool = False
     max_chats: int = Field(default=3, ge=1, le=50)  # live chats at once
     aligned: list[Email] = Field(default_factory=list)  # routed with this user as live owner
+    caps: CapsDoc | None = None
 
     _tz = field_validator("timezone")(lambda v: v if v is None else check_timezone(v))
 

@@ -18,6 +18,7 @@ from leadrail.app.workspace.common import (
     Slug,
     check_timezone,
 )
+from leadrail.app.workspace.people import CapsDoc
 
 
 class MeetingTypeDoc(Doc):
@@ -98,6 +99,7 @@ class RouterDoc(Doc):
     default: RouteDoc
     reset: Literal["none", "daily", "weekly", "monthly"] = "none"
     vacation_compensation: bool = True
+    caps: CapsDoc | None = None  # overrides each user's caps, field by field, in this router
     memory_hours: float = Field(default=2.0, ge=0, le=24 * 90)
     crm: RouterCrmDoc = Field(default_factory=RouterCrmDoc)
 
