@@ -15,6 +15,7 @@ from leadrail.app.apply import apply_workspace
 from leadrail.app.booking import book
 from leadrail.app.cancel import cancel_meeting
 from leadrail.app.links import open_link
+from leadrail.app.ports import SlotTaken
 from leadrail.app.route import route_prospect
 from leadrail.bootstrap import Container, bootstrap
 from leadrail.settings import Settings
@@ -92,3 +93,12 @@ def test_form_leads_per_day_and_the_router_override(c: Container) -> None:
     _apply(c, {"leads_per_day": 1}, default={"user": REP0}, caps={"leads_per_day": 3})
     third = route_prospect(c.routing, "solo", {"email": "d@x.test"}, now, source="lead")
     assert third.decision.assignees == (REP0,)
+
+
+def test_a_booking_on_a_capped_day_is_refused_even_through_the_api(c: Container) -> None:
+    _apply(c, {"meetings_per_day": 1})
+    now = c.clock.now()
+    book(c.routing, c.calendar, "solo", {"email": "a@x.test"}, NINE + timedelta(days=1), now)
+    with pytest.raises(SlotTaken, match="meeting cap"):
+        book(c.routing, c.calendar, "solo", {"email": "b@x.test"},
+             NINE + timedelta(days=1, hours=2), now)  # fmt: skip

@@ -190,6 +190,13 @@ class BookingTransaction(Protocol):
 
     def insert_meeting(self, meeting: NewMeeting, now: datetime) -> None: ...
 
+    def assigned_between(
+        self, kind: Literal["meetings", "leads"], reps: Sequence[str], start: datetime,
+        end: datetime,
+    ) -> list[tuple[str, datetime]]:  # fmt: skip
+        """(rep, when) of booked meetings starting, or form leads given, in [start, end)."""
+        ...
+
     def cancel_meeting(self, meeting_id: str, now: datetime) -> bool: ...
 
     def enqueue(self, job: Job, now: datetime) -> None: ...
@@ -204,13 +211,6 @@ class RoutingTransaction(BookingTransaction, Protocol):
     def rotation(self, pool_keys: Sequence[str]) -> Mapping[str, PoolState]: ...
 
     def credits(self) -> Mapping[str, int]: ...
-
-    def assigned_between(
-        self, kind: Literal["meetings", "leads"], reps: Sequence[str], start: datetime,
-        end: datetime,
-    ) -> list[tuple[str, datetime]]:  # fmt: skip
-        """(rep, when) of booked meetings starting, or form leads given, in [start, end)."""
-        ...
 
     def recent_assignee(self, router: str, email: str, since: datetime) -> str | None: ...
 

@@ -128,7 +128,23 @@ def why_not(
     lo, hi = _around(spec, start)
     found = [*tx.busy_between(rep, lo, hi), *external.get(rep, ())]
     busy = [Interval(a, b) for a, b in found if b > a]
-    return is_bookable(start, spec, hours, tz, busy, vacations, now=now)
+    return is_bookable(start, spec, hours, tz, busy, vacations, now=now) or _capped(
+        tx, snap, rep, tz, start
+    )
+
+
+def _capped(
+    tx: BookingTransaction, snap: RouterSnapshot, rep: str, tz: str, start: datetime
+) -> str | None:
+    """Why the rep has no room for one more meeting on ``start``'s day (counted under the
+    rep's lock: two bookings cannot both take the last one)."""
+    caps = caps_of(snap.users.get(rep), snap.spec.caps)
+    if caps is None or (caps.meetings_per_day is None and caps.meetings_per_week is None):
+        return None
+    lo, hi = local_window(start, start, tz)
+    starts = [when for _, when in tx.assigned_between("meetings", [rep], lo, hi)]
+    day = start.astimezone(ZoneInfo(tz)).date()
+    return "the rep is at a meeting cap that day" if capped_days(starts, caps, tz, [day]) else None
 
 
 def closed_reason(snap: RouterSnapshot, rep: str, start: datetime, now: datetime) -> str:
