@@ -169,6 +169,10 @@ def _currents(
 ) -> dict[str, int]:
     if state is None:
         return {}
+    if state.given_back and state.period == period:
+        for user, why in state.given_back:
+            detail = f"pool {pool.team or pool.key}: {user} got a turn back ({why})"
+            trace.append(TraceStep("turn", "given_back", detail, {"user": user, "why": why}))
     if state.period != period:
         detail = (
             f"pool {pool.team or pool.key}: new period {period} "
@@ -223,3 +227,20 @@ def _due_first(
 
 def _credits(n: int) -> str:
     return "1 meeting credit" if n == 1 else f"{n} meeting credits"
+
+
+def give_back_turn(
+    state: PoolState | None, pool: PoolSpec, user: str, why: str, period: str
+) -> PoolState | None:
+    """The pool's state with ``user``'s turn returned (a cancelled or no-show meeting): the
+    weight total the rotation took when it chose them is added back, so they are due again
+    as if that turn had not been spent. None when there is nothing to return (another
+    period since, or not a member any more)."""
+    total = sum(m.weight for m in pool.members if m.weight > 0)
+    if state is None or state.period != period or total <= 0:
+        return None
+    if not any(m.user == user and m.weight > 0 for m in pool.members):
+        return None
+    current = dict(state.current)
+    current[user] = current.get(user, 0) + total
+    return PoolState(period, current, (*state.given_back, (user, why)))

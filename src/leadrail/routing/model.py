@@ -168,6 +168,9 @@ class PoolState:
 
     period: str
     current: Mapping[str, int] = field(default_factory=dict)
+    # turns given back since the last rotation ((user, why): "meeting cancelled", ...): the
+    # next rotation's trace says so, and its state no longer carries them
+    given_back: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,8 @@ class RouterDoc(Doc):
     reset: Literal["none", "daily", "weekly", "monthly"] = "none"
     vacation_compensation: bool = True
     caps: CapsDoc | None = None  # overrides each user's caps, field by field, in this router
+    # a cancelled / no-show meeting returns its rep's rotation turn
+    give_back_turn_on: list[Literal["cancel", "no_show"]] = Field(default_factory=list)
     memory_hours: float = Field(default=2.0, ge=0, le=24 * 90)
     crm: RouterCrmDoc = Field(default_factory=RouterCrmDoc)
 
