@@ -55,6 +55,7 @@ class _Standing:
     eligible: list[Member]  # may get this prospect
     credited: list[tuple[Member, int]]  # eligible members with meeting credits, and how many
     skipped: list[str]  # "user (why not eligible)"
+    reasons: dict[str, str | None]  # every member: why not eligible (None: eligible)
 
 
 def choose_from_pool(
@@ -77,6 +78,7 @@ def choose_from_pool(
     if ctx.recent_assignee and _remembered(name, pool, ctx, away, available, trace, capped):
         return PoolChoice(ctx.recent_assignee, "memory", None, None, tuple(trace))
     currents = _currents(pool, ctx.rotation.get(pool.key), period, trace)
+    trace.append(_candidates(pool, name, standing, ctx, currents, capped))
     skipped = ", ".join(standing.skipped)
     if not standing.eligible:
         detail = f"pool {name}: nobody is eligible" + (f" (skipped {skipped})" if skipped else "")
@@ -104,10 +106,11 @@ def _standing(
     compensation: bool,
     capped: CapCheck | None,
 ) -> _Standing:
-    standing = _Standing([], [], [], [])
+    standing = _Standing([], [], [], [], {})
     for member in members:
         info = users.get(member.user)
         reason = _reason(member, info, away, available, capped)
+        standing.reasons[member.user] = reason
         if reason is None and info is not None:  # (info is known when eligible)
             standing.participating.append(member)
             standing.eligible.append(member)
@@ -244,3 +247,32 @@ def give_back_turn(
     current = dict(state.current)
     current[user] = current.get(user, 0) + total
     return PoolState(period, current, (*state.given_back, (user, why)))
+
+
+def _candidates(
+    pool: PoolSpec,
+    name: str,
+    standing: _Standing,
+    ctx: RoutingContext,
+    currents: Mapping[str, int],
+    capped: CapCheck | None,
+) -> TraceStep:
+    """Every member of the pool, eligible or not and why, with their standing: weight,
+    rotation current (weight units ahead of their share: higher is due sooner), meeting
+    credits, and what the caps counted (when caps are on)."""
+    rows: list[dict[str, object]] = []
+    for m in pool.members:
+        info = ctx.users.get(m.user)
+        why = standing.reasons.get(m.user)
+        row: dict[str, object] = {"user": m.user, "eligible": why is None, "why": why,
+                                  "weight": m.weight, "current": currents.get(m.user, 0),
+                                  "credits": info.credits if info else 0}  # fmt: skip
+        load = capped.load.get(m.user) if capped is not None else None
+        if load is not None:
+            row["meetings_today"] = load.meetings_day
+            row["meetings_this_week"] = load.meetings_week
+            row["leads_today"] = load.leads_day
+        rows.append(row)
+    n = sum(1 for r in rows if r["eligible"])
+    detail = f"pool {name}: {n} of {len(rows)} members eligible"
+    return TraceStep("candidates", "listed", detail, {"pool": pool.key, "candidates": rows})
