@@ -165,9 +165,10 @@ class NewMeeting:
 
 @dataclass(frozen=True)
 class Job:
-    kind: str  # "invite", "calendar_put", "calendar_delete"
+    kind: str  # "invite", "calendar_put", "calendar_delete", "reminder"
     ref: str  # the meeting's id
     payload: Mapping[str, Any] = field(default_factory=dict)
+    not_before: datetime | None = None  # not run before this (a reminder's time)
 
 
 class SlotTaken(Exception):

@@ -249,7 +249,9 @@ class SqlRoutingTransaction:
 
     def enqueue(self, job: Job, now: datetime) -> None:
         w = self.sql.when(now)
-        self.cur.execute(self.sql.enqueue, (job.kind, job.ref, json.dumps(dict(job.payload)), w, w))
+        due = self.sql.when(max(now, job.not_before)) if job.not_before else w
+        payload = json.dumps(dict(job.payload))
+        self.cur.execute(self.sql.enqueue, (job.kind, job.ref, payload, due, w))
 
     def save_lead(
         self,

@@ -21,6 +21,7 @@ from leadrail.app.meetings.ports import (
     RepCalendars,
     Routers,
 )
+from leadrail.app.meetings.reminders import reminder_message
 from leadrail.app.outbox import ClaimedJob, JobFailed, MailSender
 from leadrail.app.ports import MeetingRow
 
@@ -60,6 +61,20 @@ class MeetingJobs:
                             retryable=True)  # fmt: skip
         with _writable():
             return self._send_invite(m, method)
+
+    def remind(self, job: ClaimedJob, now: datetime) -> str:
+        """The ``reminder`` job: e-mail the prospect and the rep (never for a meeting that
+        is no longer booked)."""
+        m = self._upcoming(job, now)
+        if m.status != "booked":
+            return f"meeting {m.status}: no reminder"
+        if now >= m.start:
+            return "the meeting has started: no reminder"
+        hours = int(job.payload.get("hours") or 0)
+        with _writable():
+            invite = self.invite_of(m)
+            to = [a for a in (m.email, m.rep) if usable_email(a)]
+            return self.mail.send(reminder_message(invite, hours, sender=self.sender, to=to))
 
     def write_event(self, job: ClaimedJob, now: datetime) -> str:
         """The ``calendar_put`` job: the booked meeting into the rep's CalDAV calendar (a

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
@@ -33,6 +33,10 @@ class MeetingTypeDoc(Doc):
     location: str | None = Field(default=None, max_length=500)
     # a Google Meet / Microsoft Teams link in the rep's connected calendar's event
     online_meeting: bool = False
+    # e-mails to the prospect and the rep this many hours before ([] : none)
+    reminders_hours: list[Annotated[int, Field(ge=1, le=24 * 14)]] = Field(
+        default_factory=lambda: [24, 1], max_length=5
+    )
 
 
 class RouteDoc(Doc):
