@@ -251,7 +251,7 @@ class SqlRoutingTransaction:
         w = self.sql.when(now)
         due = self.sql.when(max(now, job.not_before)) if job.not_before else w
         payload = json.dumps(dict(job.payload))
-        self.cur.execute(self.sql.enqueue, (job.kind, job.ref, payload, due, w))
+        self.cur.execute(self.sql.enqueue, (job.kind.value, job.ref, payload, due, w))
 
     def save_lead(
         self,

@@ -14,16 +14,10 @@ from zoneinfo import ZoneInfo
 
 from leadrail.app.calendars.ports import CloudEvents
 from leadrail.app.meetings.invite import Invite, MeetingLinks, Method, meeting_invite, usable_email
-from leadrail.app.meetings.ports import (
-    CalendarWriter,
-    InviteFormat,
-    Meetings,
-    RepCalendars,
-    Routers,
-)
+from leadrail.app.meetings.ports import CalendarSettings, CalendarWriter, InviteFormat, Meetings
 from leadrail.app.meetings.reminders import reminder_message
 from leadrail.app.outbox import ClaimedJob, JobFailed, MailSender
-from leadrail.app.ports import MeetingRow
+from leadrail.app.ports import MeetingRow, Routers
 
 
 class MeetingJobs:
@@ -31,7 +25,7 @@ class MeetingJobs:
         self,
         meetings: Meetings,
         routers: Routers,
-        calendars: RepCalendars,
+        calendars: CalendarSettings,
         invites: InviteFormat,
         mail: MailSender,
         writer: CalendarWriter,

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 from leadrail.app.meetings.invite import Invite, usable_email
+from leadrail.app.outbox.jobs import JobKind
 from leadrail.app.ports import Job, RouterSnapshot
 
 
@@ -21,7 +22,7 @@ def reminder_jobs(
     for h in sorted(set(hours), reverse=True):
         due = start - timedelta(hours=h)
         if due > now:
-            yield Job("reminder", meeting_id, {"hours": h}, not_before=due)
+            yield Job(JobKind.REMINDER, meeting_id, {"hours": h}, not_before=due)
 
 
 def reminder_message(invite: Invite, hours: int, *, sender: str, to: list[str]) -> EmailMessage:
