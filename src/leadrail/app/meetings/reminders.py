@@ -15,10 +15,15 @@ from leadrail.app.outbox.jobs import JobKind
 from leadrail.app.ports import Job, RouterSnapshot
 
 
+DEFAULT_HOURS = (24, 1)
+
+
 def reminder_jobs(
     snap: RouterSnapshot, meeting_id: str, start: datetime, now: datetime
 ) -> Iterator[Job]:
-    hours = snap.meeting.reminders_hours if snap.meeting else []
+    if snap.meeting is None:
+        return
+    hours = DEFAULT_HOURS if snap.meeting.reminders_hours is None else snap.meeting.reminders_hours
     for h in sorted(set(hours), reverse=True):
         due = start - timedelta(hours=h)
         if due > now:

@@ -33,9 +33,9 @@ class MeetingTypeDoc(Doc):
     location: str | None = Field(default=None, max_length=500)
     # a Google Meet / Microsoft Teams link in the rep's connected calendar's event
     online_meeting: bool = False
-    # e-mails to the prospect and the rep this many hours before ([] : none)
-    reminders_hours: list[Annotated[int, Field(ge=1, le=24 * 14)]] = Field(
-        default_factory=lambda: [24, 1], max_length=5
+    # e-mails to the prospect and the rep this many hours before (unset: 24 and 1; []: none)
+    reminders_hours: list[Annotated[int, Field(ge=1, le=24 * 14)]] | None = Field(
+        default=None, max_length=5
     )
 
 
