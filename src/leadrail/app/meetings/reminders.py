@@ -14,7 +14,6 @@ from leadrail.app.meetings.invite import Invite, usable_email
 from leadrail.app.outbox.jobs import JobKind
 from leadrail.app.ports import Job, RouterSnapshot
 
-
 DEFAULT_HOURS = (24, 1)
 
 
