@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from leadrail.adapters.calendar.caldav_access import CalDavAccess
+from leadrail.adapters.calendar.cloud_calendars import CloudApi, ConnectedCalendars
+from leadrail.adapters.calendar.cloud_http import PURPOSE as CALENDAR_API
+from leadrail.adapters.calendar.cloud_http import CloudHttp
+from leadrail.adapters.calendar.google_calendar import GoogleCalendar
+from leadrail.adapters.calendar.graph_calendar import GraphCalendar
 from leadrail.adapters.calendar.ics import IcsInvitations
+from leadrail.adapters.calendar.oauth_apps import google_app, microsoft_app
 from leadrail.adapters.credentials import CredentialBox
 from leadrail.adapters.crm.factory import CrmConnectors
 from leadrail.adapters.crm.writer import CrmWrites
@@ -21,6 +27,7 @@ from leadrail.adapters.db.accounts_repo import SqlAccountsRepo
 from leadrail.adapters.db.analytics_repo import SqlAnalyticsRepo
 from leadrail.adapters.db.audit_repo import SqlAuditRepo
 from leadrail.adapters.db.busy_repo import BusyTimesRepo
+from leadrail.adapters.db.calendar_connections_repo import SqlCalendarConnections
 from leadrail.adapters.db.crm_repo import SqlCrmRepo
 from leadrail.adapters.db.database import Database
 from leadrail.adapters.db.deliveries_repo import SqlDeliveriesRepo
@@ -44,6 +51,7 @@ from leadrail.adapters.webhook import EnvSecrets, HttpWebhooks
 from leadrail.app.accounts import AccountService
 from leadrail.app.analytics_report import AnalyticsRepo
 from leadrail.app.audit import AuditRepo
+from leadrail.app.calendars.ports import CalendarServices
 from leadrail.app.catalog import RouterCatalog
 from leadrail.app.crm_records import CrmRepo
 from leadrail.app.crm_sync.sync import SyncToCrm
@@ -106,6 +114,7 @@ class Wiring:
     outbound: Outbound  # the guard for every URL a user typed (CalDAV, webhooks, the CRM)
     credentials: CredentialBox  # keeps the passwords users type, encrypted
     crm: CrmConnectors
+    calendars: ConnectedCalendars  # CalDAV, Google, Microsoft 365: busy time and events
 
 
 class SystemClock:
@@ -137,6 +146,7 @@ class Container:
     wiring: Wiring
     ops: OpsParts
     revocations: Revocations  # the API-token revocation epoch (Redis when configured)
+    calendars: CalendarServices  # connecting reps' Google / Microsoft 365 calendars, status
     wake: threading.Event = field(default_factory=threading.Event)
 
     def wake_worker(self) -> None:
@@ -182,7 +192,8 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
     workspace.on_save(lambda _revision: catalog.forget())
     crm = CrmConnectors(db, outbound)
     credentials = CredentialBox(secret)
-    caldav = CalDavAccess(credentials, outbound)
+    calendars, services = connected_calendars(settings, db, outbound, credentials)
+    calendars.on_away = catalog.set_away
     from leadrail.adapters.geo.locate import Locator as GeoLocator
 
     shared = RedisEpoch(settings.redis_url, settings.redis_prefix) if settings.redis_url else None
@@ -196,7 +207,9 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
         routing=SqlRoutingRepo(db, catalog, crm),
         workspace=workspace,
         ledger=SqlLedgerRepo(db),
-        calendar=BusyTimesRepo(db, catalog.calendars, caldav.busy, settings.caldav_cache_seconds),
+        calendar=BusyTimesRepo(
+            db, catalog.calendars, calendars.busy, settings.caldav_cache_seconds
+        ),
         outbox=SqlOutboxRepo(db),
         signer=LinkSigner(secret),
         leads=SqlLeadsRepo(db),
@@ -214,7 +227,8 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
             PlaceFinder(settings.geo_mmdb_path),
             live_bus(settings),
         ),  # fmt: skip
-        wiring=Wiring(db, outbound, credentials, crm),
+        wiring=Wiring(db, outbound, credentials, crm, calendars),
+        calendars=services,
         ops=OpsParts(
             SqlOpsRepo(db),
             DbReadiness(db, settings.database_url, shared.ping if shared else None),
@@ -234,6 +248,23 @@ def live_bus(settings: Settings) -> Callable[[], LiveBus] | None:
     return lambda: RedisLiveBus(url, prefix, presence_ttl=grace)
 
 
+def connected_calendars(
+    settings: Settings, db: Database, outbound: Outbound, credentials: CredentialBox
+) -> tuple[ConnectedCalendars, CalendarServices]:
+    """Reps' calendars of every kind; the OAuth clients and grants of the cloud ones."""
+    http = outbound.http_client(CALENDAR_API, timeout=10.0, follow_redirects=False)
+    apps = {"google": google_app(settings, http), "microsoft": microsoft_app(settings, http)}
+    grants = SqlCalendarConnections(db)
+    cloud = CloudHttp(
+        apps, grants, credentials, http, retries=settings.calendar_api_retries,
+        retry_after_cap=settings.calendar_retry_after_cap_seconds,
+    )  # fmt: skip
+    apis: dict[str, CloudApi] = {"google": GoogleCalendar(cloud, settings.google_api_url),
+            "microsoft": GraphCalendar(cloud, settings.microsoft_api_url)}  # fmt: skip
+    calendars = ConnectedCalendars(CalDavAccess(credentials, outbound), apis, grants)
+    return calendars, CalendarServices(apps, grants, calendars)
+
+
 def build_jobs(c: Container) -> JobTable:
     """The worker's job table: each kind of outbox job's use case, over the adapters it
     sends and writes through."""
@@ -247,7 +278,7 @@ def build_jobs(c: Container) -> JobTable:
     meetings = MeetingJobs(
         c.routing, c.catalog, c.catalog, IcsInvitations(), mail,
         CalDavAccess(w.credentials, w.outbound), MeetingLinks(c.signer, s.base_url),
-        sender=s.mail_from, forget_busy=c.calendar.forget,
+        sender=s.mail_from, forget_busy=c.calendar.forget, cloud=w.calendars,
     )  # fmt: skip
     return job_table(
         meetings=meetings,

@@ -55,7 +55,33 @@ class Settings(BaseSettings):
     geo_mmdb_path: str | None = Field(
         default=None, description="A GeoLite2-City or DB-IP City Lite .mmdb for IP locations."
     )
-    caldav_cache_seconds: float = 60.0
+    caldav_cache_seconds: float = Field(
+        default=60.0,
+        description="How long a rep's connected calendar's busy time (CalDAV, Google, "
+        "Microsoft 365) is kept before it is read again; a booking drops it at once.",
+    )
+    google_client_id: str | None = Field(default=None, description="Google OAuth client id.")
+    google_client_secret: str | None = Field(default=None, repr=False)
+    google_auth_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    google_token_url: str = "https://oauth2.googleapis.com/token"
+    google_api_url: str = "https://www.googleapis.com/calendar/v3"
+    microsoft_client_id: str | None = Field(default=None, description="Entra app (client) id.")
+    microsoft_client_secret: str | None = Field(default=None, repr=False)
+    microsoft_tenant: str = Field(
+        default="organizations",
+        description="The Entra tenant id or domain, or organizations / common.",
+    )
+    microsoft_login_url: str = "https://login.microsoftonline.com"
+    microsoft_api_url: str = "https://graph.microsoft.com/v1.0"
+    calendar_api_retries: int = Field(
+        default=3, ge=0, le=10, description="Retries of a calendar API call after 429/5xx."
+    )
+    calendar_retry_after_cap_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="Longest Retry-After a calendar API call waits for; a longer one fails "
+        "the call (the busy time then counts the rep as busy, an outbox job retries later).",
+    )
     outbound_allow_hosts: str = Field(
         default="",
         description="Hosts (name or name:port, comma-separated) that user-typed URLs (CalDAV, "

@@ -52,6 +52,7 @@ def test_first_matching_rule_wins_and_the_trace_reads_well() -> None:
     assert details(decision) == [
         "rule 'Big' did not match: employee_count '12' is not greater than 500",
         "rule 'Target accounts' matched: domain 'bigco.test' is in list 'target-accounts'",
+        "pool SDR: 2 of 2 members eligible",
         "pool SDR: cy@acme.test is due next by its weighted share (deficit 0.5)",
     ]
 
@@ -126,6 +127,7 @@ def test_unavailable_user_falls_back_to_the_default_destination() -> None:
         "rule 'To Bo' matched: every prospect matches",
         "user bo@acme.test: is on vacation",
         "rule 'To Bo' found nobody available: using the default route",
+        "pool SDR: 1 of 2 members eligible",
         "pool SDR: ana@acme.test is due next by its weighted share (deficit 0.5); "
         "skipped bo@acme.test (on vacation)",
     ]
@@ -157,7 +159,8 @@ def test_empty_rule_pool_falls_back_to_the_default_pool() -> None:
         "Target accounts",
         "q2/default",
     )
-    assert details(decision)[1:3] == [
+    assert details(decision)[1:4] == [
+        "pool SDR: 0 of 2 members eligible",
         "pool SDR: nobody is eligible (skipped cy@acme.test (on vacation), "
         "di@acme.test (inactive))",
         "rule 'Target accounts' found nobody available: using the default route",
@@ -170,6 +173,7 @@ def test_nobody_at_all() -> None:
     assert (decision.assignees, decision.via, decision.rule) == ((), "none", "default")
     assert details(decision) == [
         "the router has no rules: the default route applies",
+        "pool SDR: 0 of 2 members eligible",
         "pool SDR: nobody is eligible (skipped ana@acme.test (on vacation), "
         "bo@acme.test (on vacation))",
         "nobody is available: the prospect is not assigned",
@@ -197,3 +201,18 @@ def test_rule_with_negated_condition() -> None:
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         route(router(), SMALL, ctx(TEAM), datetime(2026, 11, 23, 12, 0))
+
+
+def test_every_candidate_of_the_pool_gets_a_line_with_its_standing() -> None:
+    people = users(ANA, away(BO, TODAY, TODAY), user(CY, credits=0), user(DI, active=False))
+    spec = router(default=to_pool(pool(ANA, BO, CY, (DI, 2))))
+    decision = route(spec, SMALL, ctx(people), NOW)
+    step = next(s for s in decision.trace if s.step == "candidates")
+    rows = {r["user"]: r for r in step.data["candidates"]}  # type: ignore[attr-defined]
+    assert rows[ANA]["eligible"] is True
+    assert rows[ANA]["why"] is None
+    assert rows[BO] == {"user": BO, "eligible": False, "why": "on vacation", "weight": 1,
+                        "current": 0, "credits": 0}  # fmt: skip
+    assert rows[DI]["why"] == "inactive"
+    assert rows[DI]["weight"] == 2
+    assert step.detail == "pool SDR: 2 of 4 members eligible"

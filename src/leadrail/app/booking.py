@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadrail.app.errors import InvalidInput
+from leadrail.app.meetings.reminders import reminder_jobs
 from leadrail.app.outbox.jobs import JobKind
 from leadrail.app.ports import (
     BookingTransaction,
@@ -125,6 +126,8 @@ def _book_in(tx: BookingTransaction, external: Busy, req: _Request, meeting: New
     tx.insert_meeting(meeting, req.now)
     tx.enqueue(Job(JobKind.INVITE, meeting.id, {"method": "REQUEST"}), req.now)
     tx.enqueue(Job(JobKind.CALENDAR_PUT, meeting.id), req.now)
+    for job in reminder_jobs(req.snap, meeting.id, req.start, req.now):
+        tx.enqueue(job, req.now)
     crm = req.snap.doc.crm
     if crm.create_or_update or crm.create_meeting:
         tx.enqueue(Job(JobKind.CRM_SYNC, meeting.id), req.now)

@@ -53,6 +53,10 @@ def calendar_settings(
                              ("username", given.username)) if v}  # fmt: skip
     if out in ({}, {"provider": "builtin"}):
         return None
+    if given.provider in ("google", "microsoft"):  # connected by OAuth: no password here
+        cur = dict(current or {})
+        same = cur.get("provider") == given.provider and cur.get("calendars")
+        return {**out, "calendars": cur["calendars"]} if same else out
     if len(given.password) > MAX_PASSWORD:
         raise CalendarInputProblem("calendar.password", f"at most {MAX_PASSWORD} characters")
     if given.password and given.password_env:

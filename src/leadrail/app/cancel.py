@@ -6,11 +6,13 @@ from datetime import datetime
 
 from leadrail.app.errors import NotFound
 from leadrail.app.outbox.jobs import JobKind
-from leadrail.app.ports import BookingRepo, Job
+from leadrail.app.ports import ClickRouterRepo, Job
+from leadrail.app.turns import give_back
 
 
-def cancel_meeting(store: BookingRepo, meeting_id: str, now: datetime) -> bool:
-    """True when this call cancelled it; False when it was already cancelled."""
+def cancel_meeting(store: ClickRouterRepo, meeting_id: str, now: datetime) -> bool:
+    """True when this call cancelled it; False when it was already cancelled. The rep's
+    turn comes back when the router gives turns back on cancel (``app.turns``)."""
     meeting = store.meeting(meeting_id)
     if meeting is None:
         raise NotFound(f"no meeting {meeting_id!r}", field="meeting_id")
@@ -19,4 +21,5 @@ def cancel_meeting(store: BookingRepo, meeting_id: str, now: datetime) -> bool:
             return False
         tx.enqueue(Job(JobKind.INVITE, meeting_id, {"method": "CANCEL"}), now)
         tx.enqueue(Job(JobKind.CALENDAR_DELETE, meeting_id), now)
+    give_back(store, meeting, "cancel", now)
     return True

@@ -7,15 +7,19 @@ that revision when it moved on; a save in this process drops the snapshot (``for
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Protocol
 
+from leadrail.app.calendars.away import away_days
 from leadrail.app.ports import RouterSnapshot
 from leadrail.app.specs import router_spec, user_info
 from leadrail.app.workspace import CalendarDoc, WorkspaceDoc
+from leadrail.routing.model import Vacation
 
 Calendars = Mapping[str, tuple[CalendarDoc, str]]  # rep -> (calendar settings, timezone)
+Away = Mapping[str, tuple[Vacation, ...]]  # rep -> days out of office (their cloud calendar)
 
 
 class WorkspaceReader(Protocol):
@@ -35,8 +39,11 @@ class Snapshot:
     calendars: Calendars
 
 
-def snapshot(revision: int, doc: WorkspaceDoc) -> Snapshot:
+def snapshot(revision: int, doc: WorkspaceDoc, away: Away | None = None) -> Snapshot:
     users = {u.email: user_info(u, doc.timezone) for u in doc.users or []}
+    for rep, days in (away or {}).items():  # out of office in their cloud calendar
+        if rep in users and days:
+            users[rep] = replace(users[rep], vacations=(*users[rep].vacations, *days))
     lists = {x.name: frozenset(x.values) for x in doc.lists or []}
     meetings = {m.slug: m for m in doc.meeting_types or []}
     user_docs = {u.email: u for u in doc.users or []}
@@ -65,6 +72,18 @@ class RouterCatalog:
         self._workspace = workspace
         self._current: Snapshot | None = None
         self._lock = threading.Lock()
+        self._away: dict[str, tuple[Vacation, ...]] = {}
+
+    def set_away(self, rep: str, intervals: Sequence[tuple[datetime, datetime]]) -> None:
+        """The rep's out-of-office time, as just read from their cloud calendar: the days it
+        covers count as vacation. The snapshot is rebuilt only when those days change."""
+        found = self.calendars().get(rep)
+        days = away_days(intervals, found[1] if found else "UTC")
+        with self._lock:
+            if self._away.get(rep, ()) == days:
+                return
+            self._away[rep] = days
+        self.forget()
 
     def router(self, slug: str, *, revision: int | None = None) -> RouterSnapshot | None:
         """The router, from the snapshot. The snapshot is rebuilt when ``revision`` (read by
@@ -100,6 +119,8 @@ class RouterCatalog:
         with self._lock:
             cached = self._current
             if cached is None or cached.revision != (revision or self._workspace.revision()):
-                cached = snapshot(*self._workspace.load_revision(include_crm=False))
+                cached = snapshot(
+                    *self._workspace.load_revision(include_crm=False), dict(self._away)
+                )
                 self._current = cached
         return cached

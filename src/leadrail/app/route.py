@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from leadrail.app.capacity import loads
 from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.ports import (
     RecordedDecision,
@@ -123,6 +124,7 @@ def _decide(
     crm: Any,
     now: datetime,
     available: frozenset[str] | None,
+    source: str = "api",
 ) -> Decision:
     spec = snap.spec
     recent = None
@@ -138,6 +140,7 @@ def _decide(
         rotation=tx.rotation(pool_keys(spec)),
         recent_assignee=recent,
         available=available,
+        load=loads(tx, snap.users, spec.caps, "leads" if source == "lead" else "meetings", now),
     )
     return route(spec, prospect, ctx, now)
 
@@ -183,7 +186,7 @@ def route_prospect(
                 revision = tx.revision()
                 if revision != snap.revision:
                     raise Outdated(revision)
-                decision = _decide(tx, snap, prospect, crm, now, available)
+                decision = _decide(tx, snap, prospect, crm, now, available, source)
                 decision_id = (
                     None
                     if dry_run

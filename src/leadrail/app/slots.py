@@ -8,9 +8,11 @@ import threading
 from collections.abc import Hashable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cachetools import LRUCache
 
+from leadrail.app.capacity import MeetingStarts, capped_days, caps_of, local_window
 from leadrail.app.errors import InvalidInput
 from leadrail.app.ports import BookingTransaction, BusyCalendar, RouterSnapshot
 from leadrail.scheduling.model import Interval, MeetingSpec, WeeklyHours, parse_working_hours
@@ -94,7 +96,25 @@ def slots(
         for start, free in _day_slots(spec, reps_now, day).items():
             if low <= start < high:
                 out[start] = free
-    return out
+    return _without_capped(calendar, snap, reps, out, window)
+
+
+def _without_capped(
+    calendar: BusyCalendar,
+    snap: RouterSnapshot,
+    reps: Sequence[str],
+    out: dict[datetime, frozenset[str]],
+    window: Interval,
+) -> dict[datetime, frozenset[str]]:
+    """``out`` with each rep left out of the slots on days they reached a meeting cap
+    (counted on every call: the cached day slots know nothing of caps)."""
+    for rep in reps:
+        mine = [start for start, free in out.items() if rep in free]
+        kept = set(_within_caps(calendar, snap, rep, _hours(snap, rep)[1], mine, window))
+        for start in mine:
+            if start not in kept:
+                out[start] = out[start] - {rep}
+    return {start: free for start, free in out.items() if free}
 
 
 def _day_slots(
@@ -140,8 +160,33 @@ def _slots_now(
     for rep in reps:
         hours, tz, vacations = _hours(snap, rep)
         busy = _rep_busy(calendar, rep, window, spec)
-        per_rep[rep] = rep_slots(spec, hours, tz, busy, vacations, now=now, window=window)
+        found = rep_slots(spec, hours, tz, busy, vacations, now=now, window=window)
+        per_rep[rep] = _within_caps(calendar, snap, rep, tz, found, window)
     return pool_slots(per_rep)
+
+
+def _within_caps(
+    calendar: BusyCalendar,
+    snap: RouterSnapshot,
+    rep: str,
+    tz: str,
+    found: list[datetime],
+    window: Interval,
+) -> list[datetime]:
+    """``found`` without the slots on days the rep has reached a meeting cap."""
+    caps = caps_of(snap.users.get(rep), snap.spec.caps)
+    if caps is None or (caps.meetings_per_day is None and caps.meetings_per_week is None):
+        return found
+    if not isinstance(calendar, MeetingStarts):
+        return found
+    lo, hi = local_window(window.start, window.end, tz)
+    starts = calendar.meeting_starts(rep, lo, hi)
+    zone = ZoneInfo(tz)
+    days = {s.astimezone(zone).date() for s in found}
+    full = capped_days(starts, caps, tz, days)
+    if not full:
+        return found
+    return [s for s in found if s.astimezone(zone).date() not in full]
 
 
 def _around(spec: MeetingSpec, start: datetime) -> tuple[datetime, datetime]:
@@ -178,7 +223,23 @@ def why_not(
     lo, hi = _around(spec, start)
     found = [*tx.busy_between(rep, lo, hi), *external.get(rep, ())]
     busy = [Interval(a, b) for a, b in found if b > a]
-    return is_bookable(start, spec, hours, tz, busy, vacations, now=now)
+    return is_bookable(start, spec, hours, tz, busy, vacations, now=now) or _capped(
+        tx, snap, rep, tz, start
+    )
+
+
+def _capped(
+    tx: BookingTransaction, snap: RouterSnapshot, rep: str, tz: str, start: datetime
+) -> str | None:
+    """Why the rep has no room for one more meeting on ``start``'s day (counted under the
+    rep's lock: two bookings cannot both take the last one)."""
+    caps = caps_of(snap.users.get(rep), snap.spec.caps)
+    if caps is None or (caps.meetings_per_day is None and caps.meetings_per_week is None):
+        return None
+    lo, hi = local_window(start, start, tz)
+    starts = [when for _, when in tx.assigned_between("meetings", [rep], lo, hi)]
+    day = start.astimezone(ZoneInfo(tz)).date()
+    return "the rep is at a meeting cap that day" if capped_days(starts, caps, tz, [day]) else None
 
 
 def closed_reason(snap: RouterSnapshot, rep: str, start: datetime, now: datetime) -> str:

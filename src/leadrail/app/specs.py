@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from leadrail.app.workspace import OwnershipDoc, RouteDoc, RouterDoc, UserDoc, WorkspaceDoc
+from leadrail.app.workspace import CapsDoc, OwnershipDoc, RouteDoc, RouterDoc, UserDoc, WorkspaceDoc
 from leadrail.routing.conditions import load_condition
 from leadrail.routing.model import (
+    Caps,
     Destination,
     Member,
     OwnershipSpec,
@@ -27,7 +28,14 @@ def user_info(doc: UserDoc, workspace_tz: str) -> UserInfo:
         crm_owner_id=doc.crm_owner_id,
         vacations=tuple(Vacation(v.start, v.end) for v in doc.vacations),
         credits=doc.credits,
+        caps=caps(doc.caps),
     )
+
+
+def caps(doc: CapsDoc | None) -> Caps | None:
+    if doc is None:
+        return None
+    return Caps(doc.meetings_per_day, doc.meetings_per_week, doc.leads_per_day)
 
 
 def ownership_spec(doc: OwnershipDoc) -> OwnershipSpec:
@@ -74,4 +82,5 @@ def router_spec(router: RouterDoc, workspace: WorkspaceDoc) -> RouterSpec:
         vacation_compensation=router.vacation_compensation,
         memory_hours=router.memory_hours,
         strip_emails=router.strip_emails,
+        caps=caps(router.caps),
     )

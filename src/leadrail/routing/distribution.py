@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadrail.routing.availability import ON_VACATION, why_unavailable
+from leadrail.routing.availability import ON_VACATION, CapCheck, why_unavailable
 from leadrail.routing.model import Member, PoolSpec, PoolState, RoutingContext, UserInfo, Via
 from leadrail.routing.periods import AwayCheck
 from leadrail.routing.trace import TraceStep
@@ -55,6 +55,7 @@ class _Standing:
     eligible: list[Member]  # may get this prospect
     credited: list[tuple[Member, int]]  # eligible members with meeting credits, and how many
     skipped: list[str]  # "user (why not eligible)"
+    reasons: dict[str, str | None]  # every member: why not eligible (None: eligible)
 
 
 def choose_from_pool(
@@ -65,16 +66,19 @@ def choose_from_pool(
     now: datetime,
     tz: str,
     compensation: bool,
+    capped: CapCheck | None = None,
 ) -> PoolChoice:
-    """Pick the pool member for this prospect: memory, then credits, then rotation."""
+    """Pick the pool member for this prospect: memory, then credits, then rotation. A member
+    at a cap (``capped``) is passed over like an unavailable one, without compensation."""
     name = pool.team or pool.key
     away = AwayCheck(now, tz)
     available = ctx.available if pool.round_robin == "flexible" else None
-    standing = _standing(pool.members, ctx.users, away, available, compensation)
+    standing = _standing(pool.members, ctx.users, away, available, compensation, capped)
     trace: list[TraceStep] = []
-    if ctx.recent_assignee and _remembered(name, pool, ctx, away, available, trace):
+    if ctx.recent_assignee and _remembered(name, pool, ctx, away, available, trace, capped):
         return PoolChoice(ctx.recent_assignee, "memory", None, None, tuple(trace))
     currents = _currents(pool, ctx.rotation.get(pool.key), period, trace)
+    trace.append(_candidates(pool, name, standing, ctx, currents, capped))
     skipped = ", ".join(standing.skipped)
     if not standing.eligible:
         detail = f"pool {name}: nobody is eligible" + (f" (skipped {skipped})" if skipped else "")
@@ -100,11 +104,13 @@ def _standing(
     away: AwayCheck,
     available: frozenset[str] | None,
     compensation: bool,
+    capped: CapCheck | None,
 ) -> _Standing:
-    standing = _Standing([], [], [], [])
+    standing = _Standing([], [], [], [], {})
     for member in members:
         info = users.get(member.user)
-        reason = _reason(member, info, away, available)
+        reason = _reason(member, info, away, available, capped)
+        standing.reasons[member.user] = reason
         if reason is None and info is not None:  # (info is known when eligible)
             standing.participating.append(member)
             standing.eligible.append(member)
@@ -122,13 +128,14 @@ def _reason(
     info: UserInfo | None,
     away: AwayCheck,
     available: frozenset[str] | None,
+    capped: CapCheck | None = None,
 ) -> str | None:
     """Why the member may not get this prospect (None: eligible): why the user is
     unavailable (see ``availability``), with "paused" (weight 0) after "inactive", and
     "not available at the slot" (flexible pools) last."""
     if member.weight <= 0 and info is not None and info.active:
         return "paused"
-    reason = why_unavailable(info, away)
+    reason = why_unavailable(info, away, capped=capped)
     if reason is None and available is not None and member.user not in available:
         return _BUSY
     return reason
@@ -141,6 +148,7 @@ def _remembered(
     away: AwayCheck,
     available: frozenset[str] | None,
     trace: list[TraceStep],
+    capped: CapCheck | None,
 ) -> bool:
     """Whether the recent assignee gets the prospect again (it is an eligible member)."""
     recent = ctx.recent_assignee
@@ -149,7 +157,7 @@ def _remembered(
         detail = f"recent assignee {recent} is not a member of pool {name}"
         trace.append(TraceStep("memory", "skipped", detail, {"user": recent}))
         return False
-    reason = _reason(member, ctx.users.get(member.user), away, available)
+    reason = _reason(member, ctx.users.get(member.user), away, available, capped)
     if reason is not None:
         detail = f"pool {name}: recent assignee {recent} is {reason}: using the rotation"
         trace.append(TraceStep("memory", "skipped", detail, {"user": recent}))
@@ -164,6 +172,10 @@ def _currents(
 ) -> dict[str, int]:
     if state is None:
         return {}
+    if state.given_back and state.period == period:
+        for user, why in state.given_back:
+            detail = f"pool {pool.team or pool.key}: {user} got a turn back ({why})"
+            trace.append(TraceStep("turn", "given_back", detail, {"user": user, "why": why}))
     if state.period != period:
         detail = (
             f"pool {pool.team or pool.key}: new period {period} "
@@ -218,3 +230,49 @@ def _due_first(
 
 def _credits(n: int) -> str:
     return "1 meeting credit" if n == 1 else f"{n} meeting credits"
+
+
+def give_back_turn(
+    state: PoolState | None, pool: PoolSpec, user: str, why: str, period: str
+) -> PoolState | None:
+    """The pool's state with ``user``'s turn returned (a cancelled or no-show meeting): the
+    weight total the rotation took when it chose them is added back, so they are due again
+    as if that turn had not been spent. None when there is nothing to return (another
+    period since, or not a member any more)."""
+    total = sum(m.weight for m in pool.members if m.weight > 0)
+    if state is None or state.period != period or total <= 0:
+        return None
+    if not any(m.user == user and m.weight > 0 for m in pool.members):
+        return None
+    current = dict(state.current)
+    current[user] = current.get(user, 0) + total
+    return PoolState(period, current, (*state.given_back, (user, why)))
+
+
+def _candidates(
+    pool: PoolSpec,
+    name: str,
+    standing: _Standing,
+    ctx: RoutingContext,
+    currents: Mapping[str, int],
+    capped: CapCheck | None,
+) -> TraceStep:
+    """Every member of the pool, eligible or not and why, with their standing: weight,
+    rotation current (weight units ahead of their share: higher is due sooner), meeting
+    credits, and what the caps counted (when caps are on)."""
+    rows: list[dict[str, object]] = []
+    for m in pool.members:
+        info = ctx.users.get(m.user)
+        why = standing.reasons.get(m.user)
+        row: dict[str, object] = {"user": m.user, "eligible": why is None, "why": why,
+                                  "weight": m.weight, "current": currents.get(m.user, 0),
+                                  "credits": info.credits if info else 0}  # fmt: skip
+        load = capped.load.get(m.user) if capped is not None else None
+        if load is not None:
+            row["meetings_today"] = load.meetings_day
+            row["meetings_this_week"] = load.meetings_week
+            row["leads_today"] = load.leads_day
+        rows.append(row)
+    n = sum(1 for r in rows if r["eligible"])
+    detail = f"pool {name}: {n} of {len(rows)} members eligible"
+    return TraceStep("candidates", "listed", detail, {"pool": pool.key, "candidates": rows})

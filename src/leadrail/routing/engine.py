@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadrail.routing.availability import why_unavailable
+from leadrail.routing.availability import CapCheck, why_unavailable
 from leadrail.routing.conditions import explain
 from leadrail.routing.distribution import choose_from_pool
 from leadrail.routing.model import (
@@ -193,6 +193,7 @@ def _pool(
         now=now,
         tz=router.timezone,
         compensation=router.vacation_compensation,
+        capped=CapCheck(ctx.load, router.caps) if ctx.load is not None else None,
     )
     trace.extend(choice.trace)
     if choice.assignee is None:
@@ -209,7 +210,8 @@ def _users(
 ) -> _Outcome | None:
     """One user (``kind="user"``), or everyone available in a broadcast group."""
     away = AwayCheck(now, router.timezone)
-    problems = {u: why_unavailable(ctx.users.get(u), away) for u in dest.users}
+    capped = CapCheck(ctx.load, router.caps) if ctx.load is not None else None
+    problems = {u: why_unavailable(ctx.users.get(u), away, capped=capped) for u in dest.users}
     ready = tuple(u for u, problem in problems.items() if problem is None)
     skipped = ", ".join(f"{u} ({problem})" for u, problem in problems.items() if problem)
     if dest.kind == "user":

@@ -42,6 +42,36 @@ class Prospect:
 
 
 @dataclass(frozen=True, slots=True)
+class Caps:
+    """How much one rep may get: meetings a day and a week (counted in the rep's zone,
+    across every router), form leads a day. None: no cap."""
+
+    meetings_per_day: int | None = None
+    meetings_per_week: int | None = None
+    leads_per_day: int | None = None
+
+    def over(self, base: Caps | None) -> Caps:
+        """These caps where set, ``base``'s elsewhere (a router's override of a user's)."""
+        if base is None:
+            return self
+        return Caps(
+            base.meetings_per_day if self.meetings_per_day is None else self.meetings_per_day,
+            base.meetings_per_week if self.meetings_per_week is None else self.meetings_per_week,
+            base.leads_per_day if self.leads_per_day is None else self.leads_per_day,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    """What a rep already has, counted by the application for a decision (the meetings of
+    the rep's local day and week, the form leads of their local day)."""
+
+    meetings_day: int = 0
+    meetings_week: int = 0
+    leads_day: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Vacation:
     start: date  # first day away (inclusive)
     end: date  # last day away (inclusive)
@@ -57,6 +87,7 @@ class UserInfo:
     vacations: tuple[Vacation, ...] = ()
     credits: int = 0
     online: bool | None = None  # live routing only; None = presence not considered
+    caps: Caps | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +140,7 @@ class RouterSpec:
     vacation_compensation: bool = True
     memory_hours: float = 2.0
     strip_emails: bool = False
+    caps: Caps | None = None  # overrides the users' caps, field by field, in this router
     # each rule's compiled condition (``rule.when.matcher.holds``), in order: set from the
     # rules when built; the engine's loop over the rules
     checks: tuple[Check, ...] = field(init=False, repr=False, compare=False)
@@ -136,6 +168,9 @@ class PoolState:
 
     period: str
     current: Mapping[str, int] = field(default_factory=dict)
+    # turns given back since the last rotation ((user, why): "meeting cancelled", ...): the
+    # next rotation's trace says so, and its state no longer carries them
+    given_back: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +183,7 @@ class RoutingContext:
     rotation: Mapping[str, PoolState] = field(default_factory=dict)  # by pool key
     recent_assignee: str | None = None  # got this e-mail within the router's memory window
     available: frozenset[str] | None = None  # flexible: members free at the chosen slot
+    load: Mapping[str, Load] | None = None  # counted when caps are set (else not checked)
 
 
 @dataclass(frozen=True, slots=True)

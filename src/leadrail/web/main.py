@@ -22,7 +22,7 @@ from leadrail.web.render import render
 from leadrail.web.routes import live
 from leadrail.web.routes.api import bookings, crm, crud, leads, routing, workspace
 from leadrail.web.routes.pages import accounts
-from leadrail.web.routes.pages.dashboard import analytics, receipts
+from leadrail.web.routes.pages.dashboard import analytics, calendars, receipts
 from leadrail.web.routes.pages.dashboard import config as dashboard_config
 from leadrail.web.routes.pages.dashboard import routers as dashboard_routers
 from leadrail.web.routes.pages.public import links
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     modules = (
         routing, workspace, bookings, links, leads, receipts, crm,
-        accounts, dashboard_config, dashboard_routers, analytics, live, crud,
+        accounts, dashboard_config, dashboard_routers, analytics, live, crud, calendars,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)

@@ -52,6 +52,13 @@ def test_decision_page_tells_why_and_what_followed(world: World) -> None:
     assert world.client.get("/dashboard/decisions/nope").status_code == 404
 
 
+def test_the_decision_page_lists_every_candidate(world: World) -> None:
+    login(world.client, ADMIN)
+    html = world.client.get(f"/dashboard/decisions/{world.decisions[0]}").text
+    assert '<table class="candidates small"' in html
+    assert '<tr data-user="rep0@acme.test"><td>rep0@acme.test</td><td>yes</td>' in html
+
+
 def test_no_show_by_the_rep_counts_and_undo(world: World) -> None:
     meeting = world.c.routing.meeting(world.meetings[0])
     assert meeting is not None

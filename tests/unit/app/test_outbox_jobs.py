@@ -53,6 +53,7 @@ def test_the_table_runs_each_kind_with_its_use_case() -> None:
         JobKind.INVITE: w.meeting_jobs.invite,
         JobKind.CALENDAR_PUT: w.meeting_jobs.write_event,
         JobKind.CALENDAR_DELETE: w.meeting_jobs.remove_event,
+        JobKind.REMINDER: w.meeting_jobs.remind,
         JobKind.CRM_SYNC: w.crm_sync.meeting,
         JobKind.CRM_LEAD: w.crm_sync.lead,
         JobKind.LEAD: w.deliver,

@@ -1,6 +1,6 @@
-"""A rep's busy time: booked meetings, built-in busy blocks, and the rep's CalDAV calendar
-(cached for a short while so a page of slots does not query the calendar server per rep per
-request)."""
+"""A rep's busy time: booked meetings, built-in busy blocks, and the rep's connected
+calendar: CalDAV, Google or Microsoft 365 (cached for a short while so a page of slots does
+not query the calendar server per rep per request; dropped when leadrail writes an event)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,20 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
+
 from leadrail.adapters.db.database import Database
 from leadrail.app.workspace import CalendarDoc
 
 Intervals = list[tuple[datetime, datetime]]
 RemoteBusy = Callable[[str, CalendarDoc, str, datetime, datetime], Intervals]  # rep, cal, tz
 log = logging.getLogger(__name__)
+REMOTE = frozenset({"caldav", "google", "microsoft"})
 
 
 class BusyTimesRepo:
-    """Implements the RepCalendars port (busy time: the database's and the CalDAV calendar's)."""
+    """Implements the RepCalendars port (busy time: the database's and the connected
+    calendar's)."""
 
     def __init__(
         self,
@@ -52,10 +56,20 @@ class BusyTimesRepo:
         out: Intervals = [(sql.parse_when(x), sql.parse_when(y)) for x, y in rows]
         return out + self.external_busy(rep, start, end)
 
+    def meeting_starts(self, rep: str, start: datetime, end: datetime) -> list[datetime]:
+        """Starts of the rep's booked meetings in [start, end) (for meeting caps)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT start FROM meetings WHERE rep = :rep AND status = 'booked' "
+                     "AND start >= :lo AND start < :hi"),
+                {"rep": rep, "lo": self.sql.when(start), "hi": self.sql.when(end)},
+            ).all()  # fmt: skip
+        return [self.sql.parse_when(r[0]) for r in rows]
+
     def external_busy(self, rep: str, start: datetime, end: datetime) -> Intervals:
-        """The rep's CalDAV busy time (no database connection)."""
+        """The rep's connected calendar's busy time (no database connection)."""
         found = self.calendars().get(rep)
-        if found is None or found[0].provider != "caldav" or self.remote is None:
+        if found is None or found[0].provider not in REMOTE or self.remote is None:
             return []
         now = time.monotonic()
         with self._lock:
@@ -72,9 +86,11 @@ class BusyTimesRepo:
                 known, self._errors[rep] = self._errors.get(rep), problem
             if known != problem:  # once per new problem, not per page of slots
                 log.warning("calendar of %s unavailable: %s", rep, problem)
-            if hit:  # stale but known: better than nothing
+            if hit and getattr(e, "retryable", True):  # stale but known: better than nothing
                 return [(a, b) for a, b in hit[3] if a < end and b > start]
-            return [(start, end)]  # unknown: treat the rep as busy rather than double-book
+            # unknown, or refused for good (a calendar disconnected): treat the rep as busy
+            # rather than double-book
+            return [(start, end)]
         with self._lock:
             self._cache[rep] = (now + self.cache_seconds, wide_start, wide_end, fetched)
             self._errors.pop(rep, None)

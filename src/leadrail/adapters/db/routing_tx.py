@@ -38,7 +38,9 @@ class Statements:
         q = self.q
         self.revision = q("SELECT revision FROM workspace_meta WHERE id = 1")
         self.lock_router = q("SELECT id FROM routers WHERE slug = ? FOR UPDATE")
-        self.rotation = q("SELECT pool_key, period, current FROM rotation_state WHERE pool_key = ?")
+        self.rotation = q(
+            "SELECT pool_key, period, current, given_back FROM rotation_state WHERE pool_key = ?"
+        )
         self.credits = q("SELECT email, credits FROM users WHERE credits > 0")
         self.recent = q(
             "SELECT assignee FROM decisions WHERE router = ? AND email = ? AND created_at >= ? "
@@ -52,9 +54,9 @@ class Statements:
             f"VALUES ({', '.join('?' for _ in DECISION_COLUMNS)})"
         )
         self.save_state = q(
-            "INSERT INTO rotation_state (pool_key, period, current) VALUES (?, ?, ?) "
-            "ON CONFLICT (pool_key) DO UPDATE SET period = excluded.period, "
-            "current = excluded.current"
+            "INSERT INTO rotation_state (pool_key, period, current, given_back) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (pool_key) DO UPDATE SET period = excluded.period, "
+            "current = excluded.current, given_back = excluded.given_back"
         )
         self.token_owner = q(
             "SELECT u.id, u.email, u.is_admin FROM api_tokens k JOIN users u ON u.id = k.user_id "
@@ -135,12 +137,51 @@ class SqlRoutingTransaction:
             self.cur.execute(self.sql.rotation, (key,))
             row = self.cur.fetchone()
             if row is not None:
-                out[row[0]] = PoolState(period=row[1], current=self.sql.load_json(row[2]))
+                back = self.sql.load_json(row[3]) if row[3] is not None else []
+                given = tuple((str(u), str(w)) for u, w in back)
+                out[row[0]] = PoolState(row[1], self.sql.load_json(row[2]), given)
         return out
 
     def credits(self) -> Mapping[str, int]:
         self.cur.execute(self.sql.credits)
         return {str(e): int(c) for e, c in self.cur.fetchall()}
+
+    def assigned_between(
+        self, kind: str, reps: Sequence[str], start: datetime, end: datetime
+    ) -> list[tuple[str, datetime]]:
+        """Caps' counts (only asked when a rep has a cap): meetings by start, form leads by
+        their decision's time."""
+        if not reps:
+            return []
+        marks = ", ".join("?" for _ in reps)
+        sql = (
+            f"SELECT rep, start FROM meetings WHERE status = 'booked' AND rep IN ({marks}) "
+            "AND start >= ? AND start < ?"
+            if kind == "meetings"
+            else f"SELECT assignee, created_at FROM decisions WHERE source = 'lead' "
+            f"AND assignee IN ({marks}) AND created_at >= ? AND created_at < ?"
+        )
+        self.cur.execute(self.sql.q(sql), (*reps, self.sql.when(start), self.sql.when(end)))
+        return [(str(r), self.sql.parse_when(w)) for r, w in self.cur.fetchall()]
+
+    def save_rotation(self, pool_key: str, state: PoolState) -> None:
+        given = json.dumps([list(x) for x in state.given_back]) if state.given_back else None
+        self.cur.execute(
+            self.sql.save_state,
+            (pool_key, state.period, json.dumps(dict(state.current)), given),
+        )
+
+    def decision_turn(self, decision_id: str) -> tuple[str, str, str] | None:
+        """(pool key, period, assignee) of a decision that rotated a pool, or None."""
+        self.cur.execute(
+            self.sql.q(
+                "SELECT pool_key, period, assignee FROM decisions WHERE id = ? "
+                "AND pool_key IS NOT NULL AND period IS NOT NULL AND assignee IS NOT NULL"
+            ),
+            (decision_id,),
+        )
+        row = self.cur.fetchone()
+        return None if row is None else (str(row[0]), str(row[1]), str(row[2]))
 
     def recent_assignee(self, router: str, email: str, since: datetime) -> str | None:
         self.cur.execute(self.sql.recent, (router, email, self.sql.when(since)))
@@ -163,9 +204,7 @@ class SqlRoutingTransaction:
                 raise StaleState("the credit was spent by another decision")
         state = decision.pool_state
         if decision.pool_key and state is not None:
-            cur.execute(
-                sql.save_state, (decision.pool_key, state.period, json.dumps(dict(state.current)))
-            )
+            self.save_rotation(decision.pool_key, state)
         decision_id = uuid.uuid4().hex
         cur.execute(
             sql.insert_decision,
@@ -212,8 +251,9 @@ class SqlRoutingTransaction:
 
     def enqueue(self, job: Job, now: datetime) -> None:
         w = self.sql.when(now)
+        due = self.sql.when(max(now, job.not_before)) if job.not_before else w
         payload = json.dumps(dict(job.payload))
-        self.cur.execute(self.sql.enqueue, (job.kind.value, job.ref, payload, w, w))
+        self.cur.execute(self.sql.enqueue, (job.kind.value, job.ref, payload, due, w))
 
     def save_lead(
         self,

@@ -75,6 +75,7 @@ def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
                 credits=u.credits,
                 active=u.active,
                 admin=u.is_admin,
+                caps=u.caps,
                 **(u.live or {}),
             )
             for u in users

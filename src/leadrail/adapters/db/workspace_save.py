@@ -128,6 +128,7 @@ def _save_users(s: Session, users: list[UserDoc], now: datetime) -> None:
         row.live = u.model_dump(
             mode="json", include={"max_chats", "aligned"}, exclude_defaults=True
         )
+        row.caps = u.caps.model_dump(mode="json", exclude_none=True) if u.caps else None
         s.flush()
         s.execute(delete(t.Vacation).where(t.Vacation.user_id == row.id))
         s.add_all(t.Vacation(user_id=row.id, start=v.start, end=v.end) for v in u.vacations)

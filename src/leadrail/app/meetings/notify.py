@@ -1,16 +1,21 @@
 """The meeting jobs: the ``invite`` e-mail (an invitation, an update or a cancellation) and
-the event in the rep's CalDAV calendar (``calendar_put``, ``calendar_delete``). A meeting
-that is over gets neither; an invitation that cannot be written fails for good."""
+the event in the rep's connected calendar: CalDAV, Google or Microsoft 365
+(``calendar_put``, ``calendar_delete``). A meeting that is over gets neither; an invitation
+that cannot be written fails for good. An online meeting (Meet / Teams) is made by the
+rep's cloud calendar: the invitation waits a few tries for its link, then goes without."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from leadrail.app.calendars.ports import CloudEvents
 from leadrail.app.meetings.invite import Invite, MeetingLinks, Method, meeting_invite, usable_email
 from leadrail.app.meetings.ports import CalendarSettings, CalendarWriter, InviteFormat, Meetings
+from leadrail.app.meetings.reminders import reminder_message
 from leadrail.app.outbox import ClaimedJob, JobFailed, MailSender
 from leadrail.app.ports import MeetingRow, Routers
 
@@ -28,6 +33,7 @@ class MeetingJobs:
         *,
         sender: str,
         forget_busy: Callable[[str], None],
+        cloud: CloudEvents | None = None,
     ) -> None:
         self.meetings = meetings
         self.routers = routers
@@ -38,13 +44,31 @@ class MeetingJobs:
         self.links = links
         self.sender = sender
         self.forget_busy = forget_busy  # the rep's cached busy time is stale after a write
+        self.cloud = cloud  # events in reps' Google / Microsoft 365 calendars
 
     def invite(self, job: ClaimedJob, now: datetime) -> str:
         """The ``invite`` job: e-mail the invitation (``payload.method``: CANCEL cancels)."""
         m = self._upcoming(job, now)
         method: Method = "CANCEL" if job.payload.get("method") == "CANCEL" else "REQUEST"
+        if method == "REQUEST" and job.attempts <= LINK_WAIT_TRIES and self._link_pending(m):
+            raise JobFailed("waiting for the online meeting link of the rep's calendar",
+                            retryable=True)  # fmt: skip
         with _writable():
             return self._send_invite(m, method)
+
+    def remind(self, job: ClaimedJob, now: datetime) -> str:
+        """The ``reminder`` job: e-mail the prospect and the rep (never for a meeting that
+        is no longer booked)."""
+        m = self._upcoming(job, now)
+        if m.status != "booked":
+            return f"meeting {m.status}: no reminder"
+        if now >= m.start:
+            return "the meeting has started: no reminder"
+        hours = int(job.payload.get("hours") or 0)
+        with _writable():
+            invite = self.invite_of(m)
+            to = [a for a in (m.email, m.rep) if usable_email(a)]
+            return self.mail.send(reminder_message(invite, hours, sender=self.sender, to=to))
 
     def write_event(self, job: ClaimedJob, now: datetime) -> str:
         """The ``calendar_put`` job: the booked meeting into the rep's CalDAV calendar (a
@@ -60,7 +84,23 @@ class MeetingJobs:
             return self._calendar(m, put=False)
 
     def invite_of(self, m: MeetingRow) -> Invite:
-        return meeting_invite(m, self.routers.router(m.router), self.links)
+        invite = meeting_invite(m, self.routers.router(m.router), self.links)
+        link = self.cloud.join_url(m.id) if self.cloud else None
+        if link:
+            text = f"Join online: {link}\n\n{invite.description}"
+            return replace(invite, location=invite.location or link, description=text)
+        return invite
+
+    def _online(self, m: MeetingRow) -> bool:
+        snap = self.routers.router(m.router)
+        return bool(snap and snap.meeting and snap.meeting.online_meeting)
+
+    def _link_pending(self, m: MeetingRow) -> bool:
+        """An online meeting whose link the rep's cloud calendar has not given yet."""
+        found = self.calendars.calendars().get(m.rep)
+        cloud = found is not None and found[0].provider in CLOUD
+        return cloud and self.cloud is not None and self._online(m) and not (
+            self.cloud.join_url(m.id))  # fmt: skip
 
     def _upcoming(self, job: ClaimedJob, now: datetime) -> MeetingRow:
         meeting = self.meetings.meeting(job.ref)
@@ -88,6 +128,17 @@ class MeetingJobs:
 
     def _calendar(self, m: MeetingRow, *, put: bool) -> str:
         found = self.calendars.calendars().get(m.rep)
+        write = put and m.status == "booked"
+        if found is not None and found[0].provider in CLOUD and self.cloud is not None:
+            try:
+                if write:
+                    invite = self.invite_of(m)
+                    return self.cloud.put_event(m.rep, found[0], m.id, invite, self._online(m))
+                return self.cloud.delete_event(m.rep, m.id)
+            finally:
+                self.forget_busy(m.rep)
+        if self.cloud is not None and not write:  # written there before the rep moved
+            self.cloud.delete_event(m.rep, m.id)
         if found is None or found[0].provider != "caldav":
             return "built-in calendar: nothing to write"
         calendar, tz = found
@@ -101,6 +152,10 @@ class MeetingJobs:
             return "event removed"
         finally:
             self.forget_busy(m.rep)
+
+
+CLOUD = ("google", "microsoft")
+LINK_WAIT_TRIES = 3  # the invitation waits this many tries for the Meet / Teams link
 
 
 @contextmanager

@@ -23,6 +23,7 @@ class JobKind(StrEnum):
     LEAD = "lead"  # deliver a lead to one destination
     LEAD_ALERT = "lead_alert"  # e-mail the admins the leads that could not be delivered
     PASSWORD_RESET = "password_reset"  # e-mail a password-reset link
+    REMINDER = "reminder"  # e-mail the prospect and the rep N hours before a meeting
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ def job_table(
         JobKind.INVITE: meetings.invite,
         JobKind.CALENDAR_PUT: meetings.write_event,
         JobKind.CALENDAR_DELETE: meetings.remove_event,
+        JobKind.REMINDER: meetings.remind,
         JobKind.CRM_SYNC: crm.meeting,
         JobKind.CRM_LEAD: crm.lead,
         JobKind.LEAD: deliveries,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from leadrail.app.outbox.jobs import JobKind
 
@@ -54,6 +54,7 @@ class Job:
     kind: JobKind
     ref: str  # the meeting's id
     payload: Mapping[str, Any] = field(default_factory=dict)
+    not_before: datetime | None = None  # not run before this (a reminder's time)
 
 
 class SlotTaken(Exception):
@@ -75,6 +76,13 @@ class BookingTransaction(Protocol):
         ...
 
     def insert_meeting(self, meeting: NewMeeting, now: datetime) -> None: ...
+
+    def assigned_between(
+        self, kind: Literal["meetings", "leads"], reps: Sequence[str], start: datetime,
+        end: datetime,
+    ) -> list[tuple[str, datetime]]:  # fmt: skip
+        """(rep, when) of booked meetings starting, or form leads given, in [start, end)."""
+        ...
 
     def cancel_meeting(self, meeting_id: str, now: datetime) -> bool: ...
 

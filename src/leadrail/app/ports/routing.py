@@ -84,6 +84,12 @@ class RoutingTransaction(BookingTransaction, Protocol):
 
     def recent_assignee(self, router: str, email: str, since: datetime) -> str | None: ...
 
+    def save_rotation(self, pool_key: str, state: PoolState) -> None: ...
+
+    def decision_turn(self, decision_id: str) -> tuple[str, str, str] | None:
+        """(pool key, period, assignee) of a decision that rotated a pool, or None."""
+        ...
+
     def record(
         self,
         router: str,

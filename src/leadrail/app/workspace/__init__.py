@@ -48,6 +48,7 @@ from leadrail.app.workspace.leads import (
 )
 from leadrail.app.workspace.people import (
     CalendarDoc,
+    CapsDoc,
     ListDoc,
     TeamDoc,
     TeamMemberDoc,
@@ -76,6 +77,7 @@ from leadrail.app.workspace.sites import (
 __all__ = [
     "CREDENTIAL_PREFIX",
     "CalendarDoc",
+    "CapsDoc",
     "CategoryDoc",
     "CrmCompanyDoc",
     "CrmConnectionDoc",

@@ -39,18 +39,24 @@ class VacationDoc(Doc):
 
 
 class CalendarDoc(Doc):
-    """A rep's calendar: leadrail's built-in one (default), or a CalDAV calendar collection
-    whose busy times are honoured and into which booked meetings are written. The password
+    """A rep's calendar: leadrail's built-in one (default), a CalDAV calendar collection, or
+    the rep's Google Calendar / Microsoft 365 calendar (connected by OAuth from *My
+    settings*: the grant is kept apart, sealed, never in this document): busy times are
+    honoured and booked meetings are written into it. ``calendars``: with Google, the
+    calendars whose busy time counts (``primary`` when empty). The CalDAV password
     is never in clear: either the rep typed it in *My settings* and it is kept encrypted
     (``password_encrypted``, bound to the rep and the server), or an admin names the
     environment variable that holds it (``password_env``, LEADRAIL_CRED_...)."""
 
-    provider: Literal["builtin", "caldav"] = "builtin"
+    provider: Literal["builtin", "caldav", "google", "microsoft"] = "builtin"
     url: str | None = Field(default=None, max_length=2000)
     username: str | None = Field(default=None, max_length=254)
     password_env: EnvName | None = None
     password_encrypted: str | None = Field(
         default=None, pattern=r"^v1\.[A-Za-z0-9_-]{20,1400}$", max_length=1500
+    )
+    calendars: list[Annotated[str, Field(min_length=1, max_length=254)]] = Field(
+        default_factory=list, max_length=20
     )
 
     @field_validator("url")
@@ -67,9 +73,23 @@ class CalendarDoc(Doc):
             self.url and re.match(r"^https?://[^\s/?#]+", self.url)
         ):
             raise ValueError("a caldav calendar needs url: the http(s) URL of the collection")
+        if self.provider in ("google", "microsoft") and (self.url or self.username):
+            raise ValueError(f"a {self.provider} calendar takes no url nor username")
+        if self.calendars and self.provider != "google":
+            raise ValueError("calendars: only a google calendar reads several calendars")
         if self.password_env and self.password_encrypted:
             raise ValueError("a password is typed or named by password_env, not both")
         return self
+
+
+class CapsDoc(Doc):
+    """At most this many for one rep (None: no cap): meetings starting on one local day or
+    ISO week of the rep (across every router), form leads given on one local day. A rep at
+    a cap is passed over ("cap reached" in the trace) and a capped day has no slots."""
+
+    meetings_per_day: int | None = Field(default=None, ge=0, le=1000)
+    meetings_per_week: int | None = Field(default=None, ge=0, le=5000)
+    leads_per_day: int | None = Field(default=None, ge=0, le=100000)
 
 
 class UserDoc(Doc):
@@ -85,6 +105,7 @@ class UserDoc(Doc):
     admin: bool = False
     max_chats: int = Field(default=3, ge=1, le=50)  # live chats at once
     aligned: list[Email] = Field(default_factory=list)  # routed with this user as live owner
+    caps: CapsDoc | None = None
 
     _tz = field_validator("timezone")(lambda v: v if v is None else check_timezone(v))
 

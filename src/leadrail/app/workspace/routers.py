@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
@@ -18,6 +18,7 @@ from leadrail.app.workspace.common import (
     Slug,
     check_timezone,
 )
+from leadrail.app.workspace.people import CapsDoc
 
 
 class MeetingTypeDoc(Doc):
@@ -30,6 +31,12 @@ class MeetingTypeDoc(Doc):
     minimum_notice_minutes: int = Field(default=60, ge=0, le=60 * 24 * 30)
     horizon_days: int = Field(default=30, ge=1, le=365)
     location: str | None = Field(default=None, max_length=500)
+    # a Google Meet / Microsoft Teams link in the rep's connected calendar's event
+    online_meeting: bool = False
+    # e-mails to the prospect and the rep this many hours before (unset: 24 and 1; []: none)
+    reminders_hours: list[Annotated[int, Field(ge=1, le=24 * 14)]] | None = Field(
+        default=None, max_length=5
+    )
 
 
 class RouteDoc(Doc):
@@ -96,6 +103,9 @@ class RouterDoc(Doc):
     default: RouteDoc
     reset: Literal["none", "daily", "weekly", "monthly"] = "none"
     vacation_compensation: bool = True
+    caps: CapsDoc | None = None  # overrides each user's caps, field by field, in this router
+    # a cancelled / no-show meeting returns its rep's rotation turn
+    give_back_turn_on: list[Literal["cancel", "no_show"]] = Field(default_factory=list)
     memory_hours: float = Field(default=2.0, ge=0, le=24 * 90)
     crm: RouterCrmDoc = Field(default_factory=RouterCrmDoc)
 

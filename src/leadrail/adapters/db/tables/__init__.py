@@ -3,6 +3,11 @@ follow it. ``from leadrail.adapters.db import tables as t`` gives every table.""
 
 from leadrail.adapters.db.tables.accounts import ApiToken, LoginSession, PasswordReset
 from leadrail.adapters.db.tables.base import NAMING, Base, UtcDateTime
+from leadrail.adapters.db.tables.calendars import (
+    CalendarAuthorisation,
+    CalendarConnection,
+    CalendarEvent,
+)
 from leadrail.adapters.db.tables.crm import (
     CrmActivity,
     CrmCompany,
@@ -33,6 +38,9 @@ __all__ = [
     "ApiToken",
     "Base",
     "BusyBlock",
+    "CalendarAuthorisation",
+    "CalendarConnection",
+    "CalendarEvent",
     "Category",
     "Click",
     "CrmActivity",

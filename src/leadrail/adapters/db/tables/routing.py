@@ -56,6 +56,7 @@ class RotationState(Base):
     pool_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     period: Mapped[str] = mapped_column(String(16))
     current: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    given_back: Mapped[list[Any] | None] = mapped_column(JSON)  # [[user, why], ...]
 
 
 class Click(Base):

@@ -46,6 +46,7 @@ class User(Base):
     calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     live: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # max_chats, aligned
+    caps: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # meetings/leads per day, week
 
 
 class Vacation(Base):

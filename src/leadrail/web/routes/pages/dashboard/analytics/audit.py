@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from leadrail.app.analytics import conversion
 from leadrail.app.errors import InvalidInput
+from leadrail.app.turns import give_back
 from leadrail.bootstrap import Container
 from leadrail.routing.errors import ProspectError
 from leadrail.routing.normalise import normalise_email
@@ -119,6 +120,8 @@ def _no_show(request: Request, meeting_id: str, account: Any, on: bool) -> Respo
             {"message": "Only an admin or the meeting's rep can change this."}, status=403,
         )  # fmt: skip
     changed = c.audit.set_no_show(meeting.id, on, now_utc(c))
+    if changed and on:  # the router may give the rep's turn back
+        give_back(c.routing, meeting, "no_show", now_utc(c))
     if on:
         message = (
             "Marked as a no-show."

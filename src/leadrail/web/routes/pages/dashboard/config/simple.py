@@ -70,7 +70,8 @@ LISTS = Section(
     from_form=list_from_form, fields_of=list_fields,
 )  # fmt: skip
 
-MEETING_WIDGETS = model_widgets(MeetingTypeDoc)
+# reminders_hours: YAML and the API only (a form without it must not turn reminders off)
+MEETING_WIDGETS = model_widgets(MeetingTypeDoc, skip=("reminders_hours",))
 
 
 def meeting_from_form(

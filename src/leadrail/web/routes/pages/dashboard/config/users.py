@@ -36,6 +36,7 @@ from leadrail.bootstrap import Container
 from leadrail.web.auth import AccountDep, CsrfDep
 from leadrail.web.render import render
 from leadrail.web.revision import STALE_FLASH, at_read, keep, sent_revision
+from leadrail.web.routes.pages.dashboard.calendars import status_of
 from leadrail.web.routes.pages.dashboard.config.extras import Extras
 from leadrail.web.routes.pages.dashboard.config.forms import (
     Section,
@@ -194,13 +195,19 @@ USERS = Section(
 
 
 @router.get("/dashboard/me")
-def me_page(request: Request, account: AccountDep) -> Response:
+async def me_page(request: Request, account: AccountDep) -> Response:
     c = container(request)
     try:
-        _, item = find_item(c.workspace, "users", account.email)
+        _, item = await run_in_threadpool(find_item, c.workspace, "users", account.email)
     except NotFound:
         item = {"email": account.email}
-    ctx = {"v": user_view(item, c), "errors": {}, "flash": request.query_params.get("flash")}
+    ctx = {
+        "v": user_view(item, c),
+        "errors": {},
+        "flash": request.query_params.get("flash"),
+        "flash_kind": request.query_params.get("flash_kind") or "ok",
+        "calendar_status": await run_in_threadpool(status_of, c, account.email.lower()),
+    }
     return render(request, "dashboard/config/me.html", ctx)
 
 
