@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from leadrail.app.crm_facts import CrmFactsRepo
 from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.ports import (
     RecordedDecision,
@@ -16,6 +17,7 @@ from leadrail.app.ports import (
     RoutingTransaction,
     StaleState,
 )
+from leadrail.routing.crm_facts import CrmFound, CrmWant, facts, router_wants, with_facts
 from leadrail.routing.engine import route
 from leadrail.routing.errors import ProspectError
 from leadrail.routing.model import (
@@ -76,14 +78,16 @@ class ProspectInput:
     """One request's prospect: the fields as sent (``raw``), normalised once and looked up in
     the CRM once, however many times the request routes it (a booking previews the route,
     then decides). Kept per router setting that changes the answer (strip emails; ownership
-    on or off), since a workspace saved between two routings of a request may change it."""
+    on or off; the CRM facts read), since a workspace saved between two routings of a request
+    may change it."""
 
-    __slots__ = ("raw", "_prospects", "_crm")
+    __slots__ = ("raw", "_prospects", "_crm", "_found")
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self.raw = raw
         self._prospects: dict[bool, Prospect] = {}
         self._crm: dict[tuple[str, str], tuple[CrmRecord, ...]] = {}
+        self._found: dict[tuple[str, str, CrmWant], CrmFound] = {}
 
     @classmethod
     def of(cls, raw: Mapping[str, Any] | ProspectInput) -> ProspectInput:
@@ -107,6 +111,23 @@ class ProspectInput:
             found = self._crm[key] = tuple(repo.crm_records(*key))
         return found
 
+    def routed(self, repo: RoutingRepo, spec: RouterSpec) -> tuple[Prospect, CrmFound]:
+        """The prospect as the engine sees it (with the CRM facts its rules read, instead of
+        any ``crm.`` fields it sent) and what the CRM has of it: one lookup."""
+        prospect = self.prospect(spec)
+        want = router_wants(spec)
+        if not want:
+            return prospect, CrmFound(self.crm_records(repo, spec))
+        key = (prospect.email, prospect.domain, want)
+        found = self._found.get(key)
+        if found is None:
+            if isinstance(repo, CrmFactsRepo):
+                found = repo.crm_facts(prospect.email, prospect.domain, want)
+            else:
+                found = CrmFound(tuple(repo.crm_records(prospect.email, prospect.domain)))
+            self._found[key] = found
+        return with_facts(prospect, facts(found, want)), found
+
 
 def _with_credits(users: Mapping[str, UserInfo], credits: Mapping[str, int]) -> dict[str, UserInfo]:
     return {
@@ -119,7 +140,7 @@ def _decide(
     tx: RoutingTransaction,
     snap: RouterSnapshot,
     prospect: Prospect,
-    crm: Any,
+    crm: CrmFound,
     now: datetime,
     available: frozenset[str] | None,
 ) -> Decision:
@@ -133,7 +154,8 @@ def _decide(
     ctx = RoutingContext(
         users=_with_credits(snap.users, tx.credits()) if has_credits else snap.users,
         lists=snap.lists,
-        crm=crm,
+        crm=crm.records,
+        opportunities=crm.opportunities,
         rotation=tx.rotation(pool_keys(spec)),
         recent_assignee=recent,
         available=available,
@@ -164,10 +186,9 @@ def route_prospect(
     asked = ProspectInput.of(raw)
     snap = snapshot_or_404(repo, slug)
     for _ in range(RETRIES):
-        prospect = asked.prospect(snap.spec)
         if not anonymous:
-            identified(prospect)
-        crm = asked.crm_records(repo, snap.spec)
+            identified(asked.prospect(snap.spec))
+        prospect, crm = asked.routed(repo, snap.spec)
         try:
             with repo.transaction(slug, write=not dry_run) as tx:
                 revision = tx.revision()
@@ -220,15 +241,16 @@ def simulate(
     for i, raw in enumerate(rows, start=1):
         asked = ProspectInput(raw)
         try:
-            prospect = identified(asked.prospect(snap.spec))
+            identified(asked.prospect(snap.spec))
         except InvalidInput as err:
             sim.errors.append((i, err.field or "", err.message))
             continue
-        crm = asked.crm_records(repo, snap.spec)
+        prospect, crm = asked.routed(repo, snap.spec)
         ctx = RoutingContext(
             users=users,
             lists=snap.lists,
-            crm=crm,
+            crm=crm.records,
+            opportunities=crm.opportunities,
             rotation=rotation,
             recent_assignee=memory.get(prospect.email) if snap.spec.memory_hours else None,
         )

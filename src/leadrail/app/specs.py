@@ -48,6 +48,8 @@ def destination(route: RouteDoc, pool_key: str, teams: dict[str, list[Member]]) 
         return Destination(kind="pool", pool=pool)
     if route.user is not None:
         return Destination(kind="user", users=(route.user,))
+    if route.opportunity_owner:
+        return Destination(kind="opportunity_owner")
     if route.broadcast is not None:
         return Destination(kind="broadcast", users=tuple(route.broadcast))
     return Destination(kind="category", category=route.category, store=route.store)
@@ -61,6 +63,7 @@ def router_spec(router: RouterDoc, workspace: WorkspaceDoc) -> RouterSpec:
             when=load_condition(r.when),
             route=destination(r.route, f"{router.slug}/{r.name}", teams),
             ownership=ownership_spec(r.ownership) if r.ownership else None,
+            reason=r.reason or "",
         )
         for r in router.rules
     )

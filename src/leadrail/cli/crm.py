@@ -21,7 +21,8 @@ from leadrail.cli.common import (
 def crm_import(
     file: Annotated[Path, typer.Argument(help="A CSV file with a header line.")],
     record_type: Annotated[
-        str, typer.Option("--type", help="contacts, companies or leads.", metavar="TYPE")
+        str,
+        typer.Option("--type", help="contacts, companies, leads or opportunities.", metavar="TYPE"),
     ],
     mapping: Annotated[
         list[str] | None,
@@ -41,10 +42,11 @@ def crm_import(
         "contacts": "contacts",
         "companies": "companies",
         "leads": "leads",
+        "opportunities": "opportunities",
     }
     kind = kinds.get(record_type)
     if kind is None:
-        fail(f"--type: {record_type!r} is not one of contacts, companies, leads")
+        fail(f"--type: {record_type!r} is not one of contacts, companies, leads, opportunities")
     pairs = parse_fields(mapping or [])
     c = container()
     try:

@@ -23,6 +23,7 @@ from leadrail.web.routes import (
     analytics,
     bookings,
     crm,
+    crm_opportunities,
     crud,
     dashboard_config,
     dashboard_routers,
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     openapi.install(app)  # declares the answers every operation can give
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     modules = (
-        routing, workspace, bookings, links, leads, receipts, crm,
+        routing, workspace, bookings, links, leads, receipts, crm_opportunities, crm,
         accounts, dashboard_config, dashboard_routers, analytics, live, crud,
     )  # fmt: skip
     for module in modules:

@@ -56,6 +56,7 @@ class FakeHubSpot:
     def __init__(self) -> None:
         self.contacts: dict[str, dict[str, str]] = {}
         self.companies: dict[str, dict[str, str]] = {}
+        self.deals: dict[str, dict[str, str]] = {}
         self.meetings: dict[str, dict[str, Any]] = {}
         self.owners: list[dict[str, Any]] = []
         self.requests: list[Seen] = []
@@ -94,10 +95,30 @@ class FakeHubSpot:
     def add_contact(self, email: str, owner: str | None = None, **props: str) -> str:
         return self._add(self.contacts, {"email": email, "hubspot_owner_id": owner, **props})
 
-    def add_company(self, domain: str, owner: str | None = None, name: str = "") -> str:
+    def add_company(
+        self, domain: str, owner: str | None = None, name: str = "", **props: str
+    ) -> str:
         return self._add(
-            self.companies, {"domain": domain, "hubspot_owner_id": owner, "name": name}
+            self.companies, {"domain": domain, "hubspot_owner_id": owner, "name": name, **props}
         )
+
+    def add_deal(
+        self,
+        name: str,
+        owner: str | None,
+        *,
+        contact: str = "",
+        company: str = "",
+        closed: bool = False,
+        **props: str,
+    ) -> str:
+        """A deal associated with a contact and/or a company (by their ids): its association
+        ids are what ``associations.contact`` / ``associations.company`` filters compare."""
+        return self._add(self.deals, {
+            "dealname": name, "hubspot_owner_id": owner, "associations.contact": contact,
+            "associations.company": company, "hs_is_closed": "true" if closed else "false",
+            **props,
+        })  # fmt: skip
 
     def add_owner(self, email: str | None, owner_id: str | None = None) -> str:
         oid = owner_id or str(next(self._ids))
@@ -180,7 +201,8 @@ class FakeHubSpot:
         parts = seen.path.strip("/").split("/")
         route = (seen.method, *parts[:4])
         if seen.method == "POST" and parts[-1] == "search" and len(parts) == 5:
-            table = {"contacts": self.contacts, "companies": self.companies}.get(parts[3])
+            tables = {"contacts": self.contacts, "companies": self.companies, "deals": self.deals}
+            table = tables.get(parts[3])
             if table is not None:
                 return self._search(table, parts[3] == "contacts", seen.body)
         if route == ("GET", "crm", "v3", "owners"):
@@ -195,6 +217,8 @@ class FakeHubSpot:
 
     def _search(self, table: dict[str, dict[str, str]], lags: bool, body: Any) -> Answer:
         groups = body.get("filterGroups", [])
+        if len(groups) > 5:
+            return 400, {}, error("Too many filter groups (max 5)", "VALIDATION_ERROR")
         hits = [
             rid
             for rid, props in table.items()

@@ -23,7 +23,10 @@ API = "v62.0"
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 STAMP = "%Y-%m-%dT%H:%M:%S.000+0000"  # the API's dateTime form
 DATA = f"/services/data/{API}"
-PREFIXES = {"Contact": "003", "Lead": "00Q", "Account": "001", "User": "005", "Event": "00U"}
+PREFIXES = {
+    "Contact": "003", "Lead": "00Q", "Account": "001", "User": "005", "Event": "00U",
+    "Opportunity": "006",
+}  # fmt: skip
 DEFAULTS: dict[str, dict[str, Any]] = {"Lead": {"IsConverted": False}}
 REQUIRED = {"Contact": ("LastName",), "Lead": ("LastName", "Company"), "Event": ("WhoId",)}
 _TOKEN = re.compile(r"\s*(?:('(?:[^'\\]|\\.)*')|(\d+)|(!=|=|\(|\)|,)|([A-Za-z_][\w.]*))", re.S)
@@ -176,7 +179,13 @@ class Soql:
             name, desc = self.order
             out.sort(key=lambda r: str(r.get(name) or ""), reverse=desc)
         out = out[: self.limit] if self.limit is not None else out
-        return [{"attributes": r["attributes"], **{f: r.get(f) for f in self.fields}} for r in out]
+        return [{"attributes": r["attributes"], **_project(r, self.fields)} for r in out]
+
+
+def _project(row: Row, fields: list[str]) -> Row:
+    """The fields asked for, by their API names (SOQL names are case-insensitive)."""
+    names = {k.lower(): k for k in row}
+    return {names.get(f.lower(), f): row.get(names.get(f.lower(), f)) for f in fields}
 
 
 class FakeSalesforce:

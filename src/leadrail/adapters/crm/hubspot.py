@@ -36,8 +36,12 @@ import httpx
 from cachetools import TTLCache
 
 from leadrail.adapters.crm.base import CrmError, MeetingActivity, Owner, Person
+from leadrail.adapters.crm.hubspot_facts import lookup_facts
+from leadrail.adapters.crm.hubspot_facts import owner_of as _owner
+from leadrail.adapters.crm.hubspot_facts import prop as _prop
 from leadrail.adapters.crm.hubspot_http import PURPOSE, HubSpotHttp, HubSpotSettings
 from leadrail.adapters.outbound import Outbound
+from leadrail.routing.crm_facts import CrmFound, CrmWant
 from leadrail.routing.model import CrmRecord
 
 if TYPE_CHECKING:
@@ -82,6 +86,9 @@ class HubSpotConnector:
         self._cache: TTLCache[Key, tuple[CrmRecord, ...]] | None = None
         if settings.cache_seconds > 0:
             self._cache = TTLCache(maxsize=CACHE_ENTRIES, ttl=settings.cache_seconds)
+        self._facts: TTLCache[tuple[str, str, CrmWant], CrmFound] | None = None
+        if settings.cache_seconds > 0:
+            self._facts = TTLCache(maxsize=CACHE_ENTRIES, ttl=settings.cache_seconds)
         self._cache_lock = threading.Lock()
 
     def close(self) -> None:
@@ -114,6 +121,20 @@ class HubSpotConnector:
                 self._cache[key] = records
         return records
 
+    def lookup_facts(self, email: str, domain: str, want: CrmWant) -> CrmFound:
+        """See ``hubspot_facts`` (cached like ``lookup``)."""
+        key = (email.strip().lower(), domain.strip().lower().rstrip("."), want)
+        if self._facts is not None:
+            with self._cache_lock:
+                cached = self._facts.get(key)
+            if cached is not None:
+                return cached
+        found = lookup_facts(self._search_any, key[0], parent_domains(key[1]), key[1], want)
+        if self._facts is not None:
+            with self._cache_lock:
+                self._facts[key] = found
+        return found
+
     def _contacts(self, email: str) -> list[CrmRecord]:
         if not email:
             return []
@@ -135,13 +156,19 @@ class HubSpotConnector:
     def _search(
         self, kind: str, filters: list[dict[str, Any]], properties: list[str]
     ) -> list[dict[str, Any]]:
-        return list(self._search_pages(kind, filters, properties))
+        return list(self._search_pages(kind, [filters], properties))
+
+    def _search_any(
+        self, kind: str, groups: list[list[dict[str, Any]]], properties: list[str]
+    ) -> list[dict[str, Any]]:
+        """Records matching any of the filter groups (all filters of a group)."""
+        return list(self._search_pages(kind, groups, properties))
 
     def _search_pages(
-        self, kind: str, filters: list[dict[str, Any]], properties: list[str]
+        self, kind: str, groups: list[list[dict[str, Any]]], properties: list[str]
     ) -> Iterator[dict[str, Any]]:
         body: dict[str, Any] = {
-            "filterGroups": [{"filters": filters}],
+            "filterGroups": [{"filters": filters} for filters in groups],
             "properties": properties,
             "limit": PAGE_SIZE,
         }
@@ -234,6 +261,8 @@ class HubSpotConnector:
         with self._cache_lock:
             for key in [k for k in self._cache if k[0] == email]:
                 self._cache.pop(key, None)
+            for found in [k for k in self._facts or {} if k[0] == email]:
+                self._facts.pop(found, None)  # type: ignore[union-attr]
 
 
 def _filter(prop: str, operator: str, value: str | Sequence[str]) -> dict[str, Any]:
@@ -279,16 +308,6 @@ def _next_after(page: Any) -> str | None:
     nxt = paging.get("next") if isinstance(paging, dict) else None
     after = nxt.get("after") if isinstance(nxt, dict) else None
     return str(after) if after not in (None, "") else None
-
-
-def _prop(row: Mapping[str, Any], name: str) -> str:
-    props = row.get("properties")
-    value = props.get(name) if isinstance(props, dict) else None
-    return str(value).strip() if value is not None else ""
-
-
-def _owner(row: Mapping[str, Any]) -> str | None:
-    return _prop(row, OWNER) or None
 
 
 def _id_of(answer: Any, what: str) -> str:

@@ -16,6 +16,7 @@ import httpx
 from cachetools import TTLCache
 
 from leadrail.adapters.crm.base import CrmError, MeetingActivity, Owner, Person, PersonKind
+from leadrail.adapters.crm.salesforce_facts import lookup_facts
 from leadrail.adapters.crm.salesforce_http import (
     SalesforceHttp,
     SalesforceSettings,
@@ -24,6 +25,7 @@ from leadrail.adapters.crm.salesforce_http import (
     soql_string,
 )
 from leadrail.adapters.outbound import Outbound
+from leadrail.routing.crm_facts import CrmFound, CrmWant
 from leadrail.routing.model import CrmRecord
 
 __all__ = ["SalesforceConnector", "SalesforceSettings", "website_domain"]
@@ -80,6 +82,9 @@ class SalesforceConnector:
         self._cache: TTLCache[tuple[str, str], tuple[CrmRecord, ...]] | None = None
         if settings.cache_seconds > 0:
             self._cache = TTLCache(maxsize=4096, ttl=settings.cache_seconds)
+        self._facts: TTLCache[tuple[str, str, CrmWant], CrmFound] | None = None
+        if settings.cache_seconds > 0:
+            self._facts = TTLCache(maxsize=4096, ttl=settings.cache_seconds)
         self._cache_lock = threading.Lock()
 
     def close(self) -> None:
@@ -110,6 +115,21 @@ class SalesforceConnector:
             with self._cache_lock:
                 self._cache[key] = records
         return records
+
+    def lookup_facts(self, email: str, domain: str, want: CrmWant) -> CrmFound:
+        """See ``salesforce_facts`` (cached like ``lookup``)."""
+        email, domain = email.strip(), domain.strip().lower().rstrip(".")
+        key = (email.lower(), domain, want)
+        if self._facts is not None:
+            with self._cache_lock:
+                hit = self._facts.get(key)
+            if hit is not None:
+                return hit
+        found = lookup_facts(self._query, email, parent_domains(domain), website_domain, want)
+        if self._facts is not None:
+            with self._cache_lock:
+                self._facts[key] = found
+        return found
 
     def owners(self) -> list[Owner]:
         rows = self._query("SELECT Id, Email FROM User WHERE IsActive = true ORDER BY Id")
@@ -248,3 +268,5 @@ class SalesforceConnector:
         with self._cache_lock:
             for key in [k for k in self._cache if k[0] == email.lower()]:
                 self._cache.pop(key, None)
+            for found in [k for k in self._facts or {} if k[0] == email.lower()]:
+                self._facts.pop(found, None)  # type: ignore[union-attr]

@@ -18,6 +18,7 @@ from leadrail.adapters.db.database import Database
 from leadrail.adapters.db.ledger_repo import ledger_row
 from leadrail.adapters.db.routing_tx import SqlRoutingTransaction
 from leadrail.app.ports import LedgerRow, MeetingRow, Routers, RouterSnapshot
+from leadrail.routing.crm_facts import CrmFound, CrmWant
 from leadrail.routing.model import CrmRecord
 
 log = logging.getLogger("leadrail.routing")
@@ -44,6 +45,15 @@ class SqlRoutingRepo:
         except CrmError as e:
             log.warning("CRM lookup failed, routing without ownership: %s", e)
             return ()
+
+    def crm_facts(self, email: str, domain: str, want: CrmWant) -> CrmFound:
+        """The CRM facts a router reads (see ``app.crm_facts``); a CRM that cannot be reached
+        gives none (logged), as ownership lookups do."""
+        try:
+            return self.crm.connector().lookup_facts(email, domain, want)
+        except CrmError as e:
+            log.warning("CRM lookup failed, routing without CRM facts: %s", e)
+            return CrmFound()
 
     # --- transactions ----------------------------------------------------------------------
     @contextmanager

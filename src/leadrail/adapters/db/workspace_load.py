@@ -18,6 +18,7 @@ from leadrail.app.workspace import (
     CrmContactDoc,
     CrmDoc,
     CrmLeadDoc,
+    CrmOpportunityDoc,
     DestinationDoc,
     ListDoc,
     MeetingTypeDoc,
@@ -146,12 +147,37 @@ def _load_crm(s: Session, settings: dict[str, Any]) -> CrmDoc:
             CrmConnectionDoc.model_validate(connection, context=STORED) if connection else None
         ),
         contacts=[
-            CrmContactDoc(email=c.email, owner=c.owner_id, name=c.name, company=c.company)
+            CrmContactDoc(
+                email=c.email,
+                owner=c.owner_id,
+                name=c.name,
+                company=c.company,
+                properties=c.properties or {},
+            )
             for c in s.scalars(select(t.CrmContact).order_by(t.CrmContact.id))
         ],
         leads=[
-            CrmLeadDoc(email=c.email, owner=c.owner_id, name=c.name, company=c.company)
+            CrmLeadDoc(
+                email=c.email,
+                owner=c.owner_id,
+                name=c.name,
+                company=c.company,
+                properties=c.properties or {},
+            )
             for c in s.scalars(select(t.CrmLead).order_by(t.CrmLead.id))
+        ],
+        opportunities=[
+            CrmOpportunityDoc(
+                id=o.key,
+                name=o.name,
+                owner=o.owner_id,
+                stage=o.stage,
+                amount=o.amount,
+                open=o.is_open,
+                email=o.email,
+                domain=o.domain,
+            )
+            for o in s.scalars(select(t.CrmOpportunity).order_by(t.CrmOpportunity.id))
         ],
         companies=[
             _company_doc(c, domains.get(c.id, []))
@@ -168,4 +194,5 @@ def _company_doc(c: t.CrmCompany, domains: list[str]) -> CrmCompanyDoc:
         name=c.name,
         owner=c.owner_id,
         tier=c.tier,
+        properties=c.properties or {},
     )

@@ -13,12 +13,14 @@ from leadrail.app.workspace import (
     CrmContactDoc,
     CrmDoc,
     CrmLeadDoc,
+    CrmOpportunityDoc,
     DestinationDoc,
     RouterDoc,
     TeamDoc,
     UserDoc,
     WorkspaceDoc,
 )
+from leadrail.app.workspace.crm import amount_text
 
 Row = TypeVar("Row", bound=t.Base)
 
@@ -218,6 +220,7 @@ def _upsert_people(
     for d in docs:
         row = existing.get(d.email) or model(email=d.email)
         row.owner_id, row.name, row.company = d.owner, d.name, d.company
+        row.properties = dict(d.properties) or None
         s.add(row)
 
 
@@ -233,7 +236,9 @@ def _save_crm(s: Session, crm: CrmDoc) -> None:
             .limit(1)
         )
         if found is None:
-            company = t.CrmCompany(name=c.name, owner_id=c.owner, tier=c.tier)
+            company = t.CrmCompany(
+                name=c.name, owner_id=c.owner, tier=c.tier, properties=dict(c.properties) or None
+            )
             s.add(company)
             s.flush()
             found = company.id
@@ -241,7 +246,24 @@ def _save_crm(s: Session, crm: CrmDoc) -> None:
             s.execute(
                 update(t.CrmCompany)
                 .where(t.CrmCompany.id == found)
-                .values(name=c.name, owner_id=c.owner, tier=c.tier)
+                .values(
+                    name=c.name,
+                    owner_id=c.owner,
+                    tier=c.tier,
+                    properties=dict(c.properties) or None,
+                )
             )
         s.execute(delete(t.CrmCompanyDomain).where(t.CrmCompanyDomain.domain.in_(domains)))
         s.add_all(t.CrmCompanyDomain(domain=d, company_id=found) for d in domains)
+    _save_opportunities(s, crm.opportunities)
+
+
+def _save_opportunities(s: Session, docs: list[CrmOpportunityDoc]) -> None:
+    o = t.CrmOpportunity
+    existing = {r.key: r for r in s.scalars(select(o).where(o.key.in_([d.id for d in docs])))}
+    for d in docs:
+        row = existing.get(d.id) or o(key=d.id)
+        row.name, row.owner_id, row.stage = d.name, d.owner, d.stage
+        row.amount = None if d.amount is None else amount_text(d.amount)
+        row.is_open, row.email, row.domain = d.open, d.email, d.domain
+        s.add(row)

@@ -33,6 +33,7 @@ from leadrail.app.workspace.crm import (
     CrmContactDoc,
     CrmDoc,
     CrmLeadDoc,
+    CrmOpportunityDoc,
 )
 from leadrail.app.workspace.document import (
     SECTIONS,
@@ -82,6 +83,7 @@ __all__ = [
     "CrmContactDoc",
     "CrmDoc",
     "CrmLeadDoc",
+    "CrmOpportunityDoc",
     "DestinationDoc",
     "Doc",
     "EMAIL",

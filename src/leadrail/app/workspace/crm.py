@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     Field,
@@ -20,12 +20,21 @@ from leadrail.app.workspace.common import (
 )
 from leadrail.routing.normalise import normalise_domain
 
+PropertyName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")]
+# a record's own fields, read by conditions as crm.<kind>.<name> (crm.company.industry)
+Properties = dict[PropertyName, str | int | float | bool]
+
+
+def _properties() -> Properties:
+    return {}
+
 
 class CrmContactDoc(Doc):
     email: Email
     owner: str | None = None
     name: str | None = None
     company: str | None = None
+    properties: Properties = Field(default_factory=_properties, max_length=100)
 
 
 def _company_domain(raw: str) -> str:
@@ -41,6 +50,7 @@ class CrmCompanyDoc(Doc):
     name: str | None = None
     owner: str | None = None
     tier: str | None = None
+    properties: Properties = Field(default_factory=_properties, max_length=100)
 
     @field_validator("domain")
     @classmethod
@@ -64,6 +74,46 @@ class CrmLeadDoc(Doc):
     owner: str | None = None
     name: str | None = None
     company: str | None = None
+    properties: Properties = Field(default_factory=_properties, max_length=100)
+
+
+def amount_text(v: str | float) -> str:
+    """An amount as stored: ``50000.0`` -> ``"50000"``."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+class CrmOpportunityDoc(Doc):
+    """An opportunity (deal) of a contact (``email``) or a company (``domain``, parent
+    domains included). Only open ones count for ``crm.opportunity.*`` and its owner route."""
+
+    id: str = Field(min_length=1, max_length=64)  # your own id: the record to update
+    name: str | None = Field(default=None, max_length=200)
+    owner: str | None = Field(default=None, max_length=64)
+    stage: str | None = Field(default=None, max_length=64)
+    amount: str | float | None = None
+    open: bool = True
+    email: Email | None = None
+    domain: str | None = None
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, v: str | None) -> str | None:
+        return _company_domain(v) if v else v
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v: str | float | None) -> str | float | None:
+        if isinstance(v, str) and len(v) > 32:
+            raise ValueError("at most 32 characters")
+        return v
+
+    @model_validator(mode="after")
+    def _of_someone(self) -> CrmOpportunityDoc:
+        if not self.email and not self.domain:
+            raise ValueError("an opportunity needs the contact's email or the company's domain")
+        return self
 
 
 class CrmConnectionDoc(Doc):
@@ -93,3 +143,4 @@ class CrmDoc(Doc):
     contacts: list[CrmContactDoc] = Field(default_factory=list)
     companies: list[CrmCompanyDoc] = Field(default_factory=list)
     leads: list[CrmLeadDoc] = Field(default_factory=list)
+    opportunities: list[CrmOpportunityDoc] = Field(default_factory=list)

@@ -32,8 +32,12 @@ class MeetingTypeDoc(Doc):
     location: str | None = Field(default=None, max_length=500)
 
 
+ROUTE_KINDS = ("team", "user", "broadcast", "category", "opportunity_owner")
+
+
 class RouteDoc(Doc):
-    """A rule's destination: exactly one of team (a pool), user, broadcast, category."""
+    """A rule's destination: exactly one of team (a pool), user, broadcast, category,
+    opportunity_owner (the owner of the prospect's open opportunity in the CRM)."""
 
     team: str | None = None
     members: Literal["all"] | list[Email] = "all"
@@ -43,12 +47,15 @@ class RouteDoc(Doc):
     broadcast: list[Email] | None = None
     category: str | None = None
     store: str | None = None  # with category: that store's addresses for it
+    opportunity_owner: bool = False
 
     @model_validator(mode="after")
     def _one_kind(self) -> RouteDoc:
-        kinds = [k for k in ("team", "user", "broadcast", "category") if getattr(self, k)]
+        kinds = [k for k in ROUTE_KINDS if getattr(self, k)]
         if len(kinds) != 1:
-            raise ValueError("a route names exactly one of team, user, broadcast, category")
+            raise ValueError(
+                "a route names exactly one of team, user, broadcast, category, opportunity_owner"
+            )
         if self.store is not None and self.category is None:
             raise ValueError("a route's store goes with a category: {category: X, store: Y}")
         return self
@@ -73,6 +80,7 @@ class RuleDoc(Doc):
     when: dict[str, Any]
     route: RouteDoc
     ownership: OwnershipDoc | None = None
+    reason: str | None = Field(default=None, min_length=1, max_length=300)
 
 
 class RouterCrmDoc(Doc):

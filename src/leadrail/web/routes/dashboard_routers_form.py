@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from leadrail.app.workspace import OwnershipDoc, RouteDoc, RouterCrmDoc, RouterDoc
 
-ROUTE_KINDS = ("team", "user", "broadcast", "category")
+ROUTE_KINDS = ("team", "user", "broadcast", "category", "opportunity_owner")
 NESTED: dict[str, type[BaseModel]] = {"ownership": OwnershipDoc, "crm": RouterCrmDoc}
 SPLIT = re.compile(r"[\s,;]+")
 
@@ -118,6 +118,8 @@ def route_values(form: Mapping[str, Any], prefix: str) -> dict[str, Any]:
         return {"user": get("user")}
     if kind == "broadcast":
         return {"broadcast": split_list(get("broadcast"))}
+    if kind == "opportunity_owner":
+        return {"opportunity_owner": True}
     if kind == "category":
         out: dict[str, Any] = {"category": get("category")}
         if get("store"):

@@ -9,6 +9,7 @@ from leadrail.adapters.db.tables.crm import (
     CrmCompanyDomain,
     CrmContact,
     CrmLead,
+    CrmOpportunity,
 )
 from leadrail.adapters.db.tables.leads import Delivery, DeliveryAttempt, LeadRecord
 from leadrail.adapters.db.tables.live import LiveConversation, LiveMessage, LiveVisitor
@@ -40,6 +41,7 @@ __all__ = [
     "CrmCompanyDomain",
     "CrmContact",
     "CrmLead",
+    "CrmOpportunity",
     "Decision",
     "Delivery",
     "DeliveryAttempt",
