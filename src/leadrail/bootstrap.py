@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from leadrail.adapters.calendar.caldav_access import CalDavAccess
 from leadrail.adapters.calendar.ics import IcsInvitations
 from leadrail.adapters.credentials import CredentialBox
+from leadrail.adapters.crm.base import CrmError
 from leadrail.adapters.crm.factory import CrmConnectors
 from leadrail.adapters.crm.writer import CrmWrites
 from leadrail.adapters.db.accounts_repo import SqlAccountsRepo
@@ -43,6 +44,7 @@ from leadrail.app.accounts import AccountService
 from leadrail.app.analytics_report import AnalyticsRepo
 from leadrail.app.audit import AuditRepo
 from leadrail.app.catalog import RouterCatalog
+from leadrail.app.crm_check import CheckLine, CrmUnreachable, check_mapping
 from leadrail.app.crm_records import CrmRepo
 from leadrail.app.crm_sync.sync import SyncToCrm
 from leadrail.app.delivery.alerts import AlertAdmins
@@ -128,6 +130,15 @@ class Container:
         self.wiring.db.dispose()
 
 
+def check_crm(c: Container) -> list[CheckLine]:
+    """``leadrail crm check``: the mapping tested against the connected CRM (CrmUnreachable
+    when the CRM cannot be asked)."""
+    try:
+        return check_mapping(c.workspace, c.wiring.crm.connector())
+    except CrmError as e:
+        raise CrmUnreachable(str(e)) from None
+
+
 def migrate(url: str) -> Migrated:
     """Apply the database's migrations (idempotent); says which."""
     return migrate_database(url)
@@ -208,7 +219,7 @@ def build_jobs(c: Container) -> JobTable:
     )  # fmt: skip
     return job_table(
         meetings=meetings,
-        crm=SyncToCrm(CrmWrites(w.crm.connector), c.catalog, c.routing, c.leads),
+        crm=SyncToCrm(CrmWrites(w.crm.connector), c.catalog, c.routing, c.leads, c.ledger),
         deliveries=deliveries,
         alerts=AlertAdmins(c.accounts, c.leads, mail, sender=s.mail_from, base_url=s.base_url),
         resets=SendResetMail(c.accounts, mail, base_url=s.base_url),

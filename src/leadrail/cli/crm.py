@@ -75,3 +75,27 @@ def crm_import(
         f"{len(report.errors)} with problems",
         markup=False,
     )
+
+
+@crm_app.command("check")
+def crm_check() -> None:
+    """Test the field mapping against the connected CRM: every property the mapping or a
+    router's conditions name, found or MISSING (exit 1 when one is missing)."""
+    from leadrail.app.crm_check import CrmUnreachable
+    from leadrail.bootstrap import check_crm
+
+    c = container()
+    try:
+        lines = check_crm(c)
+    except CrmUnreachable as e:
+        fail(f"cannot ask the CRM: {e}")
+    for line in lines:
+        out.print(str(line), markup=False)
+    missing = sum(not line.ok for line in lines)
+    if not lines:
+        out.print("the mapping and the routers name no CRM property: nothing to check")
+    elif missing:
+        err.print(f"{missing} of {len(lines)} properties are missing in the CRM", markup=False)
+        raise typer.Exit(1)
+    else:
+        out.print(f"all {len(lines)} properties found", markup=False)

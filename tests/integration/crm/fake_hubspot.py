@@ -22,6 +22,11 @@ CLIENT_SECRET = "client-secret-1"
 NOW = "2026-01-05T09:00:00.000Z"
 
 Answer = tuple[int, dict[str, str], Any]
+STANDARD = {  # properties every portal has (the properties API lists them)
+    "contacts": ("email", "firstname", "lastname", "lifecyclestage", "phone", "company"),
+    "companies": ("domain", "name", "industry", "hs_additional_domains"),
+    "deals": ("dealname", "dealstage", "amount", "hs_is_closed"),
+}
 
 
 @dataclass
@@ -205,6 +210,8 @@ class FakeHubSpot:
             table = tables.get(parts[3])
             if table is not None:
                 return self._search(table, parts[3] == "contacts", seen.body)
+        if seen.method == "GET" and parts[:3] == ["crm", "v3", "properties"] and len(parts) == 4:
+            return self._properties(parts[3])
         if route == ("GET", "crm", "v3", "owners"):
             return self._owners(seen.query)
         if route == ("POST", "crm", "v3", "objects", "contacts") and len(parts) == 4:
@@ -233,6 +240,19 @@ class FakeHubSpot:
         if start + size < len(hits):
             answer["paging"] = {"next": {"after": str(start + size)}}
         return 200, {}, answer
+
+    def _properties(self, kind: str) -> Answer:
+        """``GET /crm/v3/properties/{objectType}``: the standard properties and every one a
+        record of the fake has."""
+        tables = {"contacts": self.contacts, "companies": self.companies, "deals": self.deals}
+        if kind not in tables:
+            return 400, {}, error(f"Unable to infer object type from: {kind}", "VALIDATION_ERROR")
+        names = {"hs_object_id", "createdate", "hubspot_owner_id", *STANDARD.get(kind, ())}
+        for props in tables[kind].values():
+            names.update(n for n in props if not n.startswith("associations."))
+        results = [{"name": n, "label": n, "type": "string", "fieldType": "text",
+                    "groupName": f"{kind[:-1]}information"} for n in sorted(names)]  # fmt: skip
+        return 200, {}, {"results": results}
 
     def _owners(self, query: dict[str, list[str]]) -> Answer:
         start = int(query.get("after", ["0"])[0])
@@ -276,14 +296,18 @@ class FakeHubSpot:
 
 
 def _all(group: dict[str, Any], props: dict[str, str]) -> bool:
-    """Every filter of one filter group holds (EQ and IN, case-insensitive like HubSpot)."""
+    """Every filter of one filter group holds (EQ, IN, and CONTAINS_TOKEN on a ``;``-separated
+    value; case-insensitive like HubSpot)."""
     for f in group.get("filters", []):
         value = props.get(f["propertyName"], "").lower()
         if f["operator"] == "EQ" and value != str(f["value"]).lower():
             return False
         if f["operator"] == "IN" and value not in {str(v).lower() for v in f["values"]}:
             return False
-        if f["operator"] not in ("EQ", "IN"):
+        tokens = {t.strip().lower() for t in value.split(";")}
+        if f["operator"] == "CONTAINS_TOKEN" and str(f["value"]).lower() not in tokens:
+            return False
+        if f["operator"] not in ("EQ", "IN", "CONTAINS_TOKEN"):
             raise ValueError(f"the fake does not know operator {f['operator']}")
     return True
 

@@ -34,6 +34,11 @@ class CrmConnector(Protocol):
         company found. Raises CrmError."""
         ...
 
+    def property_names(self, kind: str) -> frozenset[str] | None:
+        """The property names of records of this kind (contact, lead, company) in the CRM,
+        lower-cased; None when it keeps no such records. Raises CrmError."""
+        ...
+
     def owners(self) -> list[Owner]:
         """Every owner (all pages)."""
         ...

@@ -107,6 +107,21 @@ class BuiltinCrm:
             )
         return sql
 
+    def property_names(self, kind: str) -> frozenset[str] | None:
+        """The built-in records' fields and the properties found on up to 5,000 of them."""
+        models: dict[str, type[t.CrmContact] | type[t.CrmLead] | type[t.CrmCompany]] = {
+            "contact": t.CrmContact, "lead": t.CrmLead, "company": t.CrmCompany,
+        }  # fmt: skip
+        model = models[kind]
+        names = {"email", "name", "company"} if kind != "company" else {"name", "tier", "domain"}
+        with Session(self.engine) as s:
+            rows = s.scalars(
+                select(model.properties).where(model.properties.is_not(None)).limit(5000)
+            )
+            for props in rows:
+                names.update(str(k).lower() for k in props or {})
+        return frozenset({"owner", *names})
+
     def owners(self) -> list[Owner]:
         """The built-in CRM's owners are leadrail's users (by crm_owner_id, else e-mail)."""
         with Session(self.engine) as s:
@@ -131,6 +146,8 @@ class BuiltinCrm:
             row.company = person.company or row.company
             if person.owner_id is not None:
                 row.owner_id = person.owner_id
+            if person.properties:
+                row.properties = {**(row.properties or {}), **person.properties}
             s.flush()
             return str(row.id)
 

@@ -12,6 +12,7 @@ router reads, and the open deals associated with them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from leadrail.routing.crm_facts import CrmFound, CrmWant
@@ -25,33 +26,68 @@ MAX_FILTER_GROUPS = 5  # HubSpot's search limit
 DEAL_PROPERTIES = ["dealname", "dealstage", "amount", OWNER, "hs_is_closed"]
 
 
+@dataclass(frozen=True)
+class Where:
+    """Where this portal keeps what lookups read: the owner property (a custom owner field
+    instead of ``hubspot_owner_id``) and more company properties holding domains
+    (``hs_additional_domains``: ``;``-separated, searched with ``CONTAINS_TOKEN``)."""
+
+    owner: str = OWNER
+    company_domains: tuple[str, ...] = ()
+
+
 def lookup_facts(
-    search: Search, email: str, candidates: Sequence[str], domain: str, want: CrmWant
+    search: Search,
+    email: str,
+    candidates: Sequence[str],
+    domain: str,
+    want: CrmWant,
+    where: Where = Where(),
 ) -> CrmFound:
     """Contacts by e-mail and companies by ``candidates`` (the domain and its parents), with
     the properties ``want`` names, and their open deals when asked."""
+    owner = where.owner
     records: list[CrmRecord] = []
     if email:
-        props = ["email", OWNER, *want.contact]
-        for row in search("contacts", [[_eq("email", email)]], props):
-            records.append(
-                CrmRecord(
-                    "contact", row["id"], email, owner_of(row), True, _props(row, want.contact)
-                )
-            )
+        for row in search("contacts", [[_eq("email", email)]], ["email", owner, *want.contact]):
+            props = _props(row, want.contact)
+            records.append(CrmRecord("contact", row["id"], email, _owner(row, owner), True, props))
     if candidates:
-        props = ["domain", OWNER, *want.company]
-        found = []
-        for row in search("companies", [[_in("domain", candidates)]], props):
-            matched = prop(row, "domain").lower().removeprefix("www.")
-            found.append((matched if matched in candidates else domain, row))
-        found.sort(key=lambda pair: (-len(pair[0]), pair[1]["id"]))
+        found = [(_matched(row, candidates, where) or domain, row)
+                 for row in _companies(search, candidates, want, where)]  # fmt: skip
+        found.sort(key=lambda pair: (-len(pair[0]), pair[1]["id"]))  # most specific first
         records += [
-            CrmRecord("company", r["id"], d, owner_of(r), False, _props(r, want.company))
+            CrmRecord("company", r["id"], d, _owner(r, owner), False, _props(r, want.company))
             for d, r in found
         ]
     deals = _deals(search, records) if want.opportunities else ()
     return CrmFound(tuple(records), deals)
+
+
+def _companies(
+    search: Search, candidates: Sequence[str], want: CrmWant, where: Where
+) -> list[dict[str, Any]]:
+    groups = [[_in("domain", candidates)]]
+    groups += [
+        [{"propertyName": p, "operator": "CONTAINS_TOKEN", "value": c}]
+        for p in where.company_domains
+        for c in candidates
+    ]
+    props = ["domain", *where.company_domains, where.owner, *want.company]
+    return search("companies", groups[:MAX_FILTER_GROUPS], props)
+
+
+def _matched(row: dict[str, Any], candidates: Sequence[str], where: Where) -> str | None:
+    """The candidate domain this company holds (its primary domain first)."""
+    primary = prop(row, "domain").lower().removeprefix("www.")
+    if primary in candidates:
+        return primary
+    for name in where.company_domains:
+        tokens = [t.strip().lower().removeprefix("www.") for t in prop(row, name).split(";")]
+        hit = next((c for c in candidates if c in tokens), None)
+        if hit:
+            return hit
+    return None
 
 
 def _deals(search: Search, records: list[CrmRecord]) -> tuple[Opportunity, ...]:
@@ -90,6 +126,10 @@ def prop(row: Mapping[str, Any], name: str) -> str:
 
 def owner_of(row: Mapping[str, Any]) -> str | None:
     return prop(row, OWNER) or None
+
+
+def _owner(row: Mapping[str, Any], owner: str) -> str | None:
+    return prop(row, owner) or None
 
 
 def _props(row: dict[str, Any], names: Sequence[str]) -> tuple[tuple[str, str], ...]:

@@ -46,13 +46,15 @@ def lookup_facts(
     candidates: Sequence[str],
     site_of: Callable[[str], str],
     want: CrmWant,
+    owner: str = "OwnerId",
 ) -> CrmFound:
     """Records with the fields ``want`` names, and open opportunities when it asks."""
     records: list[CrmRecord] = []
     accounts: list[str] = []
     for kind, sobject, where in _PEOPLE if email else ():
         extra = soql_fields(want.properties(kind))
-        select = ", ".join(["Id", "OwnerId", *(["AccountId"] if kind == "contact" else []), *extra])
+        parent = ["AccountId"] if kind == "contact" else []
+        select = ", ".join(["Id", owner, *parent, *extra])
         rows = query(
             f"SELECT {select} FROM {sobject} WHERE {where.format(email=soql_string(email))}"
             f" ORDER BY CreatedDate ASC LIMIT {LIMIT}"
@@ -60,14 +62,12 @@ def lookup_facts(
         for row in rows:
             if record_id := _text(row, "Id"):
                 props = _props(row, extra)
-                records.append(
-                    CrmRecord(kind, record_id, email, _text(row, "OwnerId"), True, props)
-                )
+                records.append(CrmRecord(kind, record_id, email, text_of(row, owner), True, props))
                 if account := _text(row, "AccountId"):
                     accounts.append(account)
     if candidates:
         extra = soql_fields(want.company)
-        select = ", ".join(["Id", "OwnerId", "Website", *extra])
+        select = ", ".join(["Id", owner, "Website", *extra])
         rows = query(
             f"SELECT {select} FROM Account WHERE ({website_patterns(candidates)})"
             f" ORDER BY CreatedDate ASC LIMIT {LIMIT * 20}"
@@ -76,9 +76,9 @@ def lookup_facts(
         for row in rows:
             site, record_id = site_of(_text(row, "Website") or ""), _text(row, "Id")
             if record_id and site in candidates:
-                owner = _text(row, "OwnerId")
+                held_by = text_of(row, owner)
                 found.append(
-                    CrmRecord("company", record_id, site, owner, False, _props(row, extra))
+                    CrmRecord("company", record_id, site, held_by, False, _props(row, extra))
                 )
         found.sort(key=lambda r: -len(r.matched_on))
         records += found[:LIMIT]
@@ -107,6 +107,14 @@ def _opportunities(query: Query, accounts: list[str]) -> tuple[Opportunity, ...]
         for row in rows
         if _text(row, "Id")
     )
+
+
+def text_of(row: dict[str, Any], name: str) -> str | None:
+    """A field's text by name, whatever its case in the answer (None when empty)."""
+    value = row.get(name)
+    if value is None:
+        value = next((v for k, v in row.items() if k.lower() == name.lower()), None)
+    return value if isinstance(value, str) and value else None
 
 
 def _text(row: dict[str, Any], name: str) -> str | None:

@@ -18,6 +18,7 @@ from leadrail.app.workspace import (
     CrmContactDoc,
     CrmDoc,
     CrmLeadDoc,
+    CrmMappingDoc,
     CrmOpportunityDoc,
     DestinationDoc,
     ListDoc,
@@ -146,6 +147,7 @@ def _load_crm(s: Session, settings: dict[str, Any]) -> CrmDoc:
         connection=(
             CrmConnectionDoc.model_validate(connection, context=STORED) if connection else None
         ),
+        mapping=CrmMappingDoc.model_validate(settings.get("crm_mapping") or {}),
         contacts=[
             CrmContactDoc(
                 email=c.email,

@@ -84,6 +84,7 @@ def save_workspace(s: Session, doc: WorkspaceDoc, now: datetime) -> int:
             "crm_connection": doc.crm.connection.model_dump(mode="json")
             if doc.crm.connection
             else None,
+            "crm_mapping": doc.crm.mapping.model_dump(mode="json", exclude_defaults=True),
         }
     meta.revision += 1
     s.flush()

@@ -33,6 +33,7 @@ from leadrail.app.workspace.crm import (
     CrmContactDoc,
     CrmDoc,
     CrmLeadDoc,
+    CrmMappingDoc,
     CrmOpportunityDoc,
 )
 from leadrail.app.workspace.document import (
@@ -83,6 +84,7 @@ __all__ = [
     "CrmContactDoc",
     "CrmDoc",
     "CrmLeadDoc",
+    "CrmMappingDoc",
     "CrmOpportunityDoc",
     "DestinationDoc",
     "Doc",

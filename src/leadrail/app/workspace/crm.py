@@ -137,9 +137,45 @@ class CrmConnectionDoc(Doc):
         return v
 
 
+# a CRM's own name for a property or field (HubSpot internal names, Salesforce API names)
+CrmName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,99}$")]
+FactName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,64}$")]
+
+
+def _names() -> dict[str, str]:
+    return {}
+
+
+class CrmReadDoc(Doc):
+    """Per record kind: the name a condition uses (``crm.company.tier``: ``tier``) -> the
+    CRM's property. Names not listed are asked for as they are."""
+
+    contact: dict[FactName, CrmName] = Field(default_factory=_names, max_length=100)
+    lead: dict[FactName, CrmName] = Field(default_factory=_names, max_length=100)
+    company: dict[FactName, CrmName] = Field(default_factory=_names, max_length=100)
+
+
+class CrmMappingDoc(Doc):
+    """Which CRM properties are read into conditions and written back, and where owners and
+    company domains live (docs/crm.md, "Field mapping")."""
+
+    read: CrmReadDoc = Field(default_factory=CrmReadDoc)
+    # a prospect field (as submitted) -> the contact's or lead's property it is written to
+    write: dict[FactName, CrmName] = Field(default_factory=_names, max_length=100)
+    # the property holding a record's owner (default: hubspot_owner_id, OwnerId)
+    owner_field: CrmName | None = None
+    # HubSpot: more company properties holding domains, searched too (hs_additional_domains)
+    company_domains: list[CrmName] = Field(default_factory=list, max_length=4)
+    # Salesforce: a queue's id -> the team it stands for (crm.<kind>.owner_team)
+    queues: dict[Annotated[str, Field(min_length=1, max_length=64)], str] = Field(
+        default_factory=_names, max_length=200
+    )
+
+
 class CrmDoc(Doc):
     provider: Literal["builtin", "hubspot", "salesforce"] = "builtin"
     connection: CrmConnectionDoc | None = None
+    mapping: CrmMappingDoc = Field(default_factory=CrmMappingDoc)
     contacts: list[CrmContactDoc] = Field(default_factory=list)
     companies: list[CrmCompanyDoc] = Field(default_factory=list)
     leads: list[CrmLeadDoc] = Field(default_factory=list)
