@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from leadrail.routing.conditions import Leaf, evaluate, load_condition
 from leadrail.routing.crm_facts import CrmFound, CrmWant, facts, router_wants, wanted, with_facts
 from leadrail.routing.engine import route
+from leadrail.routing.enrichment import Enriched, enrich
 from leadrail.routing.model import (
     CrmRecord,
     Destination,
@@ -117,3 +118,38 @@ def test_only_the_crm_says_crm_facts(
     for name in stored:
         leaf = Leaf(f"crm.company.{name}", "equals", "1")
         assert evaluate(leaf, seen, {}) == evaluate(leaf, clean, {})
+
+
+# --- the enrichment step --------------------------------------------------------------------
+
+field_names = st.sampled_from(["industry", "country", "company_size", "name"])
+
+
+@FAST
+@given(
+    sent=st.dictionaries(field_names, st.text(alphabet="ab ", max_size=3), max_size=4),
+    found=st.dictionaries(field_names, st.text(alphabet="xy ", max_size=3), max_size=4),
+)
+def test_enrichment_only_fills_what_the_prospect_lacks(
+    sent: dict[str, str], found: dict[str, str]
+) -> None:
+    """A field the prospect sent (not blank) is never changed; every field added came from the
+    provider; the trace's ``added`` is exactly what changed."""
+    before = prospect(email="cto@bigco.test", **sent)
+    after, step = enrich(before, Enriched("test", found))
+    for name, value in before.fields.items():
+        if value.strip():
+            assert after.fields[name] == value
+    changed = {k: v for k, v in after.fields.items() if before.fields.get(k) != v}
+    assert changed == (step.data.get("added") or {})
+    assert all(found[k] == v for k, v in changed.items())
+    assert step.outcome == ("added" if changed else "nothing")
+
+
+def test_a_failed_enrichment_changes_nothing_and_says_so() -> None:
+    before = prospect(email="cto@bigco.test")
+    after, step = enrich(before, Enriched("enrich.acme.test (HTTP)", problem="it answered 500"))
+    assert after == before
+    assert step.detail == (
+        "enrichment from enrich.acme.test (HTTP) failed: it answered 500; routed without it"
+    )

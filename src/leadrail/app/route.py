@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadrail.app.crm_facts import CrmFactsRepo
+from leadrail.app.enrichment import EnrichingRepo
 from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.ports import (
     RecordedDecision,
@@ -19,6 +20,7 @@ from leadrail.app.ports import (
 )
 from leadrail.routing.crm_facts import CrmFound, CrmWant, facts, router_wants, with_facts
 from leadrail.routing.engine import route
+from leadrail.routing.enrichment import Enriched, enrich
 from leadrail.routing.errors import ProspectError
 from leadrail.routing.model import (
     CrmRecord,
@@ -30,6 +32,7 @@ from leadrail.routing.model import (
     UserInfo,
 )
 from leadrail.routing.normalise import normalise_prospect
+from leadrail.routing.trace import Trace, TraceStep
 
 RETRIES = 5
 
@@ -81,13 +84,14 @@ class ProspectInput:
     on or off; the CRM facts read), since a workspace saved between two routings of a request
     may change it."""
 
-    __slots__ = ("raw", "_prospects", "_crm", "_found")
+    __slots__ = ("raw", "_prospects", "_crm", "_found", "_enriched")
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self.raw = raw
         self._prospects: dict[bool, Prospect] = {}
         self._crm: dict[tuple[str, str], tuple[CrmRecord, ...]] = {}
         self._found: dict[tuple[str, str, CrmWant], CrmFound] = {}
+        self._enriched: dict[tuple[str, str], Enriched | None] = {}
 
     @classmethod
     def of(cls, raw: Mapping[str, Any] | ProspectInput) -> ProspectInput:
@@ -111,13 +115,16 @@ class ProspectInput:
             found = self._crm[key] = tuple(repo.crm_records(*key))
         return found
 
-    def routed(self, repo: RoutingRepo, spec: RouterSpec) -> tuple[Prospect, CrmFound]:
-        """The prospect as the engine sees it (with the CRM facts its rules read, instead of
-        any ``crm.`` fields it sent) and what the CRM has of it: one lookup."""
-        prospect = self.prospect(spec)
+    def routed(
+        self, repo: RoutingRepo, spec: RouterSpec
+    ) -> tuple[Prospect, CrmFound, tuple[TraceStep, ...]]:
+        """The prospect as the engine sees it (enriched where the workspace says so, with the
+        CRM facts its rules read instead of any ``crm.`` fields it sent), what the CRM has of
+        it (one lookup), and the trace steps of what was added before the rules."""
+        prospect, steps = self._enrich(repo, self.prospect(spec))
         want = router_wants(spec)
         if not want:
-            return prospect, CrmFound(self.crm_records(repo, spec))
+            return prospect, CrmFound(self.crm_records(repo, spec)), steps
         key = (prospect.email, prospect.domain, want)
         found = self._found.get(key)
         if found is None:
@@ -126,7 +133,21 @@ class ProspectInput:
             else:
                 found = CrmFound(tuple(repo.crm_records(prospect.email, prospect.domain)))
             self._found[key] = found
-        return with_facts(prospect, facts(found, want)), found
+        return with_facts(prospect, facts(found, want)), found, steps
+
+    def _enrich(
+        self, repo: RoutingRepo, prospect: Prospect
+    ) -> tuple[Prospect, tuple[TraceStep, ...]]:
+        if not isinstance(repo, EnrichingRepo) or not (prospect.email or prospect.domain):
+            return prospect, ()
+        key = (prospect.email, prospect.domain)
+        if key not in self._enriched:
+            self._enriched[key] = repo.enrichment(*key)
+        found = self._enriched[key]
+        if found is None:
+            return prospect, ()
+        prospect, step = enrich(prospect, found)
+        return prospect, (step,)
 
 
 def _with_credits(users: Mapping[str, UserInfo], credits: Mapping[str, int]) -> dict[str, UserInfo]:
@@ -163,6 +184,13 @@ def _decide(
     return route(spec, prospect, ctx, now)
 
 
+def _before(steps: tuple[TraceStep, ...], decision: Decision) -> Decision:
+    """The decision with ``steps`` (what was done before the rules) first in its trace."""
+    if not steps:
+        return decision
+    return replace(decision, trace=Trace([*steps, decision.trace.steps]))
+
+
 def route_prospect(
     repo: RoutingRepo,
     slug: str,
@@ -188,13 +216,13 @@ def route_prospect(
     for _ in range(RETRIES):
         if not anonymous:
             identified(asked.prospect(snap.spec))
-        prospect, crm = asked.routed(repo, snap.spec)
+        prospect, crm, before = asked.routed(repo, snap.spec)
         try:
             with repo.transaction(slug, write=not dry_run) as tx:
                 revision = tx.revision()
                 if revision != snap.revision:
                     raise Outdated(revision)
-                decision = _decide(tx, snap, prospect, crm, now, available)
+                decision = _before(before, _decide(tx, snap, prospect, crm, now, available))
                 decision_id = (
                     None
                     if dry_run
@@ -245,7 +273,7 @@ def simulate(
         except InvalidInput as err:
             sim.errors.append((i, err.field or "", err.message))
             continue
-        prospect, crm = asked.routed(repo, snap.spec)
+        prospect, crm, before = asked.routed(repo, snap.spec)
         ctx = RoutingContext(
             users=users,
             lists=snap.lists,
@@ -254,7 +282,7 @@ def simulate(
             rotation=rotation,
             recent_assignee=memory.get(prospect.email) if snap.spec.memory_hours else None,
         )
-        decision = route(snap.spec, prospect, ctx, now)
+        decision = _before(before, route(snap.spec, prospect, ctx, now))
         if decision.pool_key and decision.pool_state is not None:
             rotation[decision.pool_key] = decision.pool_state
         if decision.credit_spent:

@@ -17,8 +17,10 @@ from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.database import Database
 from leadrail.adapters.db.ledger_repo import ledger_row
 from leadrail.adapters.db.routing_tx import SqlRoutingTransaction
+from leadrail.adapters.enrichment import Enrichers
 from leadrail.app.ports import LedgerRow, MeetingRow, Routers, RouterSnapshot
 from leadrail.routing.crm_facts import CrmFound, CrmWant
+from leadrail.routing.enrichment import Enriched
 from leadrail.routing.model import CrmRecord
 
 log = logging.getLogger("leadrail.routing")
@@ -28,10 +30,17 @@ class SqlRoutingRepo:
     """Implements the ClickRouterRepo port (routing and bookings). Routers come from the
     catalog it is given (the app's ``RouterCatalog``)."""
 
-    def __init__(self, db: Database, catalog: Routers, crm: CrmConnectors) -> None:
+    def __init__(
+        self,
+        db: Database,
+        catalog: Routers,
+        crm: CrmConnectors,
+        enrichers: Enrichers | None = None,
+    ) -> None:
         self.db = db
         self.catalog = catalog
         self.crm = crm
+        self.enrichers = enrichers or Enrichers(db, crm.outbound)
         self.sql = db.sql
 
     def router(self, slug: str, *, revision: int | None = None) -> RouterSnapshot | None:
@@ -54,6 +63,10 @@ class SqlRoutingRepo:
         except CrmError as e:
             log.warning("CRM lookup failed, routing without CRM facts: %s", e)
             return CrmFound()
+
+    def enrichment(self, email: str, domain: str) -> Enriched | None:
+        """The workspace's enrichment provider's answer (None: enrichment is off)."""
+        return self.enrichers.enrichment(email, domain)
 
     # --- transactions ----------------------------------------------------------------------
     @contextmanager

@@ -17,6 +17,7 @@ from leadrail.app.workspace import (
     CrmConnectionDoc,
     CrmContactDoc,
     CrmDoc,
+    CrmEnrichmentDoc,
     CrmLeadDoc,
     CrmMappingDoc,
     CrmOpportunityDoc,
@@ -148,6 +149,9 @@ def _load_crm(s: Session, settings: dict[str, Any]) -> CrmDoc:
             CrmConnectionDoc.model_validate(connection, context=STORED) if connection else None
         ),
         mapping=CrmMappingDoc.model_validate(settings.get("crm_mapping") or {}),
+        enrichment=CrmEnrichmentDoc.model_validate(
+            settings.get("crm_enrichment") or {}, context=STORED
+        ),
         contacts=[
             CrmContactDoc(
                 email=c.email,

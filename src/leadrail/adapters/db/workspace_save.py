@@ -85,6 +85,7 @@ def save_workspace(s: Session, doc: WorkspaceDoc, now: datetime) -> int:
             if doc.crm.connection
             else None,
             "crm_mapping": doc.crm.mapping.model_dump(mode="json", exclude_defaults=True),
+            "crm_enrichment": doc.crm.enrichment.model_dump(mode="json", exclude_defaults=True),
         }
     meta.revision += 1
     s.flush()

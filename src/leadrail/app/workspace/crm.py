@@ -172,10 +172,42 @@ class CrmMappingDoc(Doc):
     )
 
 
+def _enriched_fields() -> list[FactName]:
+    return ["company_size", "industry", "country"]
+
+
+class CrmEnrichmentDoc(Doc):
+    """The enrichment step before the rules (docs/routing.md, "Enrichment"): ``builtin``
+    reads the built-in CRM's company of the prospect's domain, ``http`` asks the operator's
+    service (``GET url?domain=...&email=...``, answering a JSON object of fields)."""
+
+    provider: Literal["none", "builtin", "http"] = "none"
+    url: str | None = Field(default=None, max_length=2000)
+    token_env: EnvName | None = None  # sent as "Authorization: Bearer <value>"
+    timeout_seconds: float = Field(default=0.5, ge=0.05, le=10)
+    cache_seconds: float = Field(default=3600, ge=0, le=7 * 86400)
+    fields: list[FactName] = Field(default_factory=_enriched_fields, min_length=1, max_length=50)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None and not re.match(r"^https?://[^\s/?#]+", v, re.IGNORECASE):
+            raise ValueError("url must be an absolute http:// or https:// URL")
+        check_outbound(v, info)
+        return v
+
+    @model_validator(mode="after")
+    def _http_url(self) -> CrmEnrichmentDoc:
+        if self.provider == "http" and not self.url:
+            raise ValueError("an http enrichment needs url: the service to ask")
+        return self
+
+
 class CrmDoc(Doc):
     provider: Literal["builtin", "hubspot", "salesforce"] = "builtin"
     connection: CrmConnectionDoc | None = None
     mapping: CrmMappingDoc = Field(default_factory=CrmMappingDoc)
+    enrichment: CrmEnrichmentDoc = Field(default_factory=CrmEnrichmentDoc)
     contacts: list[CrmContactDoc] = Field(default_factory=list)
     companies: list[CrmCompanyDoc] = Field(default_factory=list)
     leads: list[CrmLeadDoc] = Field(default_factory=list)
