@@ -74,6 +74,7 @@ def router_spec(router: RouterDoc, workspace: WorkspaceDoc) -> RouterSpec:
         default=destination(router.default, f"{router.slug}/{DEFAULT_RULE}", teams),
         ownership=ownership_spec(router.ownership),
         reset=router.reset,
+        reset_hour=router.reset_hour,
         vacation_compensation=router.vacation_compensation,
         memory_hours=router.memory_hours,
         strip_emails=router.strip_emails,

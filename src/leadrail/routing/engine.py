@@ -223,7 +223,7 @@ def _pool(
     choice = choose_from_pool(
         pool,
         ctx,
-        period=period_key(router.reset, now, router.timezone),
+        period=period_key(router.reset, now, router.timezone, router.reset_hour),
         now=now,
         tz=router.timezone,
         compensation=router.vacation_compensation,

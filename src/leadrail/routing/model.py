@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from leadrail.routing.conditions import Condition
 
 RoundRobin = Literal["strict", "flexible"]
-ResetPeriod = Literal["none", "daily", "weekly", "monthly"]
+ResetPeriod = Literal["none", "daily", "weekly", "monthly", "quarterly", "yearly"]
 MatchKind = Literal["contacts", "companies", "leads"]
 RecordKind = Literal["contact", "lead", "company"]
 DestinationKind = Literal["pool", "user", "broadcast", "category", "opportunity_owner"]
@@ -109,6 +109,7 @@ class RouterSpec:
     default: Destination
     ownership: OwnershipSpec = field(default_factory=OwnershipSpec)
     reset: ResetPeriod = "none"
+    reset_hour: int = 0  # the local hour periods begin at (0: midnight)
     vacation_compensation: bool = True
     memory_hours: float = 2.0
     strip_emails: bool = False

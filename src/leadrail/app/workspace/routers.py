@@ -102,7 +102,8 @@ class RouterDoc(Doc):
     ownership: OwnershipDoc = Field(default_factory=OwnershipDoc)
     rules: list[RuleDoc] = Field(default_factory=list)
     default: RouteDoc
-    reset: Literal["none", "daily", "weekly", "monthly"] = "none"
+    reset: Literal["none", "daily", "weekly", "monthly", "quarterly", "yearly"] = "none"
+    reset_hour: int = Field(default=0, ge=0, le=23)  # the local hour periods begin at
     vacation_compensation: bool = True
     memory_hours: float = Field(default=2.0, ge=0, le=24 * 90)
     crm: RouterCrmDoc = Field(default_factory=RouterCrmDoc)

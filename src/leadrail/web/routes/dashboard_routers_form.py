@@ -155,6 +155,7 @@ def router_from_form(form: Mapping[str, Any], current: Mapping[str, Any]) -> dic
         item[name] = form.get(name) in ("on", "true", "1")
     item["default_guests"] = split_list(text("default_guests"))
     item["reset"] = text("reset") or "none"
+    item["reset_hour"] = text("reset_hour") or "0"
     item["memory_hours"] = text("memory_hours") or "0"
     for prefix, model in NESTED.items():
         item[prefix] = {**(current.get(prefix) or {}), **nested_values(form, prefix, model)}
