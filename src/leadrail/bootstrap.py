@@ -33,6 +33,7 @@ from leadrail.adapters.db.link_secret import link_secret
 from leadrail.adapters.db.live_repo import SqlLiveRepo
 from leadrail.adapters.db.outbox_repo import SqlOutboxRepo
 from leadrail.adapters.db.routing_repo import SqlRoutingRepo
+from leadrail.adapters.db.target_lists_repo import SqlTargetLists
 from leadrail.adapters.db.workspace_repo import SqlWorkspaceRepo
 from leadrail.adapters.geo.place import PlaceFinder
 from leadrail.adapters.mail.sender import SmtpSender
@@ -69,6 +70,7 @@ from leadrail.app.ports import (
     WorkspaceRepo,
 )
 from leadrail.app.signing import LinkSigner
+from leadrail.app.target_lists import Refreshed, refresh_lists
 from leadrail.settings import Settings
 
 
@@ -128,6 +130,16 @@ class Container:
 
     def close(self) -> None:
         self.wiring.db.dispose()
+
+
+def refresh_target_lists(c: Container, *, force: bool = False) -> list[Refreshed]:
+    """Refresh the query lists that are due (all with ``force``) from the built-in CRM's
+    companies; a list whose domains changed moves the workspace's revision on."""
+    found = SqlTargetLists(c.wiring.db)
+    done = refresh_lists(found, found, c.clock.now(), force=force)
+    if any(r.changed for r in done):
+        c.catalog.forget()
+    return done
 
 
 def check_crm(c: Container) -> list[CheckLine]:

@@ -99,3 +99,17 @@ def crm_check() -> None:
         raise typer.Exit(1)
     else:
         out.print(f"all {len(lines)} properties found", markup=False)
+
+
+@crm_app.command("refresh-lists")
+def crm_refresh_lists() -> None:
+    """Read every query list (target accounts saved as a CRM query) again now; the worker
+    does it on each list's schedule."""
+    from leadrail.bootstrap import refresh_target_lists
+
+    done = refresh_target_lists(container(), force=True)
+    for r in done:
+        verb = "changed" if r.changed else "unchanged"
+        out.print(f"{r.name}: {r.domains} domains ({verb})", markup=False)
+    if not done:
+        out.print("no list is a CRM query", markup=False)

@@ -87,7 +87,7 @@ def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
             for x in s.scalars(select(t.Team).order_by(t.Team.id))
         ],
         lists=[
-            ListDoc(name=x.name, values=x.values)
+            ListDoc(name=x.name, values=x.values, query=x.query)
             for x in s.scalars(select(t.NamedList).order_by(t.NamedList.id))
         ],
         meeting_types=[

@@ -59,7 +59,7 @@ def save_workspace(s: Session, doc: WorkspaceDoc, now: datetime) -> int:
     if doc.teams is not None:
         _save_teams(s, doc.teams)
     if doc.lists is not None:
-        _replace_keyed(s, t.NamedList, "name", {x.name: {"values": x.values} for x in doc.lists})
+        _save_lists(s, doc)
     if doc.meeting_types is not None:
         _replace_keyed(
             s,
@@ -90,6 +90,22 @@ def save_workspace(s: Session, doc: WorkspaceDoc, now: datetime) -> int:
     meta.revision += 1
     s.flush()
     return meta.revision
+
+
+def _save_lists(s: Session, doc: WorkspaceDoc) -> None:
+    """Lists by name. A query list saved without values keeps the values its last refresh
+    found; a query that changed is read again at the worker's next look."""
+    stored = {r.name: r.query for r in s.scalars(select(t.NamedList))}
+    wanted: dict[str, dict[str, Any]] = {}
+    for x in doc.lists or []:
+        query = x.query.model_dump(mode="json") if x.query else None
+        row: dict[str, Any] = {"query": query}
+        if x.values or not query:
+            row["values"] = x.values
+        if query != stored.get(x.name):
+            row["refreshed_at"] = None
+        wanted[x.name] = row
+    _replace_keyed(s, t.NamedList, "name", wanted)
 
 
 def _replace_keyed(
