@@ -6,6 +6,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     Field,
     ValidationInfo,
     field_validator,
@@ -27,6 +28,14 @@ Properties = dict[PropertyName, str | int | float | bool]
 
 def _properties() -> Properties:
     return {}
+
+
+def outbound_url(v: str | None, info: ValidationInfo) -> str | None:
+    """An absolute http(s) URL leadrail will call, through the outbound guard's rules."""
+    if v is not None and not re.match(r"^https?://[^\s/?#]+", v, re.IGNORECASE):
+        raise ValueError("url must be an absolute http:// or https:// URL")
+    check_outbound(v, info)
+    return v
 
 
 class CrmContactDoc(Doc):
@@ -95,12 +104,7 @@ class CrmOpportunityDoc(Doc):
     amount: str | float | None = None
     open: bool = True
     email: Email | None = None
-    domain: str | None = None
-
-    @field_validator("domain")
-    @classmethod
-    def _domain(cls, v: str | None) -> str | None:
-        return _company_domain(v) if v else v
+    domain: Annotated[str, AfterValidator(_company_domain)] | None = None
 
     @field_validator("amount")
     @classmethod
@@ -131,10 +135,7 @@ class CrmConnectionDoc(Doc):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str | None, info: ValidationInfo) -> str | None:
-        if v is not None and not re.match(r"^https?://[^\s/?#]+", v, re.IGNORECASE):
-            raise ValueError("url must be an absolute http:// or https:// URL")
-        check_outbound(v, info)
-        return v
+        return outbound_url(v, info)
 
 
 # a CRM's own name for a property or field (HubSpot internal names, Salesforce API names)
@@ -191,10 +192,7 @@ class CrmEnrichmentDoc(Doc):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str | None, info: ValidationInfo) -> str | None:
-        if v is not None and not re.match(r"^https?://[^\s/?#]+", v, re.IGNORECASE):
-            raise ValueError("url must be an absolute http:// or https:// URL")
-        check_outbound(v, info)
-        return v
+        return outbound_url(v, info)
 
     @model_validator(mode="after")
     def _http_url(self) -> CrmEnrichmentDoc:
