@@ -21,6 +21,7 @@ from leadrail.adapters.calendar.graph_calendar import GraphCalendar
 from leadrail.adapters.calendar.ics import IcsInvitations
 from leadrail.adapters.calendar.oauth_apps import google_app, microsoft_app
 from leadrail.adapters.credentials import CredentialBox
+from leadrail.adapters.crm.base import CrmError
 from leadrail.adapters.crm.factory import CrmConnectors
 from leadrail.adapters.crm.writer import CrmWrites
 from leadrail.adapters.db.accounts_repo import SqlAccountsRepo
@@ -40,6 +41,7 @@ from leadrail.adapters.db.live_repo import SqlLiveRepo
 from leadrail.adapters.db.ops_repo import DbReadiness, SqlOpsRepo
 from leadrail.adapters.db.outbox_repo import SqlOutboxRepo
 from leadrail.adapters.db.routing_repo import SqlRoutingRepo
+from leadrail.adapters.db.target_lists_repo import SqlTargetLists
 from leadrail.adapters.db.workspace_repo import SqlWorkspaceRepo
 from leadrail.adapters.geo.place import PlaceFinder
 from leadrail.adapters.mail.sender import SmtpSender
@@ -53,6 +55,7 @@ from leadrail.app.analytics_report import AnalyticsRepo
 from leadrail.app.audit import AuditRepo
 from leadrail.app.calendars.ports import CalendarServices
 from leadrail.app.catalog import RouterCatalog
+from leadrail.app.crm_check import CheckLine, CrmUnreachable, check_mapping
 from leadrail.app.crm_records import CrmRepo
 from leadrail.app.crm_sync.sync import SyncToCrm
 from leadrail.app.delivery.alerts import AlertAdmins
@@ -83,6 +86,7 @@ from leadrail.app.ports import (
 )
 from leadrail.app.ports.live import LiveBus, LivePush, LiveRepo
 from leadrail.app.signing import LinkSigner
+from leadrail.app.target_lists import Refreshed, refresh_lists
 from leadrail.settings import Settings
 
 
@@ -155,6 +159,25 @@ class Container:
 
     def close(self) -> None:
         self.wiring.db.dispose()
+
+
+def refresh_target_lists(c: Container, *, force: bool = False) -> list[Refreshed]:
+    """Refresh the query lists that are due (all with ``force``) from the built-in CRM's
+    companies; a list whose domains changed moves the workspace's revision on."""
+    found = SqlTargetLists(c.wiring.db)
+    done = refresh_lists(found, found, c.clock.now(), force=force)
+    if any(r.changed for r in done):
+        c.catalog.forget()
+    return done
+
+
+def check_crm(c: Container) -> list[CheckLine]:
+    """``leadrail crm check``: the mapping tested against the connected CRM (CrmUnreachable
+    when the CRM cannot be asked)."""
+    try:
+        return check_mapping(c.workspace, c.wiring.crm.connector())
+    except CrmError as e:
+        raise CrmUnreachable(str(e)) from None
 
 
 def migrate(url: str) -> Migrated:
@@ -282,7 +305,7 @@ def build_jobs(c: Container) -> JobTable:
     )  # fmt: skip
     return job_table(
         meetings=meetings,
-        crm=SyncToCrm(CrmWrites(w.crm.connector), c.catalog, c.routing, c.leads),
+        crm=SyncToCrm(CrmWrites(w.crm.connector), c.catalog, c.routing, c.leads, c.ledger),
         deliveries=deliveries,
         alerts=AlertAdmins(c.accounts, c.leads, mail, sender=s.mail_from, base_url=s.base_url),
         resets=SendResetMail(c.accounts, mail, base_url=s.base_url),

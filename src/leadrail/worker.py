@@ -12,7 +12,7 @@ import threading
 from datetime import timedelta
 
 from leadrail.app.outbox import JobTable, drain
-from leadrail.bootstrap import Container, build_jobs
+from leadrail.bootstrap import Container, build_jobs, refresh_target_lists
 
 log = logging.getLogger("leadrail.worker")
 
@@ -35,6 +35,10 @@ def run_worker(c: Container, stop: threading.Event) -> None:
         except Exception:  # keep the worker alive; the job's lease brings it back
             log.exception("outbox drain failed")
             busy = 0
+        try:
+            refresh_target_lists(c)  # query lists that are due (one small query otherwise)
+        except Exception:  # the next look tries again
+            log.exception("refreshing the query lists failed")
         if not busy:
             c.wake.wait(c.settings.worker_interval_seconds)
             c.wake.clear()

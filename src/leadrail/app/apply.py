@@ -77,6 +77,10 @@ def _crm_changes(old: WorkspaceDoc, new: WorkspaceDoc) -> list[Change]:
     provider = (cur.provider, cur.connection) if cur else ("builtin", None)
     if (new.crm.provider, new.crm.connection) != provider:
         out.append(Change("~", "crm", "provider", new.crm.provider))
+    if new.crm.mapping != (cur.mapping if cur else type(new.crm.mapping)()):
+        out.append(Change("~", "crm", "mapping"))
+    if new.crm.enrichment != (cur.enrichment if cur else type(new.crm.enrichment)()):
+        out.append(Change("~", "crm", "enrichment", new.crm.enrichment.provider))
     for section, key in (("contacts", "email"), ("leads", "email")):
         before = {d[key]: d for d in map(_dump, getattr(cur, section) if cur else [])}
         for d in map(_dump, getattr(new.crm, section)):

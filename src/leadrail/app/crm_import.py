@@ -11,13 +11,16 @@ from typing import Literal, Protocol
 from leadrail.routing.errors import ProspectError
 from leadrail.routing.normalise import normalise_domain, normalise_email
 
-RecordType = Literal["contacts", "companies", "leads"]
+RecordType = Literal["contacts", "companies", "leads", "opportunities"]
 FIELDS: dict[str, tuple[str, ...]] = {
     "contacts": ("email", "owner", "name", "company"),
     "leads": ("email", "owner", "name", "company"),
     "companies": ("domain", "name", "owner", "tier"),
+    "opportunities": ("id", "name", "owner", "stage", "amount", "open", "email", "domain"),
 }
-REQUIRED = {"contacts": "email", "leads": "email", "companies": "domain"}
+REQUIRED = {"contacts": "email", "leads": "email", "companies": "domain", "opportunities": "id"}
+OPEN = {"": True, "true": True, "yes": True, "1": True, "open": True,
+        "false": False, "no": False, "0": False, "closed": False}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,21 @@ class CompanyRow:
     name: str | None
     owner: str | None
     tier: str | None
+
+
+@dataclass(frozen=True)
+class OpportunityRow:
+    """An opportunity of a contact (``email``) or a company (``domain``); ``key``: its id in
+    the operator's own system (the record a later import updates)."""
+
+    key: str
+    name: str | None
+    owner: str | None
+    stage: str | None
+    amount: str | None
+    open: bool
+    email: str | None
+    domain: str | None
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,8 @@ class CrmImportRepo(Protocol):
     ) -> tuple[int, int]: ...  # (created, updated)
 
     def import_companies(self, rows: list[CompanyRow]) -> tuple[int, int]: ...
+
+    def import_opportunities(self, rows: list[OpportunityRow]) -> tuple[int, int]: ...
 
 
 class ImportFileError(ValueError):
@@ -138,9 +158,49 @@ def _company(
     )
 
 
+def _opportunity(
+    row: Mapping[str, str | None], cols: Mapping[str, str], line: int
+) -> OpportunityRow | RowError:
+    key = (_text(row, cols, "id") or "")[:64]
+    if not key:
+        return RowError(line, cols["id"], "no id")
+    is_open = OPEN.get((_text(row, cols, "open") or "").lower())
+    if is_open is None:
+        return RowError(line, cols["open"], "open is true or false (or yes/no, open/closed)")
+    email, domain = _text(row, cols, "email"), _text(row, cols, "domain")
+    try:
+        email = normalise_email(email, strip=False) if email else None
+    except ProspectError as e:
+        return RowError(line, cols["email"], e.message)
+    if domain and not (domain := normalise_domain(domain)):
+        return RowError(line, cols["domain"], f"{_text(row, cols, 'domain')!r} is not a domain")
+    if not email and not domain:
+        return RowError(line, cols["id"], "an opportunity needs an email or a domain")
+    name, owner, stage = (_text(row, cols, n) for n in ("name", "owner", "stage"))
+    amount = (_text(row, cols, "amount") or "")[:32] or None
+    return OpportunityRow(key, name, owner, stage, amount, is_open, email, domain)
+
+
+def _parser(
+    kind: RecordType,
+) -> Callable[
+    [Mapping[str, str | None], Mapping[str, str], int],
+    PersonRow | CompanyRow | OpportunityRow | RowError,
+]:
+    if kind == "companies":
+        return _company
+    return _opportunity if kind == "opportunities" else _person
+
+
+def _keys(item: PersonRow | CompanyRow | OpportunityRow) -> tuple[str, ...]:
+    if isinstance(item, CompanyRow):
+        return item.domains
+    return (item.key,) if isinstance(item, OpportunityRow) else (item.email,)
+
+
 def read_rows(
     lines: Iterable[str], kind: RecordType, mapping: Mapping[str, str], report: ImportReport
-) -> Iterator[PersonRow | CompanyRow]:
+) -> Iterator[PersonRow | CompanyRow | OpportunityRow]:
     """Valid rows, in order; problems go to ``report.errors``. A key seen twice in the file
     keeps its first row and reports the others."""
     reader = csv.DictReader(lines, restkey="\0extra")
@@ -148,7 +208,7 @@ def read_rows(
         raise ImportFileError("the file is empty: the first line must name the columns")
     cols = column_map(list(reader.fieldnames), kind, mapping)
     seen: dict[str, int] = {}
-    parse = _company if kind == "companies" else _person
+    parse = _parser(kind)
     for row in reader:
         report.rows += 1
         line = reader.line_num
@@ -159,10 +219,10 @@ def read_rows(
         if isinstance(item, RowError):
             report.errors.append(item)
             continue
-        keys = item.domains if isinstance(item, CompanyRow) else (item.email,)
+        keys = _keys(item)
         dup = next((k for k in keys if k in seen), None)
         if dup is not None:
-            col = cols.get("email") or cols.get("domain") or cols.get("domains", "-")
+            col = cols.get(REQUIRED[kind]) or cols.get("domains", "-")
             report.errors.append(
                 RowError(
                     line, col, f"duplicate {dup!r} (first on line {seen[dup]}): this row is skipped"
@@ -196,6 +256,8 @@ def import_csv(
         return report
     if kind == "companies":
         report.created, report.updated = repo.import_companies(valid)  # type: ignore[arg-type]
+    elif kind == "opportunities":
+        report.created, report.updated = repo.import_opportunities(valid)  # type: ignore[arg-type]
     else:
         report.created, report.updated = repo.import_people(kind, valid)  # type: ignore[arg-type]
     return report

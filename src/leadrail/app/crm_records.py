@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from leadrail.app.crm_import import CompanyRow, CrmImportRepo, PersonRow
+from leadrail.app.crm_import import CompanyRow, CrmImportRepo, OpportunityRow, PersonRow
 from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.routing.normalise import normalise_domain
 
@@ -43,6 +43,20 @@ class CrmRepo(CrmImportRepo, Protocol):
         ...
 
     def delete_person(self, kind: People, record_id: int) -> bool: ...
+
+    def opportunities(
+        self,
+        *,
+        email: str | None,
+        domain: str | None,
+        after: int,
+        limit: int,
+        key: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Opportunities in the order written (``id`` is the operator's own key; ``seq`` pages)."""
+        ...
+
+    def delete_opportunity(self, key: str) -> bool: ...
 
 
 def _page(rows: list[dict[str, Any]], limit: int) -> Page:
@@ -98,3 +112,24 @@ def get_person(repo: CrmRepo, kind: People, record_id: int) -> dict[str, Any]:
 def delete_person(repo: CrmRepo, kind: People, record_id: int) -> None:
     if not repo.delete_person(kind, record_id):
         raise NotFound(f"no {kind[:-1]} {record_id}", field="record_id")
+
+
+def list_opportunities(
+    repo: CrmRepo, *, email: str | None, domain: str | None, after: int, limit: int
+) -> Page:
+    email = email.strip().lower() if email else None
+    domain = normalise_domain(domain) if domain else None
+    rows = repo.opportunities(email=email, domain=domain, after=after, limit=limit)
+    return Page(rows, int(rows[-1]["seq"]) if len(rows) == limit else None)
+
+
+def put_opportunity(repo: CrmRepo, row: OpportunityRow) -> tuple[dict[str, Any], bool]:
+    """Create or update the opportunity with this id; True when created."""
+    created, _ = repo.import_opportunities([row])
+    found = repo.opportunities(email=None, domain=None, after=0, limit=1, key=row.key)
+    return found[0], bool(created)
+
+
+def delete_opportunity(repo: CrmRepo, key: str) -> None:
+    if not repo.delete_opportunity(key):
+        raise NotFound(f"no opportunity {key!r}", field="opportunity_id")

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadrail.app.capacity import loads
+from leadrail.app.crm_facts import CrmFactsRepo
+from leadrail.app.enrichment import EnrichingRepo
 from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.ports import (
     RecordedDecision,
@@ -18,7 +20,9 @@ from leadrail.app.ports import (
     StaleState,
     WouldWait,
 )
+from leadrail.routing.crm_facts import CrmFound, CrmWant, facts, router_wants, with_facts
 from leadrail.routing.engine import route
+from leadrail.routing.enrichment import Enriched, enrich
 from leadrail.routing.errors import ProspectError
 from leadrail.routing.model import (
     CrmRecord,
@@ -30,6 +34,7 @@ from leadrail.routing.model import (
     UserInfo,
 )
 from leadrail.routing.normalise import normalise_prospect
+from leadrail.routing.trace import Trace, TraceStep
 
 RETRIES = 5
 
@@ -78,14 +83,17 @@ class ProspectInput:
     """One request's prospect: the fields as sent (``raw``), normalised once and looked up in
     the CRM once, however many times the request routes it (a booking previews the route,
     then decides). Kept per router setting that changes the answer (strip emails; ownership
-    on or off), since a workspace saved between two routings of a request may change it."""
+    on or off; the CRM facts read), since a workspace saved between two routings of a request
+    may change it."""
 
-    __slots__ = ("raw", "_prospects", "_crm")
+    __slots__ = ("raw", "_prospects", "_crm", "_found", "_enriched")
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self.raw = raw
         self._prospects: dict[bool, Prospect] = {}
         self._crm: dict[tuple[str, str], tuple[CrmRecord, ...]] = {}
+        self._found: dict[tuple[str, str, CrmWant], CrmFound] = {}
+        self._enriched: dict[tuple[str, str], Enriched | None] = {}
 
     @classmethod
     def of(cls, raw: Mapping[str, Any] | ProspectInput) -> ProspectInput:
@@ -109,6 +117,40 @@ class ProspectInput:
             found = self._crm[key] = tuple(repo.crm_records(*key))
         return found
 
+    def routed(
+        self, repo: RoutingRepo, spec: RouterSpec
+    ) -> tuple[Prospect, CrmFound, tuple[TraceStep, ...]]:
+        """The prospect as the engine sees it (enriched where the workspace says so, with the
+        CRM facts its rules read instead of any ``crm.`` fields it sent), what the CRM has of
+        it (one lookup), and the trace steps of what was added before the rules."""
+        prospect, steps = self._enrich(repo, self.prospect(spec))
+        want = router_wants(spec)
+        if not want:
+            return prospect, CrmFound(self.crm_records(repo, spec)), steps
+        key = (prospect.email, prospect.domain, want)
+        found = self._found.get(key)
+        if found is None:
+            if isinstance(repo, CrmFactsRepo):
+                found = repo.crm_facts(prospect.email, prospect.domain, want)
+            else:
+                found = CrmFound(tuple(repo.crm_records(prospect.email, prospect.domain)))
+            self._found[key] = found
+        return with_facts(prospect, facts(found, want)), found, steps
+
+    def _enrich(
+        self, repo: RoutingRepo, prospect: Prospect
+    ) -> tuple[Prospect, tuple[TraceStep, ...]]:
+        if not isinstance(repo, EnrichingRepo) or not (prospect.email or prospect.domain):
+            return prospect, ()
+        key = (prospect.email, prospect.domain)
+        if key not in self._enriched:
+            self._enriched[key] = repo.enrichment(*key)
+        found = self._enriched[key]
+        if found is None:
+            return prospect, ()
+        prospect, step = enrich(prospect, found)
+        return prospect, (step,)
+
 
 def _with_credits(users: Mapping[str, UserInfo], credits: Mapping[str, int]) -> dict[str, UserInfo]:
     return {
@@ -121,7 +163,7 @@ def _decide(
     tx: RoutingTransaction,
     snap: RouterSnapshot,
     prospect: Prospect,
-    crm: Any,
+    crm: CrmFound,
     now: datetime,
     available: frozenset[str] | None,
     source: str = "api",
@@ -136,13 +178,21 @@ def _decide(
     ctx = RoutingContext(
         users=_with_credits(snap.users, tx.credits()) if has_credits else snap.users,
         lists=snap.lists,
-        crm=crm,
+        crm=crm.records,
+        opportunities=crm.opportunities,
         rotation=tx.rotation(pool_keys(spec)),
         recent_assignee=recent,
         available=available,
         load=loads(tx, snap.users, spec.caps, "leads" if source == "lead" else "meetings", now),
     )
     return route(spec, prospect, ctx, now)
+
+
+def _before(steps: tuple[TraceStep, ...], decision: Decision) -> Decision:
+    """The decision with ``steps`` (what was done before the rules) first in its trace."""
+    if not steps:
+        return decision
+    return replace(decision, trace=Trace([*steps, decision.trace.steps]))
 
 
 def route_prospect(
@@ -175,18 +225,22 @@ def route_prospect(
     asked = ProspectInput.of(raw)
     snap = snapshot_or_404(repo, slug)
     for _ in range(RETRIES):
-        prospect = asked.prospect(snap.spec)
         if not anonymous:
-            identified(prospect)
-        if not wait and (dry_run or needs_crm(snap.spec)):
-            raise WouldWait("a dry run or a CRM lookup: in a worker thread")
-        crm = asked.crm_records(repo, snap.spec)
+            identified(asked.prospect(snap.spec))
+        if not wait and (
+            dry_run
+            or needs_crm(snap.spec)
+            or router_wants(snap.spec)
+            or (isinstance(repo, EnrichingRepo) and repo.enriches())
+        ):
+            raise WouldWait("a dry run, a CRM lookup or enrichment: in a worker thread")
+        prospect, crm, before = asked.routed(repo, snap.spec)
         try:
             with repo.transaction(slug, write=not dry_run, wait=wait) as tx:
                 revision = tx.revision()
                 if revision != snap.revision:
                     raise Outdated(revision)
-                decision = _decide(tx, snap, prospect, crm, now, available, source)
+                decision = _before(before, _decide(tx, snap, prospect, crm, now, available, source))
                 decision_id = (
                     None
                     if dry_run
@@ -235,19 +289,20 @@ def simulate(
     for i, raw in enumerate(rows, start=1):
         asked = ProspectInput(raw)
         try:
-            prospect = identified(asked.prospect(snap.spec))
+            identified(asked.prospect(snap.spec))
         except InvalidInput as err:
             sim.errors.append((i, err.field or "", err.message))
             continue
-        crm = asked.crm_records(repo, snap.spec)
+        prospect, crm, before = asked.routed(repo, snap.spec)
         ctx = RoutingContext(
             users=users,
             lists=snap.lists,
-            crm=crm,
+            crm=crm.records,
+            opportunities=crm.opportunities,
             rotation=rotation,
             recent_assignee=memory.get(prospect.email) if snap.spec.memory_hours else None,
         )
-        decision = route(snap.spec, prospect, ctx, now)
+        decision = _before(before, route(snap.spec, prospect, ctx, now))
         if decision.pool_key and decision.pool_state is not None:
             rotation[decision.pool_key] = decision.pool_state
         if decision.credit_spent:

@@ -56,6 +56,8 @@ def destination(route: RouteDoc, pool_key: str, teams: dict[str, list[Member]]) 
         return Destination(kind="pool", pool=pool)
     if route.user is not None:
         return Destination(kind="user", users=(route.user,))
+    if route.opportunity_owner:
+        return Destination(kind="opportunity_owner")
     if route.broadcast is not None:
         return Destination(kind="broadcast", users=tuple(route.broadcast))
     return Destination(kind="category", category=route.category, store=route.store)
@@ -69,6 +71,7 @@ def router_spec(router: RouterDoc, workspace: WorkspaceDoc) -> RouterSpec:
             when=load_condition(r.when),
             route=destination(r.route, f"{router.slug}/{r.name}", teams),
             ownership=ownership_spec(r.ownership) if r.ownership else None,
+            reason=r.reason or "",
         )
         for r in router.rules
     )
@@ -79,6 +82,7 @@ def router_spec(router: RouterDoc, workspace: WorkspaceDoc) -> RouterSpec:
         default=destination(router.default, f"{router.slug}/{DEFAULT_RULE}", teams),
         ownership=ownership_spec(router.ownership),
         reset=router.reset,
+        reset_hour=router.reset_hour,
         vacation_compensation=router.vacation_compensation,
         memory_hours=router.memory_hours,
         strip_emails=router.strip_emails,

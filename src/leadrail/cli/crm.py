@@ -21,7 +21,8 @@ from leadrail.cli.common import (
 def crm_import(
     file: Annotated[Path, typer.Argument(help="A CSV file with a header line.")],
     record_type: Annotated[
-        str, typer.Option("--type", help="contacts, companies or leads.", metavar="TYPE")
+        str,
+        typer.Option("--type", help="contacts, companies, leads or opportunities.", metavar="TYPE"),
     ],
     mapping: Annotated[
         list[str] | None,
@@ -41,10 +42,11 @@ def crm_import(
         "contacts": "contacts",
         "companies": "companies",
         "leads": "leads",
+        "opportunities": "opportunities",
     }
     kind = kinds.get(record_type)
     if kind is None:
-        fail(f"--type: {record_type!r} is not one of contacts, companies, leads")
+        fail(f"--type: {record_type!r} is not one of contacts, companies, leads, opportunities")
     pairs = parse_fields(mapping or [])
     c = container()
     try:
@@ -73,3 +75,41 @@ def crm_import(
         f"{len(report.errors)} with problems",
         markup=False,
     )
+
+
+@crm_app.command("check")
+def crm_check() -> None:
+    """Test the field mapping against the connected CRM: every property the mapping or a
+    router's conditions name, found or MISSING (exit 1 when one is missing)."""
+    from leadrail.app.crm_check import CrmUnreachable
+    from leadrail.bootstrap import check_crm
+
+    c = container()
+    try:
+        lines = check_crm(c)
+    except CrmUnreachable as e:
+        fail(f"cannot ask the CRM: {e}")
+    for line in lines:
+        out.print(str(line), markup=False)
+    missing = sum(not line.ok for line in lines)
+    if not lines:
+        out.print("the mapping and the routers name no CRM property: nothing to check")
+    elif missing:
+        err.print(f"{missing} of {len(lines)} properties are missing in the CRM", markup=False)
+        raise typer.Exit(1)
+    else:
+        out.print(f"all {len(lines)} properties found", markup=False)
+
+
+@crm_app.command("refresh-lists")
+def crm_refresh_lists() -> None:
+    """Read every query list (target accounts saved as a CRM query) again now; the worker
+    does it on each list's schedule."""
+    from leadrail.bootstrap import refresh_target_lists
+
+    done = refresh_target_lists(container(), force=True)
+    for r in done:
+        verb = "changed" if r.changed else "unchanged"
+        out.print(f"{r.name}: {r.domains} domains ({verb})", markup=False)
+    if not done:
+        out.print("no list is a CRM query", markup=False)

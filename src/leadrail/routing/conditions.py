@@ -10,7 +10,7 @@ fields (see ``leadrail.routing.matchers`` for what each operator means). As data
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias, assert_never
 
@@ -33,6 +33,7 @@ __all__ = [
     "dump_condition",
     "evaluate",
     "explain",
+    "fields_of",
     "load_condition",
     "validate_condition",
 ]
@@ -128,6 +129,17 @@ def explain(c: Condition, prospect: Prospect, lists: Lists) -> str:
     if isinstance(c, Always):
         return "every prospect matches"
     assert_never(c)
+
+
+def fields_of(c: Condition) -> Iterator[str]:
+    """The field of every comparison in the condition, in order."""
+    if isinstance(c, Leaf):
+        yield c.field
+    elif isinstance(c, All | AnyOf):
+        for item in c.items:
+            yield from fields_of(item)
+    elif isinstance(c, Not):
+        yield from fields_of(c.item)
 
 
 def describe(c: Condition) -> str:

@@ -20,7 +20,7 @@ from leadrail.routing.model import (
     Rule,
     Via,
 )
-from leadrail.routing.ownership import find_owner
+from leadrail.routing.ownership import find_owner, owner_user
 from leadrail.routing.periods import AwayCheck, period_key, require_aware
 from leadrail.routing.trace import LaterSteps, Trace, TraceStep
 
@@ -127,6 +127,9 @@ def _first_match(
         why = explain(rule.when, prospect, lists)
         detail = f"rule '{rule.name}' matched: {why}"
         trace.append(TraceStep("rule", "matched", detail, {"rule": rule.name}))
+        if rule.reason:
+            data = {"rule": rule.name, "reason": rule.reason}
+            trace.append(TraceStep("reason", "given", rule.reason, data))
         return rule
     detail = "no rule matched" if rules else "the router has no rules"
     detail += ": the default route applies"
@@ -172,7 +175,38 @@ def _assign(
         return _Outcome((), "category", category=dest.category, store=dest.store)
     if dest.kind == "pool":
         return _pool(dest, router, ctx, now, trace)
+    if dest.kind == "opportunity_owner":
+        return _opportunity_owner(router, ctx, now, trace)
     return _users(dest, router, ctx, now, trace)
+
+
+def _opportunity_owner(
+    router: RouterSpec, ctx: RoutingContext, now: datetime, trace: _Steps
+) -> _Outcome | None:
+    """The owner of the first open opportunity whose owner is an available user."""
+    if not ctx.opportunities:
+        detail = "opportunity owner: the prospect has no open opportunity"
+        trace.append(TraceStep("opportunity", "empty", detail))
+        return None
+    away = AwayCheck(now, router.timezone)
+    for opp in ctx.opportunities:
+        label = f"opportunity {opp.name or opp.id}"
+        data = {"opportunity": opp.id, "owner_id": opp.owner_id}
+        if not opp.owner_id:
+            trace.append(TraceStep("opportunity", "skipped", f"{label} has no owner", data))
+            continue
+        info = owner_user(opp.owner_id, ctx.users)
+        problem = why_unavailable(info, away)
+        if info is None or problem:
+            detail = f"owner {opp.owner_id} of {label} is {problem}"
+            trace.append(TraceStep("opportunity", "skipped", detail, data))
+            continue
+        detail = f"{label} is owned by {info.email}: assigned"
+        trace.append(TraceStep("opportunity", "chosen", detail, {**data, "user": info.email}))
+        return _Outcome((info.email,), "opportunity")
+    detail = "opportunity owner: no open opportunity has an available owner"
+    trace.append(TraceStep("opportunity", "empty", detail))
+    return None
 
 
 def _pool(
@@ -189,7 +223,7 @@ def _pool(
     choice = choose_from_pool(
         pool,
         ctx,
-        period=period_key(router.reset, now, router.timezone),
+        period=period_key(router.reset, now, router.timezone, router.reset_hour),
         now=now,
         tz=router.timezone,
         compensation=router.vacation_compensation,

@@ -17,13 +17,15 @@ if TYPE_CHECKING:
     from leadrail.routing.conditions import Condition
 
 RoundRobin = Literal["strict", "flexible"]
-ResetPeriod = Literal["none", "daily", "weekly", "monthly"]
+ResetPeriod = Literal["none", "daily", "weekly", "monthly", "quarterly", "yearly"]
 MatchKind = Literal["contacts", "companies", "leads"]
 RecordKind = Literal["contact", "lead", "company"]
-DestinationKind = Literal["pool", "user", "broadcast", "category"]
+DestinationKind = Literal["pool", "user", "broadcast", "category", "opportunity_owner"]
 # a compiled condition: does it hold for these prospect fields, with these named lists?
 Check = Callable[[Mapping[str, str], Mapping[str, frozenset[str]]], bool]
-Via = Literal["owner", "memory", "credit", "rotation", "user", "broadcast", "category", "none"]
+Via = Literal[
+    "owner", "memory", "credit", "rotation", "user", "broadcast", "category", "opportunity", "none"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,7 @@ class Rule:
     when: Condition
     route: Destination
     ownership: OwnershipSpec | None = None  # per-rule ownership, checked when the rule matches
+    reason: str = ""  # the admin's own words for why this rule routes so (shown with the trace)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,7 @@ class RouterSpec:
     default: Destination
     ownership: OwnershipSpec = field(default_factory=OwnershipSpec)
     reset: ResetPeriod = "none"
+    reset_hour: int = 0  # the local hour periods begin at (0: midnight)
     vacation_compensation: bool = True
     memory_hours: float = 2.0
     strip_emails: bool = False
@@ -159,6 +163,22 @@ class CrmRecord:
     matched_on: str  # the e-mail or domain that matched
     owner_id: str | None
     exact: bool  # True when matched by the exact e-mail address
+    # the record's properties the router's conditions read (name, text), when asked for
+    properties: tuple[tuple[str, str], ...] = ()
+
+    def prop(self, name: str) -> str | None:
+        return next((v for k, v in self.properties if k == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Opportunity:
+    """An open opportunity (deal) of the prospect's contact or company, with its owner."""
+
+    id: str
+    owner_id: str | None
+    name: str = ""
+    stage: str = ""
+    amount: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +200,7 @@ class RoutingContext:
     users: Mapping[str, UserInfo]  # by e-mail
     lists: Mapping[str, frozenset[str]] = field(default_factory=dict)  # named lists, lower-cased
     crm: tuple[CrmRecord, ...] = ()
+    opportunities: tuple[Opportunity, ...] = ()  # open ones, when the router reads them
     rotation: Mapping[str, PoolState] = field(default_factory=dict)  # by pool key
     recent_assignee: str | None = None  # got this e-mail within the router's memory window
     available: frozenset[str] | None = None  # flexible: members free at the chosen slot

@@ -59,7 +59,7 @@ def find_owner(
         if not record.owner_id:
             trace.append(TraceStep("ownership", "skipped", f"{label} has no owner"))
             continue
-        info = _owner(record.owner_id, users)
+        info = owner_user(record.owner_id, users)
         problem = why_unavailable(info, away, require_online=require_online)
         who = _who(info, record.owner_id)
         data = {"record": record.id, "kind": record.kind, "owner_id": record.owner_id}
@@ -94,7 +94,7 @@ def _who(info: UserInfo | None, owner_id: str) -> str:
     return f"{info.email} ({owner_id})"
 
 
-def _owner(owner_id: str, users: Mapping[str, UserInfo]) -> UserInfo | None:
+def owner_user(owner_id: str, users: Mapping[str, UserInfo]) -> UserInfo | None:
     """The user whose CRM owner id is ``owner_id``, or failing that whose e-mail it is."""
     key = owner_id.strip()
     by_id = next((u for u in users.values() if u.crm_owner_id == key), None)

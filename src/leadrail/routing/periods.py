@@ -1,4 +1,5 @@
-"""Reset periods of a rotation, in the router's own timezone (they flip at LOCAL midnight)."""
+"""Reset periods of a rotation, in the router's own timezone: they flip at LOCAL midnight, or
+at the router's ``reset_hour`` (local), e.g. 6 for 06:00."""
 
 from __future__ import annotations
 
@@ -30,10 +31,19 @@ def local_date(now: datetime, tz: str) -> date:
     return now.astimezone(zone(tz)).date()
 
 
-def period_key(reset: ResetPeriod, now: datetime, tz: str) -> str:
+def _period_date(now: datetime, tz: str, hour: int) -> date:
+    """The local date of ``now`` in ``tz`` when days begin at ``hour`` o'clock (local)."""
+    if not hour:
+        return local_date(now, tz)
+    require_aware(now)
+    return (now.astimezone(zone(tz)).replace(tzinfo=None) - timedelta(hours=hour)).date()
+
+
+def period_key(reset: ResetPeriod, now: datetime, tz: str, hour: int = 0) -> str:
     """``"all"`` (none), ``"2026-11-23"`` (daily), ``"2026-W48"`` (weekly, ISO weeks from
-    Monday) or ``"2026-11"`` (monthly), for the local date of ``now`` in ``tz``."""
-    today = local_date(now, tz)
+    Monday), ``"2026-11"`` (monthly), ``"2026-Q4"`` (quarterly) or ``"2026"`` (yearly), for
+    the local date of ``now`` in ``tz`` (days beginning at ``hour`` o'clock)."""
+    today = _period_date(now, tz, hour)
     if reset == "none":
         return "all"
     if reset == "daily":
@@ -43,13 +53,18 @@ def period_key(reset: ResetPeriod, now: datetime, tz: str) -> str:
         return f"{year}-W{week:02d}"
     if reset == "monthly":
         return f"{today.year}-{today.month:02d}"
+    if reset == "quarterly":
+        return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    if reset == "yearly":
+        return str(today.year)
     raise ValueError(f"unknown reset period {reset!r}")
 
 
-def period_start(reset: ResetPeriod, now: datetime, tz: str) -> datetime | None:
-    """The aware local instant the current period began (None for ``none``). When local
-    midnight does not exist that day (a DST gap), the first instant of the day is returned."""
-    today = local_date(now, tz)
+def period_start(reset: ResetPeriod, now: datetime, tz: str, hour: int = 0) -> datetime | None:
+    """The aware local instant the current period began (None for ``none``): local midnight,
+    or ``hour`` o'clock. When that local time does not exist that day (a DST gap), the first
+    instant after it is returned."""
+    today = _period_date(now, tz, hour)
     if reset == "none":
         return None
     if reset == "daily":
@@ -58,11 +73,15 @@ def period_start(reset: ResetPeriod, now: datetime, tz: str) -> datetime | None:
         first = today - timedelta(days=today.weekday())
     elif reset == "monthly":
         first = today.replace(day=1)
+    elif reset == "quarterly":
+        first = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    elif reset == "yearly":
+        first = today.replace(month=1, day=1)
     else:
         raise ValueError(f"unknown reset period {reset!r}")
     zi = zone(tz)
-    midnight = datetime.combine(first, time(0), tzinfo=zi)
-    return midnight.astimezone(UTC).astimezone(zi)
+    begins = datetime.combine(first, time(hour), tzinfo=zi)
+    return begins.astimezone(UTC).astimezone(zi)
 
 
 class AwayCheck:

@@ -20,7 +20,15 @@ from leadrail.web.ops_middleware import OpsMiddleware
 from leadrail.web.ratelimit import PublicLimiter
 from leadrail.web.render import render
 from leadrail.web.routes import live
-from leadrail.web.routes.api import bookings, crm, crud, leads, routing, workspace
+from leadrail.web.routes.api import (
+    bookings,
+    crm,
+    crm_opportunities,
+    crud,
+    leads,
+    routing,
+    workspace,
+)
 from leadrail.web.routes.pages import accounts
 from leadrail.web.routes.pages.dashboard import analytics, calendars, receipts
 from leadrail.web.routes.pages.dashboard import config as dashboard_config
@@ -78,7 +86,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     openapi.install(app)  # declares the answers every operation can give
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     modules = (
-        routing, workspace, bookings, links, leads, receipts, crm,
+        routing, workspace, bookings, links, leads, receipts, crm_opportunities, crm,
         accounts, dashboard_config, dashboard_routers, analytics, live, crud, calendars,
     )  # fmt: skip
     for module in modules:

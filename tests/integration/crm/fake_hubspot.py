@@ -22,6 +22,11 @@ CLIENT_SECRET = "client-secret-1"
 NOW = "2026-01-05T09:00:00.000Z"
 
 Answer = tuple[int, dict[str, str], Any]
+STANDARD = {  # properties every portal has (the properties API lists them)
+    "contacts": ("email", "firstname", "lastname", "lifecyclestage", "phone", "company"),
+    "companies": ("domain", "name", "industry", "hs_additional_domains"),
+    "deals": ("dealname", "dealstage", "amount", "hs_is_closed"),
+}
 
 
 @dataclass
@@ -56,6 +61,7 @@ class FakeHubSpot:
     def __init__(self) -> None:
         self.contacts: dict[str, dict[str, str]] = {}
         self.companies: dict[str, dict[str, str]] = {}
+        self.deals: dict[str, dict[str, str]] = {}
         self.meetings: dict[str, dict[str, Any]] = {}
         self.owners: list[dict[str, Any]] = []
         self.requests: list[Seen] = []
@@ -94,10 +100,30 @@ class FakeHubSpot:
     def add_contact(self, email: str, owner: str | None = None, **props: str) -> str:
         return self._add(self.contacts, {"email": email, "hubspot_owner_id": owner, **props})
 
-    def add_company(self, domain: str, owner: str | None = None, name: str = "") -> str:
+    def add_company(
+        self, domain: str, owner: str | None = None, name: str = "", **props: str
+    ) -> str:
         return self._add(
-            self.companies, {"domain": domain, "hubspot_owner_id": owner, "name": name}
+            self.companies, {"domain": domain, "hubspot_owner_id": owner, "name": name, **props}
         )
+
+    def add_deal(
+        self,
+        name: str,
+        owner: str | None,
+        *,
+        contact: str = "",
+        company: str = "",
+        closed: bool = False,
+        **props: str,
+    ) -> str:
+        """A deal associated with a contact and/or a company (by their ids): its association
+        ids are what ``associations.contact`` / ``associations.company`` filters compare."""
+        return self._add(self.deals, {
+            "dealname": name, "hubspot_owner_id": owner, "associations.contact": contact,
+            "associations.company": company, "hs_is_closed": "true" if closed else "false",
+            **props,
+        })  # fmt: skip
 
     def add_owner(self, email: str | None, owner_id: str | None = None) -> str:
         oid = owner_id or str(next(self._ids))
@@ -180,9 +206,12 @@ class FakeHubSpot:
         parts = seen.path.strip("/").split("/")
         route = (seen.method, *parts[:4])
         if seen.method == "POST" and parts[-1] == "search" and len(parts) == 5:
-            table = {"contacts": self.contacts, "companies": self.companies}.get(parts[3])
+            tables = {"contacts": self.contacts, "companies": self.companies, "deals": self.deals}
+            table = tables.get(parts[3])
             if table is not None:
                 return self._search(table, parts[3] == "contacts", seen.body)
+        if seen.method == "GET" and parts[:3] == ["crm", "v3", "properties"] and len(parts) == 4:
+            return self._properties(parts[3])
         if route == ("GET", "crm", "v3", "owners"):
             return self._owners(seen.query)
         if route == ("POST", "crm", "v3", "objects", "contacts") and len(parts) == 4:
@@ -195,6 +224,8 @@ class FakeHubSpot:
 
     def _search(self, table: dict[str, dict[str, str]], lags: bool, body: Any) -> Answer:
         groups = body.get("filterGroups", [])
+        if len(groups) > 5:
+            return 400, {}, error("Too many filter groups (max 5)", "VALIDATION_ERROR")
         hits = [
             rid
             for rid, props in table.items()
@@ -209,6 +240,19 @@ class FakeHubSpot:
         if start + size < len(hits):
             answer["paging"] = {"next": {"after": str(start + size)}}
         return 200, {}, answer
+
+    def _properties(self, kind: str) -> Answer:
+        """``GET /crm/v3/properties/{objectType}``: the standard properties and every one a
+        record of the fake has."""
+        tables = {"contacts": self.contacts, "companies": self.companies, "deals": self.deals}
+        if kind not in tables:
+            return 400, {}, error(f"Unable to infer object type from: {kind}", "VALIDATION_ERROR")
+        names = {"hs_object_id", "createdate", "hubspot_owner_id", *STANDARD.get(kind, ())}
+        for props in tables[kind].values():
+            names.update(n for n in props if not n.startswith("associations."))
+        results = [{"name": n, "label": n, "type": "string", "fieldType": "text",
+                    "groupName": f"{kind[:-1]}information"} for n in sorted(names)]  # fmt: skip
+        return 200, {}, {"results": results}
 
     def _owners(self, query: dict[str, list[str]]) -> Answer:
         start = int(query.get("after", ["0"])[0])
@@ -252,14 +296,18 @@ class FakeHubSpot:
 
 
 def _all(group: dict[str, Any], props: dict[str, str]) -> bool:
-    """Every filter of one filter group holds (EQ and IN, case-insensitive like HubSpot)."""
+    """Every filter of one filter group holds (EQ, IN, and CONTAINS_TOKEN on a ``;``-separated
+    value; case-insensitive like HubSpot)."""
     for f in group.get("filters", []):
         value = props.get(f["propertyName"], "").lower()
         if f["operator"] == "EQ" and value != str(f["value"]).lower():
             return False
         if f["operator"] == "IN" and value not in {str(v).lower() for v in f["values"]}:
             return False
-        if f["operator"] not in ("EQ", "IN"):
+        tokens = {t.strip().lower() for t in value.split(";")}
+        if f["operator"] == "CONTAINS_TOKEN" and str(f["value"]).lower() not in tokens:
+            return False
+        if f["operator"] not in ("EQ", "IN", "CONTAINS_TOKEN"):
             raise ValueError(f"the fake does not know operator {f['operator']}")
     return True
 

@@ -23,8 +23,16 @@ API = "v62.0"
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 STAMP = "%Y-%m-%dT%H:%M:%S.000+0000"  # the API's dateTime form
 DATA = f"/services/data/{API}"
-PREFIXES = {"Contact": "003", "Lead": "00Q", "Account": "001", "User": "005", "Event": "00U"}
+PREFIXES = {
+    "Contact": "003", "Lead": "00Q", "Account": "001", "User": "005", "Event": "00U",
+    "Opportunity": "006",
+}  # fmt: skip
 DEFAULTS: dict[str, dict[str, Any]] = {"Lead": {"IsConverted": False}}
+STANDARD: dict[str, tuple[str, ...]] = {  # fields every org has (describe lists them)
+    "Contact": ("Email", "FirstName", "LastName", "AccountId"),
+    "Lead": ("Email", "FirstName", "LastName", "Company", "IsConverted", "Status"),
+    "Account": ("Name", "Website", "Industry"),
+}
 REQUIRED = {"Contact": ("LastName",), "Lead": ("LastName", "Company"), "Event": ("WhoId",)}
 _TOKEN = re.compile(r"\s*(?:('(?:[^'\\]|\\.)*')|(\d+)|(!=|=|\(|\)|,)|([A-Za-z_][\w.]*))", re.S)
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
@@ -176,7 +184,13 @@ class Soql:
             name, desc = self.order
             out.sort(key=lambda r: str(r.get(name) or ""), reverse=desc)
         out = out[: self.limit] if self.limit is not None else out
-        return [{"attributes": r["attributes"], **{f: r.get(f) for f in self.fields}} for r in out]
+        return [{"attributes": r["attributes"], **_project(r, self.fields)} for r in out]
+
+
+def _project(row: Row, fields: list[str]) -> Row:
+    """The fields asked for, by their API names (SOQL names are case-insensitive)."""
+    names = {k.lower(): k for k in row}
+    return {names.get(f.lower(), f): row.get(names.get(f.lower(), f)) for f in fields}
 
 
 class FakeSalesforce:
@@ -299,6 +313,8 @@ class FakeSalesforce:
                     err = {"message": "invalid query locator", "errorCode": "INVALID_QUERY_LOCATOR"}
                     return 400, [err], {}
                 return 200, self._page(self._cursors[cursor], int(offset), cursor), {}
+        if method == "GET" and len(rest) == 3 and rest[0] == "sobjects" and rest[2] == "describe":
+            return self._describe(rest[1])
         if len(rest) >= 2 and rest[0] == "sobjects" and rest[1] in self.records:
             return self._write(method, rest[1], rest[2] if len(rest) > 2 else None, payload)
         return (
@@ -306,6 +322,19 @@ class FakeSalesforce:
             [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}],
             {},
         )
+
+    def _describe(self, sobject: str) -> Answer:
+        """``GET sobjects/{X}/describe``: the object's fields (standard ones, and every field
+        a record of the fake has), in the public shape's essentials."""
+        if sobject not in self.records:
+            err = {"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}
+            return 404, [err], {}
+        names = {"Id", "OwnerId", "CreatedDate", *STANDARD.get(sobject, ())}
+        with self._lock:
+            for row in self.records[sobject].values():
+                names.update(k for k in row if k != "attributes")
+        fields = [{"name": n, "label": n, "type": "string"} for n in sorted(names)]
+        return 200, {"name": sobject, "fields": fields}, {}
 
     def _page(self, rows: list[Row], offset: int, cursor: str | None) -> dict[str, Any]:
         page = rows[offset : offset + self.page_size]

@@ -71,7 +71,10 @@ def test_a_form_lead_becomes_a_contact_when_its_sites_router_says_so() -> None:
     w.outbox.add(JobKind.CRM_LEAD, w.take_lead(email="").id, T0)
     w.outbox.add(JobKind.CRM_LEAD, "gone", T0)
     w.drain(T0)
-    assert w.crm.people == [Person("contact", "zoe@example.test", "Zoë", "O'Brien")]
+    customer = {"first_name": "Zoë", "last_name": "O'Brien", "email": "zoe@example.test"}
+    assert w.crm.people == [
+        Person("contact", "zoe@example.test", "Zoë", "O'Brien", fields=customer)
+    ]
     jobs = list(w.outbox.jobs.values())
     assert jobs[0].payload["result"] == f"contact crm-1 for lead {lead.id}"
     assert jobs[1].payload["result"] == "the lead has no e-mail: nothing to write"

@@ -9,6 +9,7 @@ from leadrail.app.crm_sync.ports import MeetingActivity as MeetingActivity
 from leadrail.app.crm_sync.ports import Owner as Owner
 from leadrail.app.crm_sync.ports import Person as Person
 from leadrail.app.crm_sync.ports import PersonKind as PersonKind
+from leadrail.routing.crm_facts import CrmFound, CrmWant
 from leadrail.routing.model import CrmRecord
 
 
@@ -25,6 +26,17 @@ class CrmConnector(Protocol):
     def lookup(self, email: str, domain: str) -> tuple[CrmRecord, ...]:
         """Contacts and leads by exact e-mail, companies by domain (and parent domains), each
         with its owner id; an empty tuple when nothing matches. Raises CrmError."""
+        ...
+
+    def lookup_facts(self, email: str, domain: str, want: CrmWant) -> CrmFound:
+        """``lookup``, each record with the properties ``want`` names (those it has), and,
+        when ``want.opportunities``, the open opportunities (deals) of the contact or
+        company found. Raises CrmError."""
+        ...
+
+    def property_names(self, kind: str) -> frozenset[str] | None:
+        """The property names of records of this kind (contact, lead, company) in the CRM,
+        lower-cased; None when it keeps no such records. Raises CrmError."""
         ...
 
     def owners(self) -> list[Owner]:

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from leadrail.adapters.credentials import CredentialRefused, env_credential
 from leadrail.adapters.crm.base import CrmConnector, CrmError
 from leadrail.adapters.crm.builtin import BuiltinCrm
+from leadrail.adapters.crm.mapping import MappedCrm
 from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.database import Database
 from leadrail.adapters.outbound import Outbound
-from leadrail.app.workspace import STORED, CrmConnectionDoc
+from leadrail.app.workspace import STORED, CrmConnectionDoc, CrmMappingDoc
 
 
 class CrmConnectors:
@@ -30,13 +31,16 @@ class CrmConnectors:
         with self.db.sessions() as s:
             settings = s.scalar(select(t.WorkspaceMeta.settings)) or {}
         provider, connection = settings.get("crm_provider"), settings.get("crm_connection")
-        key = json.dumps([provider, connection], sort_keys=True)
+        mapping = CrmMappingDoc.model_validate(settings.get("crm_mapping") or {})
+        key = json.dumps([provider, connection, settings.get("crm_mapping")], sort_keys=True)
         built = self._built
         if built is None or built[0] != key:
             with self._lock:
                 built = (
                     key,
-                    connector_for(provider or "builtin", connection, self.db, self.outbound),
+                    connector_for(
+                        provider or "builtin", connection, self.db, self.outbound, mapping
+                    ),
                 )
                 self._built = built
         return built[1]
@@ -47,9 +51,21 @@ def connector_for(
     connection: dict[str, Any] | None,
     db: Database,
     outbound: Outbound | None = None,
+    mapping: CrmMappingDoc | None = None,
 ) -> CrmConnector:
-    """The connector; HubSpot and Salesforce are called through the outbound guard (their
-    URLs are typed by an admin)."""
+    """The connector, through the workspace's field mapping; HubSpot and Salesforce are
+    called through the outbound guard (their URLs are typed by an admin)."""
+    mapping = mapping or CrmMappingDoc()
+    return MappedCrm(_connector(provider, connection, db, outbound, mapping), mapping)
+
+
+def _connector(
+    provider: str,
+    connection: dict[str, Any] | None,
+    db: Database,
+    outbound: Outbound | None,
+    mapping: CrmMappingDoc,
+) -> CrmConnector:
     if provider == "builtin" or connection is None:
         return BuiltinCrm(db)
     conn = CrmConnectionDoc.model_validate(connection, context=STORED)
@@ -62,13 +78,16 @@ def connector_for(
     outbound = outbound or Outbound()
     if provider == "hubspot":
         from leadrail.adapters.crm.hubspot import HubSpotConnector
+        from leadrail.adapters.crm.hubspot_facts import OWNER, Where
         from leadrail.adapters.crm.hubspot_http import HubSpotSettings
+
+        where = Where(mapping.owner_field or OWNER, tuple(mapping.company_domains))
 
         return HubSpotConnector(HubSpotSettings(
             base_url=conn.url or "https://api.hubapi.com", access_token=access,
             refresh_token=refresh, client_id=conn.client_id, client_secret=secret,
             cache_seconds=conn.cache_seconds, max_retries=conn.max_retries),
-            outbound=outbound)  # fmt: skip
+            outbound=outbound, where=where)  # fmt: skip
     from leadrail.adapters.crm.salesforce import SalesforceConnector
     from leadrail.adapters.crm.salesforce_http import SalesforceSettings
 
@@ -83,4 +102,5 @@ def connector_for(
         cache_seconds=conn.cache_seconds,
         max_retries=conn.max_retries,
     )
-    return SalesforceConnector(settings, outbound=outbound)
+    owner_field = mapping.owner_field or "OwnerId"
+    return SalesforceConnector(settings, outbound=outbound, owner_field=owner_field)

@@ -4,10 +4,11 @@ policy (auth, OAuth refresh, retries) is in ``hubspot_http``.
 
 How leadrail's records map onto HubSpot:
 
-- Contacts: found by exact ``email`` (search, ``EQ``); owner from ``hubspot_owner_id``.
+- Contacts: found by exact ``email`` (search, ``EQ``); owner from ``hubspot_owner_id`` (or
+  the workspace mapping's ``owner_field``).
 - Companies: found by ``domain`` and its parent domains (``eu.bigco.test`` also tries
-  ``bigco.test``), the most specific first; never an exact match. Only the primary ``domain``
-  property is searched (not ``hs_additional_domains``).
+  ``bigco.test``), the most specific first; never an exact match. The primary ``domain``
+  property is searched, and the mapping's ``company_domains`` (``hs_additional_domains``).
 - Leads: **not looked up.** HubSpot's lead object (newer portals) has no e-mail of its own: a
   lead hangs off a contact through an association, so the contact found by e-mail already
   carries the relationship's owner. ``lookup`` returns no ``"lead"`` records.
@@ -36,8 +37,11 @@ import httpx
 from cachetools import TTLCache
 
 from leadrail.adapters.crm.base import CrmError, MeetingActivity, Owner, Person
+from leadrail.adapters.crm.hubspot_facts import Where, lookup_facts
+from leadrail.adapters.crm.hubspot_facts import prop as _prop
 from leadrail.adapters.crm.hubspot_http import PURPOSE, HubSpotHttp, HubSpotSettings
 from leadrail.adapters.outbound import Outbound
+from leadrail.routing.crm_facts import CrmFound, CrmWant
 from leadrail.routing.model import CrmRecord
 
 if TYPE_CHECKING:
@@ -74,14 +78,19 @@ class HubSpotConnector:
         client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
         outbound: Outbound | None = None,
+        where: Where | None = None,
     ) -> None:
         self.settings = settings
+        self.where = where or Where()
         self._owns_client = client is None
         self._client = client or (outbound or Outbound()).http_client(PURPOSE)
         self._http = HubSpotHttp(settings, self._client, sleep)
         self._cache: TTLCache[Key, tuple[CrmRecord, ...]] | None = None
         if settings.cache_seconds > 0:
             self._cache = TTLCache(maxsize=CACHE_ENTRIES, ttl=settings.cache_seconds)
+        self._facts: TTLCache[tuple[str, str, CrmWant], CrmFound] | None = None
+        if settings.cache_seconds > 0:
+            self._facts = TTLCache(maxsize=CACHE_ENTRIES, ttl=settings.cache_seconds)
         self._cache_lock = threading.Lock()
 
     def close(self) -> None:
@@ -108,40 +117,46 @@ class HubSpotConnector:
                 cached = self._cache.get(key)
             if cached is not None:
                 return cached
-        records = (*self._contacts(key[0]), *self._companies(key[1]))
+        records = self._lookup(key[0], key[1], CrmWant()).records
         if self._cache is not None:
             with self._cache_lock:
                 self._cache[key] = records
         return records
 
-    def _contacts(self, email: str) -> list[CrmRecord]:
-        if not email:
-            return []
-        rows = self._search("contacts", [_filter("email", "EQ", email)], ["email", OWNER])
-        return [CrmRecord("contact", row["id"], email, _owner(row), exact=True) for row in rows]
+    def lookup_facts(self, email: str, domain: str, want: CrmWant) -> CrmFound:
+        """See ``hubspot_facts`` (cached like ``lookup``)."""
+        key = (email.strip().lower(), domain.strip().lower().rstrip("."), want)
+        if self._facts is not None:
+            with self._cache_lock:
+                cached = self._facts.get(key)
+            if cached is not None:
+                return cached
+        found = self._lookup(key[0], key[1], want)
+        if self._facts is not None:
+            with self._cache_lock:
+                self._facts[key] = found
+        return found
 
-    def _companies(self, domain: str) -> list[CrmRecord]:
+    def _lookup(self, email: str, domain: str, want: CrmWant) -> CrmFound:
         candidates = parent_domains(domain)
-        if not candidates:
-            return []
-        rows = self._search("companies", [_filter("domain", "IN", candidates)], ["domain", OWNER])
-        found = []
-        for row in rows:
-            matched = _prop(row, "domain").lower().removeprefix("www.")
-            found.append((matched if matched in candidates else domain, row))
-        found.sort(key=lambda pair: (-len(pair[0]), pair[1]["id"]))  # most specific first
-        return [CrmRecord("company", r["id"], d, _owner(r), exact=False) for d, r in found]
+        return lookup_facts(self._search_any, email, candidates, domain, want, self.where)
 
     def _search(
         self, kind: str, filters: list[dict[str, Any]], properties: list[str]
     ) -> list[dict[str, Any]]:
-        return list(self._search_pages(kind, filters, properties))
+        return list(self._search_pages(kind, [filters], properties))
+
+    def _search_any(
+        self, kind: str, groups: list[list[dict[str, Any]]], properties: list[str]
+    ) -> list[dict[str, Any]]:
+        """Records matching any of the filter groups (all filters of a group)."""
+        return list(self._search_pages(kind, groups, properties))
 
     def _search_pages(
-        self, kind: str, filters: list[dict[str, Any]], properties: list[str]
+        self, kind: str, groups: list[list[dict[str, Any]]], properties: list[str]
     ) -> Iterator[dict[str, Any]]:
         body: dict[str, Any] = {
-            "filterGroups": [{"filters": filters}],
+            "filterGroups": [{"filters": filters} for filters in groups],
             "properties": properties,
             "limit": PAGE_SIZE,
         }
@@ -152,6 +167,14 @@ class HubSpotConnector:
             if after is None:
                 return
             body = {**body, "after": after}
+
+    def property_names(self, kind: str) -> frozenset[str] | None:
+        """``GET /crm/v3/properties/{contacts|companies}``; HubSpot has no lead records."""
+        objects = {"contact": "contacts", "company": "companies"}
+        if kind not in objects:
+            return None
+        page = self._http.call("GET", f"/crm/v3/properties/{objects[kind]}")
+        return frozenset(str(row.get("name", "")).lower() for row in _list(page, "results"))
 
     def owners(self) -> list[Owner]:
         out: list[Owner] = []
@@ -177,7 +200,7 @@ class HubSpotConnector:
             "contacts", [_filter("email", "EQ", email)], ["email", "lifecyclestage"]
         )
         existing = found[0] if found else None
-        props = _person_properties(person, email)
+        props = _person_properties(person, email, self.where.owner)
         if person.kind == "lead" and (
             existing is None or _prop(existing, "lifecyclestage") in _EARLIER_STAGES
         ):
@@ -234,6 +257,8 @@ class HubSpotConnector:
         with self._cache_lock:
             for key in [k for k in self._cache if k[0] == email]:
                 self._cache.pop(key, None)
+            for found in [k for k in self._facts or {} if k[0] == email]:
+                self._facts.pop(found, None)  # type: ignore[union-attr]
 
 
 def _filter(prop: str, operator: str, value: str | Sequence[str]) -> dict[str, Any]:
@@ -242,7 +267,7 @@ def _filter(prop: str, operator: str, value: str | Sequence[str]) -> dict[str, A
     return {"propertyName": prop, "operator": operator, "values": list(value)}
 
 
-def _person_properties(person: Person, email: str) -> dict[str, str]:
+def _person_properties(person: Person, email: str, owner: str = OWNER) -> dict[str, str]:
     """The contact's properties; blanks left out (an empty string would clear the field)."""
     props = {"email": email}
     for name, value in (
@@ -253,7 +278,8 @@ def _person_properties(person: Person, email: str) -> dict[str, str]:
         if value.strip():
             props[name] = value.strip()
     if person.owner_id:
-        props[OWNER] = person.owner_id
+        props[owner] = person.owner_id
+    props.update({k: v for k, v in person.properties.items() if k not in props and v.strip()})
     return props
 
 
@@ -279,16 +305,6 @@ def _next_after(page: Any) -> str | None:
     nxt = paging.get("next") if isinstance(paging, dict) else None
     after = nxt.get("after") if isinstance(nxt, dict) else None
     return str(after) if after not in (None, "") else None
-
-
-def _prop(row: Mapping[str, Any], name: str) -> str:
-    props = row.get("properties")
-    value = props.get(name) if isinstance(props, dict) else None
-    return str(value).strip() if value is not None else ""
-
-
-def _owner(row: Mapping[str, Any]) -> str | None:
-    return _prop(row, OWNER) or None
 
 
 def _id_of(answer: Any, what: str) -> str:

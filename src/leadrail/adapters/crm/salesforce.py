@@ -16,6 +16,8 @@ import httpx
 from cachetools import TTLCache
 
 from leadrail.adapters.crm.base import CrmError, MeetingActivity, Owner, Person, PersonKind
+from leadrail.adapters.crm.salesforce_facts import FIELD, lookup_facts
+from leadrail.adapters.crm.salesforce_facts import text_of as _field
 from leadrail.adapters.crm.salesforce_http import (
     SalesforceHttp,
     SalesforceSettings,
@@ -24,6 +26,7 @@ from leadrail.adapters.crm.salesforce_http import (
     soql_string,
 )
 from leadrail.adapters.outbound import Outbound
+from leadrail.routing.crm_facts import CrmFound, CrmWant
 from leadrail.routing.model import CrmRecord
 
 __all__ = ["SalesforceConnector", "SalesforceSettings", "website_domain"]
@@ -73,13 +76,20 @@ class SalesforceConnector:
         client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
         outbound: Outbound | None = None,
+        owner_field: str = "OwnerId",
     ) -> None:
         """Without ``client``, calls go through ``outbound`` (the guard for user-typed URLs;
         the instance URL Salesforce sends back included)."""
         self._http = SalesforceHttp(settings, client, sleep, outbound)
+        if not FIELD.fullmatch(owner_field):
+            raise ValueError(f"{owner_field!r} is not a Salesforce field name")
+        self.owner_field = owner_field  # a custom owner field (a lookup to User) or OwnerId
         self._cache: TTLCache[tuple[str, str], tuple[CrmRecord, ...]] | None = None
         if settings.cache_seconds > 0:
             self._cache = TTLCache(maxsize=4096, ttl=settings.cache_seconds)
+        self._facts: TTLCache[tuple[str, str, CrmWant], CrmFound] | None = None
+        if settings.cache_seconds > 0:
+            self._facts = TTLCache(maxsize=4096, ttl=settings.cache_seconds)
         self._cache_lock = threading.Lock()
 
     def close(self) -> None:
@@ -111,6 +121,34 @@ class SalesforceConnector:
                 self._cache[key] = records
         return records
 
+    def lookup_facts(self, email: str, domain: str, want: CrmWant) -> CrmFound:
+        """See ``salesforce_facts`` (cached like ``lookup``)."""
+        email, domain = email.strip(), domain.strip().lower().rstrip(".")
+        key = (email.lower(), domain, want)
+        if self._facts is not None:
+            with self._cache_lock:
+                hit = self._facts.get(key)
+            if hit is not None:
+                return hit
+        found = lookup_facts(
+            self._query, email, parent_domains(domain), website_domain, want, self.owner_field
+        )
+        if self._facts is not None:
+            with self._cache_lock:
+                self._facts[key] = found
+        return found
+
+    def property_names(self, kind: str) -> frozenset[str] | None:
+        """The fields of Contact, Lead or Account (``sobjects/X/describe``), lower-cased."""
+        sobject = {"contact": "Contact", "lead": "Lead", "company": "Account"}[kind]
+        data = json_body(
+            self._http.request("GET", self._http.data_path(f"sobjects/{sobject}/describe"))
+        )
+        fields = data.get("fields") if isinstance(data, dict) else None
+        if not isinstance(fields, list):
+            raise CrmError(f"Salesforce described {sobject} without fields", retryable=True)
+        return frozenset(str(f.get("name", "")).lower() for f in fields if isinstance(f, dict))
+
     def owners(self) -> list[Owner]:
         rows = self._query("SELECT Id, Email FROM User WHERE IsActive = true ORDER BY Id")
         out: list[Owner] = []
@@ -126,12 +164,12 @@ class SalesforceConnector:
         out: list[CrmRecord] = []
         for kind, where in _PEOPLE:
             soql = (
-                f"SELECT Id, OwnerId FROM {where} Email = {soql_string(email)}"
+                f"SELECT Id, {self.owner_field} FROM {where} Email = {soql_string(email)}"
                 f" ORDER BY CreatedDate ASC LIMIT {_LOOKUP_LIMIT}"
             )
             for row in self._query(soql):
                 if record_id := _text(row, "Id"):
-                    owner = _text(row, "OwnerId")
+                    owner = _field(row, self.owner_field)
                     out.append(CrmRecord(kind, record_id, email, owner, exact=True))
         return out
 
@@ -149,7 +187,7 @@ class SalesforceConnector:
         ]
         where = " OR ".join(f"Website LIKE {p}" for p in patterns)
         rows = self._query(
-            f"SELECT Id, OwnerId, Website FROM Account WHERE ({where})"
+            f"SELECT Id, {self.owner_field}, Website FROM Account WHERE ({where})"
             f" ORDER BY CreatedDate ASC LIMIT {_LOOKUP_LIMIT * 20}"
         )
         found: list[CrmRecord] = []
@@ -157,7 +195,8 @@ class SalesforceConnector:
             site = website_domain(_text(row, "Website") or "")
             record_id = _text(row, "Id")
             if record_id and site in candidates:
-                found.append(CrmRecord("company", record_id, site, _text(row, "OwnerId"), False))
+                owner = _field(row, self.owner_field)
+                found.append(CrmRecord("company", record_id, site, owner, False))
         found.sort(key=lambda r: -len(r.matched_on))
         return found[:_LOOKUP_LIMIT]
 
@@ -205,6 +244,7 @@ class SalesforceConnector:
         }
         if sobject == "Lead":
             fields["Company"] = person.company.strip()
+        fields.update({k: v for k, v in person.properties.items() if k not in fields})
         known = {name: value for name, value in fields.items() if value}
         existing = _text(rows[0], "Id") if rows else None
         try:
@@ -248,3 +288,5 @@ class SalesforceConnector:
         with self._cache_lock:
             for key in [k for k in self._cache if k[0] == email.lower()]:
                 self._cache.pop(key, None)
+            for found in [k for k in self._facts or {} if k[0] == email.lower()]:
+                self._facts.pop(found, None)  # type: ignore[union-attr]

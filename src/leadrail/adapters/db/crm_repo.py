@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from leadrail.adapters.crm.builtin import BuiltinCrm
 from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.database import Database
-from leadrail.app.crm_import import CompanyRow, PersonRow
+from leadrail.app.crm_import import CompanyRow, OpportunityRow, PersonRow
 from leadrail.app.crm_records import People
 
 TABLES = {"contacts": "crm_contacts", "leads": "crm_leads"}
@@ -28,6 +28,12 @@ P = TypeVar("P", t.CrmContact, t.CrmLead)
 def _person(r: t.CrmContact | t.CrmLead) -> dict[str, Any]:
     return {"id": str(r.id), "email": r.email, "owner": r.owner_id, "name": r.name,
             "company": r.company}  # fmt: skip
+
+
+def _opportunity(r: t.CrmOpportunity) -> dict[str, Any]:
+    return {"id": r.key, "seq": r.id, "name": r.name, "owner": r.owner_id, "stage": r.stage,
+            "amount": r.amount, "open": r.is_open, "email": r.email,
+            "domain": r.domain}  # fmt: skip
 
 
 def _people(
@@ -118,6 +124,50 @@ class SqlCrmRepo:
         model = MODELS[kind]
         with self.write_lock(), self.db.writer_sessions() as s, s.begin():
             return bool(s.execute(delete(model).where(model.id == record_id)).rowcount)  # type: ignore[attr-defined]
+
+    # --- opportunities ------------------------------------------------------------------------
+    def opportunities(
+        self,
+        *,
+        email: str | None,
+        domain: str | None,
+        after: int,
+        limit: int,
+        key: str | None = None,
+    ) -> list[dict[str, Any]]:
+        o = t.CrmOpportunity
+        q = select(o).where(o.id > after).order_by(o.id).limit(limit)
+        for column, value in ((o.email, email), (o.domain, domain), (o.key, key)):
+            if value:
+                q = q.where(column == value)
+        with self.db.sessions() as s:
+            return [_opportunity(r) for r in s.scalars(q)]
+
+    def delete_opportunity(self, key: str) -> bool:
+        o = t.CrmOpportunity
+        with self.write_lock(), self.db.writer_sessions() as s, s.begin():
+            return bool(s.execute(delete(o).where(o.key == key)).rowcount)  # type: ignore[attr-defined]
+
+    def import_opportunities(self, rows: list[OpportunityRow]) -> tuple[int, int]:
+        o = t.CrmOpportunity
+        created = 0
+        with self.write_lock(), self.db.writer_sessions() as s, s.begin():
+            for i in range(0, len(rows), BATCH):
+                chunk = rows[i : i + BATCH]
+                known = {
+                    r.key: r for r in s.scalars(select(o).where(o.key.in_([c.key for c in chunk])))
+                }
+                for row in chunk:
+                    found = known.get(row.key)
+                    if found is None:
+                        found = o(key=row.key)
+                        s.add(found)
+                        created += 1
+                    found.name, found.owner_id, found.stage = row.name, row.owner, row.stage
+                    found.amount, found.is_open = row.amount, row.open
+                    found.email, found.domain = row.email, row.domain
+                s.flush()
+        return created, len(rows) - created
 
     # --- in bulk -----------------------------------------------------------------------------
 

@@ -18,8 +18,11 @@ from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.database import Database
 from leadrail.adapters.db.ledger_repo import ledger_row
 from leadrail.adapters.db.routing_tx import SqlRoutingTransaction
+from leadrail.adapters.enrichment import Enrichers
 from leadrail.app.ports import LedgerRow, MeetingRow, Routers, RouterSnapshot, WouldWait
 from leadrail.metrics import DECISIONS
+from leadrail.routing.crm_facts import CrmFound, CrmWant
+from leadrail.routing.enrichment import Enriched
 from leadrail.routing.model import CrmRecord
 
 log = logging.getLogger("leadrail.routing")
@@ -29,10 +32,17 @@ class SqlRoutingRepo:
     """Implements the ClickRouterRepo port (routing and bookings). Routers come from the
     catalog it is given (the app's ``RouterCatalog``)."""
 
-    def __init__(self, db: Database, catalog: Routers, crm: CrmConnectors) -> None:
+    def __init__(
+        self,
+        db: Database,
+        catalog: Routers,
+        crm: CrmConnectors,
+        enrichers: Enrichers | None = None,
+    ) -> None:
         self.db = db
         self.catalog = catalog
         self.crm = crm
+        self.enrichers = enrichers or Enrichers(db, crm.outbound)
         self.sql = db.sql
 
     def router(self, slug: str, *, revision: int | None = None) -> RouterSnapshot | None:
@@ -46,6 +56,22 @@ class SqlRoutingRepo:
         except CrmError as e:
             log.warning("CRM lookup failed, routing without ownership: %s", e)
             return ()
+
+    def crm_facts(self, email: str, domain: str, want: CrmWant) -> CrmFound:
+        """The CRM facts a router reads (see ``app.crm_facts``); a CRM that cannot be reached
+        gives none (logged), as ownership lookups do."""
+        try:
+            return self.crm.connector().lookup_facts(email, domain, want)
+        except CrmError as e:
+            log.warning("CRM lookup failed, routing without CRM facts: %s", e)
+            return CrmFound()
+
+    def enriches(self) -> bool:
+        return self.enrichers.enabled()
+
+    def enrichment(self, email: str, domain: str) -> Enriched | None:
+        """The workspace's enrichment provider's answer (None: enrichment is off)."""
+        return self.enrichers.enrichment(email, domain)
 
     # --- transactions ----------------------------------------------------------------------
     @contextmanager

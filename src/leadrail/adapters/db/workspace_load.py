@@ -17,7 +17,10 @@ from leadrail.app.workspace import (
     CrmConnectionDoc,
     CrmContactDoc,
     CrmDoc,
+    CrmEnrichmentDoc,
     CrmLeadDoc,
+    CrmMappingDoc,
+    CrmOpportunityDoc,
     DestinationDoc,
     ListDoc,
     MeetingTypeDoc,
@@ -85,7 +88,7 @@ def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
             for x in s.scalars(select(t.Team).order_by(t.Team.id))
         ],
         lists=[
-            ListDoc(name=x.name, values=x.values)
+            ListDoc(name=x.name, values=x.values, query=x.query)
             for x in s.scalars(select(t.NamedList).order_by(t.NamedList.id))
         ],
         meeting_types=[
@@ -146,13 +149,42 @@ def _load_crm(s: Session, settings: dict[str, Any]) -> CrmDoc:
         connection=(
             CrmConnectionDoc.model_validate(connection, context=STORED) if connection else None
         ),
+        mapping=CrmMappingDoc.model_validate(settings.get("crm_mapping") or {}),
+        enrichment=CrmEnrichmentDoc.model_validate(
+            settings.get("crm_enrichment") or {}, context=STORED
+        ),
         contacts=[
-            CrmContactDoc(email=c.email, owner=c.owner_id, name=c.name, company=c.company)
+            CrmContactDoc(
+                email=c.email,
+                owner=c.owner_id,
+                name=c.name,
+                company=c.company,
+                properties=c.properties or {},
+            )
             for c in s.scalars(select(t.CrmContact).order_by(t.CrmContact.id))
         ],
         leads=[
-            CrmLeadDoc(email=c.email, owner=c.owner_id, name=c.name, company=c.company)
+            CrmLeadDoc(
+                email=c.email,
+                owner=c.owner_id,
+                name=c.name,
+                company=c.company,
+                properties=c.properties or {},
+            )
             for c in s.scalars(select(t.CrmLead).order_by(t.CrmLead.id))
+        ],
+        opportunities=[
+            CrmOpportunityDoc(
+                id=o.key,
+                name=o.name,
+                owner=o.owner_id,
+                stage=o.stage,
+                amount=o.amount,
+                open=o.is_open,
+                email=o.email,
+                domain=o.domain,
+            )
+            for o in s.scalars(select(t.CrmOpportunity).order_by(t.CrmOpportunity.id))
         ],
         companies=[
             _company_doc(c, domains.get(c.id, []))
@@ -169,4 +201,5 @@ def _company_doc(c: t.CrmCompany, domains: list[str]) -> CrmCompanyDoc:
         name=c.name,
         owner=c.owner_id,
         tier=c.tier,
+        properties=c.properties or {},
     )

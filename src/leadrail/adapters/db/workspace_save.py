@@ -13,12 +13,14 @@ from leadrail.app.workspace import (
     CrmContactDoc,
     CrmDoc,
     CrmLeadDoc,
+    CrmOpportunityDoc,
     DestinationDoc,
     RouterDoc,
     TeamDoc,
     UserDoc,
     WorkspaceDoc,
 )
+from leadrail.app.workspace.crm import amount_text
 
 Row = TypeVar("Row", bound=t.Base)
 
@@ -57,7 +59,7 @@ def save_workspace(s: Session, doc: WorkspaceDoc, now: datetime) -> int:
     if doc.teams is not None:
         _save_teams(s, doc.teams)
     if doc.lists is not None:
-        _replace_keyed(s, t.NamedList, "name", {x.name: {"values": x.values} for x in doc.lists})
+        _save_lists(s, doc)
     if doc.meeting_types is not None:
         _replace_keyed(
             s,
@@ -82,10 +84,28 @@ def save_workspace(s: Session, doc: WorkspaceDoc, now: datetime) -> int:
             "crm_connection": doc.crm.connection.model_dump(mode="json")
             if doc.crm.connection
             else None,
+            "crm_mapping": doc.crm.mapping.model_dump(mode="json", exclude_defaults=True),
+            "crm_enrichment": doc.crm.enrichment.model_dump(mode="json", exclude_defaults=True),
         }
     meta.revision += 1
     s.flush()
     return meta.revision
+
+
+def _save_lists(s: Session, doc: WorkspaceDoc) -> None:
+    """Lists by name. A query list saved without values keeps the values its last refresh
+    found; a query that changed is read again at the worker's next look."""
+    stored = {r.name: r.query for r in s.scalars(select(t.NamedList))}
+    wanted: dict[str, dict[str, Any]] = {}
+    for x in doc.lists or []:
+        query = x.query.model_dump(mode="json") if x.query else None
+        row: dict[str, Any] = {"query": query}
+        if x.values or not query:
+            row["values"] = x.values
+        if query != stored.get(x.name):
+            row["refreshed_at"] = None
+        wanted[x.name] = row
+    _replace_keyed(s, t.NamedList, "name", wanted)
 
 
 def _replace_keyed(
@@ -219,6 +239,7 @@ def _upsert_people(
     for d in docs:
         row = existing.get(d.email) or model(email=d.email)
         row.owner_id, row.name, row.company = d.owner, d.name, d.company
+        row.properties = dict(d.properties) or None
         s.add(row)
 
 
@@ -234,7 +255,9 @@ def _save_crm(s: Session, crm: CrmDoc) -> None:
             .limit(1)
         )
         if found is None:
-            company = t.CrmCompany(name=c.name, owner_id=c.owner, tier=c.tier)
+            company = t.CrmCompany(
+                name=c.name, owner_id=c.owner, tier=c.tier, properties=dict(c.properties) or None
+            )
             s.add(company)
             s.flush()
             found = company.id
@@ -242,7 +265,24 @@ def _save_crm(s: Session, crm: CrmDoc) -> None:
             s.execute(
                 update(t.CrmCompany)
                 .where(t.CrmCompany.id == found)
-                .values(name=c.name, owner_id=c.owner, tier=c.tier)
+                .values(
+                    name=c.name,
+                    owner_id=c.owner,
+                    tier=c.tier,
+                    properties=dict(c.properties) or None,
+                )
             )
         s.execute(delete(t.CrmCompanyDomain).where(t.CrmCompanyDomain.domain.in_(domains)))
         s.add_all(t.CrmCompanyDomain(domain=d, company_id=found) for d in domains)
+    _save_opportunities(s, crm.opportunities)
+
+
+def _save_opportunities(s: Session, docs: list[CrmOpportunityDoc]) -> None:
+    o = t.CrmOpportunity
+    existing = {r.key: r for r in s.scalars(select(o).where(o.key.in_([d.id for d in docs])))}
+    for d in docs:
+        row = existing.get(d.id) or o(key=d.id)
+        row.name, row.owner_id, row.stage = d.name, d.owner, d.stage
+        row.amount = None if d.amount is None else amount_text(d.amount)
+        row.is_open, row.email, row.domain = d.open, d.email, d.domain
+        s.add(row)

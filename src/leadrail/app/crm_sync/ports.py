@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -24,6 +25,10 @@ class Person:
     last_name: str = ""
     company: str = ""
     owner_id: str | None = None  # set the record owner (None: leave it)
+    # the prospect's fields as submitted (the mapping's ``write`` picks from them)
+    fields: Mapping[str, str] = field(default_factory=dict)
+    # the CRM's properties to write, by the CRM's names (set by the mapping)
+    properties: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

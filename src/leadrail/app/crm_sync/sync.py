@@ -5,13 +5,14 @@ customer becomes or updates a contact or lead)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from leadrail.app.crm_sync.ports import CrmWriter, MeetingActivity, Person
 from leadrail.app.meetings.ports import Meetings
 from leadrail.app.outbox import ClaimedJob, JobFailed
-from leadrail.app.ports import LeadConfig, Routers, StoredLead
+from leadrail.app.ports import LeadConfig, LedgerRow, Routers, StoredLead
 from leadrail.app.workspace import RouterCrmDoc
 
 
@@ -21,12 +22,28 @@ class Leads(Protocol):
     def lead_config(self) -> LeadConfig: ...
 
 
+class Decisions(Protocol):
+    def decision(self, decision_id: str) -> LedgerRow | None: ...
+
+
 class SyncToCrm:
-    def __init__(self, crm: CrmWriter, routers: Routers, meetings: Meetings, leads: Leads) -> None:
+    def __init__(
+        self,
+        crm: CrmWriter,
+        routers: Routers,
+        meetings: Meetings,
+        leads: Leads,
+        decisions: Decisions | None = None,
+    ) -> None:
         self.crm = crm
         self.routers = routers
         self.meetings = meetings
         self.leads = leads
+        self.decisions = decisions  # the prospect's fields as routed (the mapping's write)
+
+    def _fields(self, decision_id: str | None) -> dict[str, str]:
+        row = self.decisions.decision(decision_id) if self.decisions and decision_id else None
+        return _texts(row.prospect) if row else {}
 
     def meeting(self, job: ClaimedJob, now: datetime) -> str:
         """The ``crm_sync`` job of the meeting ``job.ref`` (also once the meeting is over)."""
@@ -44,7 +61,7 @@ class SyncToCrm:
         first, _, last = (m.name or "").strip().partition(" ")
         person = Person(
             kind=settings.record_type, email=m.email, first_name=first, last_name=last,
-            owner_id=owner,
+            owner_id=owner, fields=self._fields(m.decision_id),
         )  # fmt: skip
         record_id = self.crm.upsert_person(person)
         done = [f"{settings.record_type} {record_id}" + (f" owned by {owner}" if owner else "")]
@@ -86,6 +103,16 @@ class SyncToCrm:
             email=email,
             first_name=str(customer.get("first_name") or ""),
             last_name=str(customer.get("last_name") or ""),
+            fields=_texts(customer),
         )
         record_id = self.crm.upsert_person(person)
         return f"{person.kind} {record_id} for lead {lead.id}"
+
+
+def _texts(data: Mapping[str, Any]) -> dict[str, str]:
+    """The text fields of a prospect or customer (lower-case names; nested ones left out)."""
+    return {
+        str(k).lower(): str(v)
+        for k, v in data.items()
+        if isinstance(v, str | int | float) and not isinstance(v, bool) and str(v).strip()
+    }

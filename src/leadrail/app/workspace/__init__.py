@@ -32,7 +32,10 @@ from leadrail.app.workspace.crm import (
     CrmConnectionDoc,
     CrmContactDoc,
     CrmDoc,
+    CrmEnrichmentDoc,
     CrmLeadDoc,
+    CrmMappingDoc,
+    CrmOpportunityDoc,
 )
 from leadrail.app.workspace.document import (
     SECTIONS,
@@ -83,7 +86,10 @@ __all__ = [
     "CrmConnectionDoc",
     "CrmContactDoc",
     "CrmDoc",
+    "CrmEnrichmentDoc",
     "CrmLeadDoc",
+    "CrmMappingDoc",
+    "CrmOpportunityDoc",
     "DestinationDoc",
     "Doc",
     "EMAIL",

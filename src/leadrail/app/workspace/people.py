@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BeforeValidator,
@@ -24,6 +24,7 @@ from leadrail.app.workspace.common import (
     is_stored,
     lower_text,
 )
+from leadrail.routing.condition_schema import validate_condition
 from leadrail.scheduling.model import parse_working_hours
 
 
@@ -130,6 +131,26 @@ class TeamDoc(Doc):
     members: list[Annotated[TeamMemberDoc, BeforeValidator(_member)]] = Field(default_factory=list)
 
 
+class ListQueryDoc(Doc):
+    """A saved CRM query: the domains of the companies ``companies`` (a condition over
+    company fields: ``name``, ``owner``, ``tier``, ``domain``, any property) holds for,
+    read again every ``refresh_minutes`` by the worker."""
+
+    companies: dict[str, Any]
+    refresh_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+
+    @field_validator("companies")
+    @classmethod
+    def _condition(cls, v: dict[str, Any]) -> dict[str, Any]:
+        errors = validate_condition(v, "companies")
+        if errors:
+            raise ValueError(f"{errors[0].path}: {errors[0].message}")
+        return v
+
+
 class ListDoc(Doc):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")]
-    values: list[Annotated[str, BeforeValidator(lower_text), Field(min_length=1, max_length=254)]]
+    values: list[
+        Annotated[str, BeforeValidator(lower_text), Field(min_length=1, max_length=254)]
+    ] = Field(default_factory=list)
+    query: ListQueryDoc | None = None  # target accounts from the CRM (values: its last answer)

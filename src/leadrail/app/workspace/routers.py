@@ -39,8 +39,12 @@ class MeetingTypeDoc(Doc):
     )
 
 
+ROUTE_KINDS = ("team", "user", "broadcast", "category", "opportunity_owner")
+
+
 class RouteDoc(Doc):
-    """A rule's destination: exactly one of team (a pool), user, broadcast, category."""
+    """A rule's destination: exactly one of team (a pool), user, broadcast, category,
+    opportunity_owner (the owner of the prospect's open opportunity in the CRM)."""
 
     team: str | None = None
     members: Literal["all"] | list[Email] = "all"
@@ -50,12 +54,15 @@ class RouteDoc(Doc):
     broadcast: list[Email] | None = None
     category: str | None = None
     store: str | None = None  # with category: that store's addresses for it
+    opportunity_owner: bool = False
 
     @model_validator(mode="after")
     def _one_kind(self) -> RouteDoc:
-        kinds = [k for k in ("team", "user", "broadcast", "category") if getattr(self, k)]
+        kinds = [k for k in ROUTE_KINDS if getattr(self, k)]
         if len(kinds) != 1:
-            raise ValueError("a route names exactly one of team, user, broadcast, category")
+            raise ValueError(
+                "a route names exactly one of team, user, broadcast, category, opportunity_owner"
+            )
         if self.store is not None and self.category is None:
             raise ValueError("a route's store goes with a category: {category: X, store: Y}")
         return self
@@ -80,6 +87,7 @@ class RuleDoc(Doc):
     when: dict[str, Any]
     route: RouteDoc
     ownership: OwnershipDoc | None = None
+    reason: str | None = Field(default=None, min_length=1, max_length=300)
 
 
 class RouterCrmDoc(Doc):
@@ -101,7 +109,8 @@ class RouterDoc(Doc):
     ownership: OwnershipDoc = Field(default_factory=OwnershipDoc)
     rules: list[RuleDoc] = Field(default_factory=list)
     default: RouteDoc
-    reset: Literal["none", "daily", "weekly", "monthly"] = "none"
+    reset: Literal["none", "daily", "weekly", "monthly", "quarterly", "yearly"] = "none"
+    reset_hour: int = Field(default=0, ge=0, le=23)  # the local hour periods begin at
     vacation_compensation: bool = True
     caps: CapsDoc | None = None  # overrides each user's caps, field by field, in this router
     # a cancelled / no-show meeting returns its rep's rotation turn

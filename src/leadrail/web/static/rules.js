@@ -136,7 +136,7 @@
     var box = el("fieldset", { "class": "route", "data-path": path }, [el("legend", { text: "Route" })]);
     box.appendChild(select(label + " route kind", path + ".kind", schema.route_kinds, kind, function (k) {
       var fresh = {};
-      fresh[k] = k === "broadcast" ? [] : (k === "team" ? schema.teams[0] : k === "category" ? schema.categories[0] : "") || "";
+      fresh[k] = k === "broadcast" ? [] : k === "opportunity_owner" ? true : (k === "team" ? schema.teams[0] : k === "category" ? schema.categories[0] : "") || "";
       rule.route = fresh; sync(); render();
     }));
     function set(name) { return function (v) { if (v === "" && name !== kind) delete route[name]; else route[name] = v; sync(); }; }
@@ -152,6 +152,8 @@
       box.appendChild(input(label + " user", path + ".user", route.user, set("user"), { list: "rule-users" }));
     } else if (kind === "broadcast") {
       box.appendChild(input(label + " broadcast to", path + ".broadcast", textOf(route.broadcast), function (v) { route.broadcast = splitList(v); }));
+    } else if (kind === "opportunity_owner") {
+      box.appendChild(el("p", { "class": "small muted", text: "The owner of the prospect's open opportunity in the CRM (nobody available: the default route)." }));
     } else {
       box.appendChild(select(label + " category", path + ".category", schema.categories, route.category, set("category"), true));
       box.appendChild(select(label + " store", path + ".store", schema.stores, route.store, set("store"), true));
@@ -210,6 +212,9 @@
       } } })
     ]));
     li.appendChild(el("div", { "class": "when" }, [el("span", { "class": "small muted", text: "When" }), condition(rule.when, path + ".when", label + " condition", null)]));
+    li.appendChild(input(label + " reason (shown with the trace)", path + ".reason", rule.reason || "", function (v) {
+      if (v.trim()) rule.reason = v; else delete rule.reason;
+    }, { placeholder: "e.g. Target account, owner is in Tokyo" }));
     li.appendChild(routeEditor(rule, path + ".route", label));
     li.appendChild(ownershipEditor(rule, path + ".ownership", label));
     li.addEventListener("keydown", function (ev) {

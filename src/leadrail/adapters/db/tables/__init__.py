@@ -14,6 +14,7 @@ from leadrail.adapters.db.tables.crm import (
     CrmCompanyDomain,
     CrmContact,
     CrmLead,
+    CrmOpportunity,
 )
 from leadrail.adapters.db.tables.leads import Delivery, DeliveryAttempt, LeadRecord
 from leadrail.adapters.db.tables.live import LiveConversation, LiveMessage, LiveVisitor
@@ -48,6 +49,7 @@ __all__ = [
     "CrmCompanyDomain",
     "CrmContact",
     "CrmLead",
+    "CrmOpportunity",
     "Decision",
     "Delivery",
     "DeliveryAttempt",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
+    Boolean,
     ForeignKey,
     Integer,
     String,
@@ -23,6 +26,7 @@ class CrmContact(Base):
     owner_id: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str | None] = mapped_column(String(200))
     company: Mapped[str | None] = mapped_column(String(200))
+    properties: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class CrmLead(Base):
@@ -32,6 +36,7 @@ class CrmLead(Base):
     owner_id: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str | None] = mapped_column(String(200))
     company: Mapped[str | None] = mapped_column(String(200))
+    properties: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class CrmCompany(Base):
@@ -40,6 +45,22 @@ class CrmCompany(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     owner_id: Mapped[str | None] = mapped_column(String(64))
     tier: Mapped[str | None] = mapped_column(String(64))
+    properties: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class CrmOpportunity(Base):
+    """An opportunity (deal) of a contact (by e-mail) or a company (by domain)."""
+
+    __tablename__ = "crm_opportunities"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)  # the operator's own id
+    name: Mapped[str | None] = mapped_column(String(200))
+    owner_id: Mapped[str | None] = mapped_column(String(64))
+    stage: Mapped[str | None] = mapped_column(String(64))
+    amount: Mapped[str | None] = mapped_column(String(32))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    domain: Mapped[str | None] = mapped_column(String(253), index=True)
 
 
 class CrmCompanyDomain(Base):

@@ -80,6 +80,9 @@ class NamedList(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     values: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # a saved CRM query ({companies: condition, refresh_minutes}): values are its last answer
+    query: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class MeetingType(Base):

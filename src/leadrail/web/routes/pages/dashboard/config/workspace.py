@@ -20,6 +20,11 @@ from leadrail.web.auth import AdminAccountDep, CsrfDep
 from leadrail.web.edge import UPLOAD, Refused, load_document
 from leadrail.web.render import render
 from leadrail.web.revision import STALE_FLASH, keep, sent_revision
+from leadrail.web.routes.pages.dashboard.config.crm_mapping import (
+    mapping_field,
+    mapping_from_form,
+    mapping_view,
+)
 from leadrail.web.routes.pages.dashboard.config.forms import (
     container,
     field_name,
@@ -35,7 +40,8 @@ MAX_UPLOAD = 5_000_000
 
 def crm_settings(c: Any) -> dict[str, Any]:
     crm = export_workspace(c.workspace, include_crm=True).get("crm") or {}
-    return {"provider": crm.get("provider", "builtin"), "connection": crm.get("connection") or {}}
+    return {"provider": crm.get("provider", "builtin"), "connection": crm.get("connection") or {},
+            **mapping_view(crm.get("mapping") or {})}  # fmt: skip
 
 
 @router.get("/dashboard/crm")
@@ -55,20 +61,30 @@ async def save_crm(request: Request, account: AdminAccountDep) -> Response:
                 if k.startswith("connection.")}  # fmt: skip
     conn = widget_values(prefixed, CONNECTION)
     provider = text(form, "provider") or "builtin"
-    doc = {"crm": {"provider": provider, "connection": conn or None}}
+    mapping, unread = mapping_from_form(form)
+    typed = {k: str(v) for k, v in form.items() if k.startswith("mapping.")}
+    view: dict[str, Any] = {"provider": provider, "connection": conn, **typed}
+    if unread:
+        flash = "Not saved: see the mapping"
+        ctx = {"v": view, "widgets": CONNECTION,
+               "errors": unread, "flash": flash, "flash_kind": "bad"}  # fmt: skip
+        return render(request, "dashboard/config/crm.html", ctx, status=422)
+    doc = {"crm": {"provider": provider, "connection": conn or None, "mapping": mapping}}
     apply = functools.partial(apply_workspace, revision=keep(request, sent_revision(form)))
     try:
         await run_in_threadpool(apply, c.workspace, doc)
     except Stale:
-        ctx = {"v": {"provider": provider, "connection": conn}, "widgets": CONNECTION,
+        ctx = {"v": view, "widgets": CONNECTION,
                "errors": {}, "flash": STALE_FLASH, "flash_kind": "bad"}  # fmt: skip
         return render(request, "dashboard/config/crm.html", ctx, status=409)
     except InvalidWorkspace as err:
         errors: dict[str, str] = {}
         for p in err.problems:
-            errors.setdefault(field_name(p.path.removeprefix("crm.")), p.message)
+            where = p.path.removeprefix("crm.")
+            name = mapping_field(p.path) if where.startswith("mapping.") else field_name(where)
+            errors.setdefault(name, p.message)
         listed = "; ".join(str(p) for p in err.problems)
-        ctx = {"v": {"provider": provider, "connection": conn}, "widgets": CONNECTION,
+        ctx = {"v": view, "widgets": CONNECTION,
                "errors": errors, "flash": f"Not saved: {listed}", "flash_kind": "bad"}  # fmt: skip
         return render(request, "dashboard/config/crm.html", ctx, status=422)
     return RedirectResponse("/dashboard/crm?flash=Saved", 303)

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from leadrail.app.workspace import OwnershipDoc, RouteDoc, RouterCrmDoc, RouterDoc
 
-ROUTE_KINDS = ("team", "user", "broadcast", "category")
+ROUTE_KINDS = ("team", "user", "broadcast", "category", "opportunity_owner")
 NESTED: dict[str, type[BaseModel]] = {"ownership": OwnershipDoc, "crm": RouterCrmDoc}
 SPLIT = re.compile(r"[\s,;]+")
 
@@ -118,6 +118,8 @@ def route_values(form: Mapping[str, Any], prefix: str) -> dict[str, Any]:
         return {"user": get("user")}
     if kind == "broadcast":
         return {"broadcast": split_list(get("broadcast"))}
+    if kind == "opportunity_owner":
+        return {"opportunity_owner": True}
     if kind == "category":
         out: dict[str, Any] = {"category": get("category")}
         if get("store"):
@@ -153,6 +155,7 @@ def router_from_form(form: Mapping[str, Any], current: Mapping[str, Any]) -> dic
         item[name] = form.get(name) in ("on", "true", "1")
     item["default_guests"] = split_list(text("default_guests"))
     item["reset"] = text("reset") or "none"
+    item["reset_hour"] = text("reset_hour") or "0"
     item["memory_hours"] = text("memory_hours") or "0"
     for prefix, model in NESTED.items():
         item[prefix] = {**(current.get(prefix) or {}), **nested_values(form, prefix, model)}
