@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from leadrail.app.workspace import MeetingTypeDoc, RouterDoc, UserDoc, WorkspaceDoc
+from leadrail.app.workspace import BrandingDoc, MeetingTypeDoc, RouterDoc, UserDoc, WorkspaceDoc
 from leadrail.leads.destinations import Target
 from leadrail.leads.model import Lead
 from leadrail.leads.nearest import GeoPoint, LocationHints
@@ -27,6 +27,8 @@ class RouterSnapshot:
     lists: Mapping[str, frozenset[str]]
     meeting: MeetingTypeDoc | None = None
     user_docs: Mapping[str, UserDoc] = field(default_factory=dict)
+    branding: BrandingDoc = field(default_factory=BrandingDoc)
+    language: str = "en"  # the workspace's, for e-mails to reps
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,8 @@ class MeetingRow:
     sequence: int
     decision_id: str | None
     meeting_type: str | None
+    timezone: str | None = None  # the prospect's, when they booked on the page
+    locale: str | None = None  # the prospect's language (en, de, fr, es)
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,8 @@ class NewMeeting:
     prospect: Mapping[str, Any]
     decision_id: str | None
     meeting_type: str | None
+    timezone: str | None = None
+    locale: str | None = None
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     if container is not None:
         app.state.container = container
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates.env.globals["_"] = str  # English, unless a page passes its language's
     app.state.public_limiter = PublicLimiter(settings.public_rate_limit)
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.add_middleware(EdgeMiddleware)  # the edge policy: see web/edge.py

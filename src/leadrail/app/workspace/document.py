@@ -12,6 +12,7 @@ from pydantic import (
 
 from leadrail.app.errors import InvalidWorkspace, Problem
 from leadrail.app.references import check_references
+from leadrail.app.workspace.branding import BrandingDoc, Language
 from leadrail.app.workspace.common import (
     URL_CHECK,
     Doc,
@@ -41,6 +42,8 @@ from leadrail.app.workspace.sites import (
 
 class WorkspaceDoc(Doc):
     timezone: str = "UTC"
+    language: Language = "en"  # e-mails to reps; prospects get their own
+    branding: BrandingDoc = Field(default_factory=BrandingDoc)
     users: list[UserDoc] | None = None
     teams: list[TeamDoc] | None = None
     lists: list[ListDoc] | None = None
@@ -116,6 +119,8 @@ def parse_workspace(
         merged = {s: getattr(base, s) for s in SECTIONS if getattr(doc, s) is None}
         for key in (
             "timezone",
+            "language",
+            "branding",
             "nearest_store_routing",
             "fallback_destination",
             "nearest_store_max_km",
