@@ -110,3 +110,21 @@ def week_days(lang: str) -> list[tuple[int, str, str]]:
     full = get_day_names("wide", locale=lang)
     order = [(first + i) % 7 for i in range(7)]
     return [(d, str(short[d]), str(full[d])) for d in order]
+
+
+# The chat widget's own words (its script asks for them in the visitor's language).
+WIDGET_MESSAGES = (
+    "Chat with us", "Close chat", "Messages", "Your message", "Type a message", "Send",
+    "Start a new chat", "Waiting for someone…", "You are chatting with %(name)s", "us",
+    "Nobody is available right now.", "This chat has ended.", "Not sent: ", "Book a meeting",
+    "Leave a message", "Your name", "Your e-mail", "Message",
+    "Thanks! We will get back to you.", "A few questions", "Thanks!", "Connecting…",
+)  # fmt: skip
+
+
+def widget_strings(lang: str) -> dict[str, str]:
+    """The chat widget's words in ``lang`` (English: none, the script has them)."""
+    if lang == DEFAULT:
+        return {}
+    _ = gettext_for(lang)
+    return {m: _(m) for m in WIDGET_MESSAGES}

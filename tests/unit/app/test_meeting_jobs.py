@@ -140,3 +140,16 @@ def test_a_calendar_server_that_is_down_is_retried() -> None:
     job = w.outbox.jobs[1]
     assert (job.status, job.last_error) == ("pending", "CalDAV: 503 Service Unavailable")
     assert w.forgotten == ["rep1@acme.test"]
+
+
+def test_reps_read_the_workspaces_language() -> None:
+    doc = booking_workspace()
+    doc["language"] = "fr"
+    w = World(doc)
+    w.workspace.meetings["m1"] = replace(MEETING, timezone="America/New_York", locale="en")
+    w.outbox.add(JobKind.INVITE, "m1", T0)
+    w.drain(T0)
+    prospect, team = w.mail.sent
+    assert prospect["Subject"] == "Invitation: Intro call: Pat Doe and Rep 1"
+    assert team["Subject"] == "Invitation : Intro call : Pat Doe et Rep 1"
+    assert "Quand : mardi 1 décembre 2026, 08:00 (America/New_York)" in team.get_content()

@@ -104,7 +104,9 @@ def meeting_invite(
     rep_name = (rep.name if rep else "") or m.rep
     cancel, reschedule = links.url(m.id, "cancel"), links.url(m.id, "reschedule")
     notes = (_("Notes from %(who)s:") % {"who": who} + f"\n{m.notes}\n\n") if m.notes else ""
-    description = notes + f"{_('Cancel')}: {cancel}\n{_('Reschedule')}: {reschedule}"
+    description = notes + "\n".join(
+        (_("Cancel: %(url)s") % {"url": cancel}, _("Reschedule: %(url)s") % {"url": reschedule})
+    )
     # An address that cannot be written (stored before the edge checked it) is left
     # out rather than holding back the invitation of everyone else.
     attendees = [

@@ -26,11 +26,11 @@ def invite_text(
     _ = gettext_for(lang)
     cancelled = method == "CANCEL"
     when = f"{when_label(invite.start, invite.tz, lang)} ({invite.tz})"
-    label = _("Cancelled") if cancelled else _("When")
+    line = (_("Cancelled: %(when)s") if cancelled else _("When: %(when)s")) % {"when": when}
     prefix = _("Cancelled: ") if cancelled else _("Invitation: ")
     company = brand.company_name
     subject = prefix + invite.summary + (f" · {company}" if company else "")
-    text = f"{invite.summary}\n{label}: {when}\n\n{invite.description}\n"
+    text = f"{invite.summary}\n{line}\n\n{invite.description}\n"
     if company:
         text += f"\n{company}\n"
     accent = brand.accent_color or DEFAULT_ACCENT
@@ -49,17 +49,13 @@ def invite_text(
         if company
         else ""
     )
-    notes = (
-        escape(invite.description.split(f"\n\n{_('Cancel')}:")[0])
-        if "\n\n" in (invite.description)
-        else ""
-    )
+    notes = invite.description.rpartition("\n\n")[0]  # the prospect's notes, before the links
     html = (
         f'<!doctype html><html lang="{escape(lang)}"><body style="font-family:sans-serif">'
         f"{header}"
         f'<h1 style="font-size:18px;color:{accent}">{escape(invite.summary)}</h1>'
-        f"<p><strong>{escape(label)}:</strong> {escape(when)}</p>"
-        + (f'<p style="white-space:pre-wrap">{notes}</p>' if notes else "")
+        f"<p><strong>{escape(line)}</strong></p>"
+        + (f'<p style="white-space:pre-wrap">{escape(notes)}</p>' if notes else "")
         + (f"<p>{links}</p>" if links else "")
         + "</body></html>"
     )
