@@ -22,6 +22,7 @@ from leadrail.web.routes import (
     accounts,
     analytics,
     bookings,
+    branding,
     crm,
     crud,
     dashboard_config,
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     modules = (
         routing, workspace, bookings, links, leads, receipts, crm,
-        accounts, dashboard_config, dashboard_routers, analytics, live, crud,
+        accounts, dashboard_config, dashboard_routers, analytics, live, crud, branding,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)

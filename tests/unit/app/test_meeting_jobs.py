@@ -153,3 +153,20 @@ def test_reps_read_the_workspaces_language() -> None:
     assert prospect["Subject"] == "Invitation: Intro call: Pat Doe and Rep 1"
     assert team["Subject"] == "Invitation : Intro call : Pat Doe et Rep 1"
     assert "Quand : mardi 1 décembre 2026, 08:00 (America/New_York)" in team.get_content()
+
+
+def test_the_e_mail_carries_the_branding_and_escapes_what_prospects_typed() -> None:
+    from leadrail.app.meetings.mail_text import invite_text
+    from leadrail.app.workspace import BrandingDoc
+
+    w = world(replace(MEETING, name="<b>Pat</b>", notes="<script>x()</script>"))
+    invite = w.meeting_jobs.invite_of(w.workspace.meetings["m1"])
+    brand = BrandingDoc(company_name="Acme & Co", accent_color="#0b7a75")
+    words = invite_text(invite, "REQUEST", "en", brand, "https://book.acme.test/img/logo?v=1")
+    assert words.subject.endswith(" · Acme & Co")
+    assert words.text.rstrip().endswith("Acme & Co")
+    assert '<img src="https://book.acme.test/img/logo?v=1" alt="Acme &amp; Co"' in words.html
+    assert "color:#0b7a75" in words.html
+    assert "<script>" not in words.html
+    assert "&lt;script&gt;x()&lt;/script&gt;" in words.html
+    assert "<b>Pat</b>" not in words.html
