@@ -21,3 +21,15 @@ def in_view(page: Any, locator: Any) -> bool:
 
 def no_sideways_scroll(page: Any) -> bool:
     return bool(page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth"))
+
+
+def too_wide(page: Any) -> list[str]:
+    """The elements that reach past the right edge (to say what scrolls sideways)."""
+    found = page.evaluate(
+        """() => Array.from(document.querySelectorAll("body *"))
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 8).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+                 (e.className && typeof e.className === "string" ? "." + e.className : "") +
+                 " " + Math.round(e.getBoundingClientRect().right))"""
+    )
+    return [str(x) for x in found]

@@ -24,6 +24,7 @@ from aiosmtpd.controller import Controller
 from babel.dates import format_date, format_time
 from icalendar import Calendar
 
+from tests.e2e.a11y import serious_violations
 from tests.e2e.page_checks import in_view, no_sideways_scroll
 from tests.e2e.test_http import BIN, free_port
 from tests.screenshots import screenshot
@@ -272,6 +273,9 @@ def test_without_javascript_it_books_and_the_cancel_page_speaks_the_prospects_zo
         card = page.locator(".card").inner_text()
         assert card == f"{when} (Asia/Tokyo) with Ana Ruiz"
         assert "ana@acme.test" not in page.content()  # the rep by name, never their address
+        checker = browser.new_context().new_page()  # axe runs in a page with scripts
+        checker.goto(cancel.removeprefix("Cancel: "))
+        assert serious_violations(checker) == []
         page.get_by_role("button", name="Yes, cancel it").click()
         assert page.get_by_role("heading", name="Meeting cancelled").is_visible()
         browser.close()
@@ -288,6 +292,7 @@ def test_the_booking_page_fits_a_desktop_and_a_phone(site: dict[str, Any]) -> No
             page.goto(f"{site['base']}/c/q2?email=lee@example.test&tz=UTC")
             assert page.locator(".month caption").first.is_visible()
             assert no_sideways_scroll(page)
+            assert serious_violations(page) == []
             # the day picked on the calendar shows its times, and only its times
             second = page.locator("a.cal-day").nth(1)
             second.click()

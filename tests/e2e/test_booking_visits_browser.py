@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.a11y import serious_violations
 from tests.e2e.serve_support import Server, environment, serving
 from tests.e2e.test_booking_browser import CHROMIUM, LAUNCH_ARGS
 
@@ -95,6 +96,7 @@ def test_the_zone_switch_keeps_the_name_and_counts_one_visit(
     page.get_by_role("link", name="Reschedule").click()
     page.wait_for_url("**tz=Europe%2FParis**")  # the zone the meeting was booked in
     assert page.get_by_role("status").inner_text().startswith("You are moving your meeting of ")
+    assert serious_violations(page) == []  # the reschedule page
     assert page.get_by_label("Name").input_value() == "Pat Lee-Smith"
     assert page.get_by_label("Anything we should know?").input_value() == "Budget is approved"
 

@@ -18,6 +18,7 @@ import httpx
 import pytest
 import yaml
 
+from tests.e2e.a11y import serious_violations
 from tests.e2e.test_booking_browser import CHROMIUM, LAUNCH_ARGS
 from tests.e2e.test_http import BIN, free_port
 from tests.screenshots import screenshot
@@ -346,4 +347,5 @@ def test_the_widget_speaks_the_visitors_language(browser: Any, site: dict[str, A
     dialog = guest.get_by_role("dialog", name="Chatten Sie mit uns")
     assert dialog.get_by_role("textbox", name="Ihre Nachricht").is_visible()
     assert dialog.get_by_role("button", name="Chat schließen").is_visible()
+    assert serious_violations(guest) == []  # the widget, open, on the customer's page
     context.close()

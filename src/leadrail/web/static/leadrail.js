@@ -147,7 +147,7 @@
     var close = label(el("button", { type: "button", "class": "lr-x" }, "\u00d7"), "aria-label", "Close chat");
     head.appendChild(close);
     var status = el("div", { "class": "lr-status", role: "status" }, "");
-    var log = label(el("div", { "class": "lr-log", "aria-live": "polite" }), "aria-label", "Messages");
+    var log = label(el("div", { "class": "lr-log", role: "log", "aria-live": "polite" }), "aria-label", "Messages");
     var offer = el("div", { "class": "lr-offer", hidden: "" });
     var form = el("form", { "class": "lr-form" });
     var input = label(label(el("textarea", { maxlength: "2000", rows: "1" }), "aria-label", "Your message"), "placeholder", "Type a message");
