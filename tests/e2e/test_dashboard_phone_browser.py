@@ -107,3 +107,21 @@ def test_the_timeline_is_a_chart_with_its_table(server: tuple[str, World], admin
     assert rows.count() < 61
     assert quiet.first.locator("td").first.inner_text().startswith("2026-10-01 to ")
     screenshot(admin, f"dashboard-analytics-{admin.viewport_size['width']}.png", full_page=True)
+
+
+def test_the_default_route_shows_only_the_fields_of_its_kind(
+    server: tuple[str, World], admin: Any
+) -> None:
+    base, _ = server
+    admin.goto(f"{base}/dashboard/routers/strict")
+    route = admin.locator("fieldset.route").first
+    team = route.get_by_label("Team", exact=True)
+    user = route.get_by_label("User", exact=True)
+    assert route.get_by_label("A team (round robin)").is_checked()
+    assert team.is_visible()
+    assert not user.is_visible()
+    route.get_by_label("One user").check()
+    assert user.is_visible()
+    assert not team.is_visible()
+    assert not route.get_by_label("Broadcast to", exact=True).is_visible()
+    assert no_sideways_scroll(admin)

@@ -76,3 +76,19 @@ def test_dates_and_words_per_locale() -> None:
     assert when_label(start, "Europe/Madrid", "es") == "lunes, 30 de noviembre de 2026, 15:00"
     assert gettext_for("es")("Book") == "Reservar"
     assert gettext_for("xx")("Book") == "Book"
+
+
+def test_a_text_of_the_wrong_form_is_explained_in_words_never_as_a_pattern() -> None:
+    from leadrail.app.errors import InvalidWorkspace
+    from leadrail.app.workspace import parse_workspace
+
+    doc = {"users": [{"email": "not-an-address"}], "routers": [
+        {"slug": "Q2 Deals", "title": "Q2", "default": {"user": "a@b.test"}}]}  # fmt: skip
+    with pytest.raises(InvalidWorkspace) as caught:
+        parse_workspace(doc)
+    messages = {p.path: p.message for p in caught.value.problems}
+    assert messages["routers[0].slug"] == (
+        "use lowercase letters, digits and hyphens, starting with a letter or a digit (63 at most)"
+    )
+    assert messages["users[0].email"] == "write an e-mail address, like name@example.com"
+    assert not any("^" in m or "[" in m for m in messages.values())

@@ -14,6 +14,8 @@ from leadrail.app.errors import InvalidWorkspace, Problem
 from leadrail.app.references import check_references
 from leadrail.app.workspace.branding import BrandingDoc, Language
 from leadrail.app.workspace.common import (
+    EMAIL,
+    SLUG,
     URL_CHECK,
     Doc,
     check_timezone,
@@ -38,6 +40,17 @@ from leadrail.app.workspace.routers import (
 from leadrail.app.workspace.sites import (
     SiteDoc,
 )
+
+PATTERN_WORDS = {
+    SLUG: "use lowercase letters, digits and hyphens, starting with a letter or a digit "
+    "(63 at most)",
+    EMAIL: "write an e-mail address, like name@example.com",
+    r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$": "use letters, digits, spaces, dots, hyphens and "
+    "underscores, starting with a letter or a digit (64 at most)",
+    r"^[a-z][a-z0-9_]{0,63}$": "use lowercase letters, digits and underscores, starting with a "
+    "letter (64 at most)",
+    r"^[A-Za-z0-9_-]{16,64}$": "use 16 to 64 letters, digits, hyphens or underscores",
+}
 
 
 class WorkspaceDoc(Doc):
@@ -74,6 +87,12 @@ def format_loc(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def pattern_in_words(pattern: str) -> str:
+    """What a text that did not match ``pattern`` should look like, in words (never the
+    regular expression)."""
+    return PATTERN_WORDS.get(pattern, "this is not written the way it should be")
+
+
 def problems_from(err: ValidationError, prefix: str = "") -> list[Problem]:
     out = []
     for e in err.errors():
@@ -83,6 +102,8 @@ def problems_from(err: ValidationError, prefix: str = "") -> list[Problem]:
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown setting"
+        elif e["type"] == "string_pattern_mismatch":
+            msg = pattern_in_words(str((e.get("ctx") or {}).get("pattern", "")))
         out.append(Problem(path, msg))
     # Several union branches can report the same spot: keep each message once.
     seen: set[tuple[str, str]] = set()
