@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from leadrail.app.errors import InvalidInput
+from leadrail.app.outbox.jobs import JobKind
 from leadrail.app.ports import AccountsRepo, AccountUser, ApiTokenRow, Passwords
 
 SESSION_HOURS = 12
 RESET_MINUTES = 30
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
-RESET_JOB = "password_reset"
+RESET_JOB = JobKind.PASSWORD_RESET.value
 ADDRESS = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]{1,253}$")
 
 

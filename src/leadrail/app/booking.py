@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadrail.app.errors import InvalidInput
+from leadrail.app.outbox.jobs import JobKind
 from leadrail.app.ports import (
     BookingTransaction,
     BusyCalendar,
@@ -125,11 +126,11 @@ def _book_in(tx: BookingTransaction, external: Busy, req: _Request, meeting: New
     if reason is not None:
         raise SlotTaken(reason)
     tx.insert_meeting(meeting, req.now)
-    tx.enqueue(Job("invite", meeting.id, {"method": "REQUEST"}), req.now)
-    tx.enqueue(Job("calendar_put", meeting.id), req.now)
+    tx.enqueue(Job(JobKind.INVITE, meeting.id, {"method": "REQUEST"}), req.now)
+    tx.enqueue(Job(JobKind.CALENDAR_PUT, meeting.id), req.now)
     crm = req.snap.doc.crm
     if crm.create_or_update or crm.create_meeting:
-        tx.enqueue(Job("crm_sync", meeting.id), req.now)
+        tx.enqueue(Job(JobKind.CRM_SYNC, meeting.id), req.now)
 
 
 def _booked(req: _Request, meeting: NewMeeting, decision_id: str | None) -> Booked:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from leadrail.app.errors import NotFound
+from leadrail.app.outbox.jobs import JobKind
 from leadrail.app.ports import BookingRepo, Job
 
 
@@ -16,6 +17,6 @@ def cancel_meeting(store: BookingRepo, meeting_id: str, now: datetime) -> bool:
     with store.booking(meeting.rep) as tx:
         if not tx.cancel_meeting(meeting_id, now):
             return False
-        tx.enqueue(Job("invite", meeting_id, {"method": "CANCEL"}), now)
-        tx.enqueue(Job("calendar_delete", meeting_id), now)
+        tx.enqueue(Job(JobKind.INVITE, meeting_id, {"method": "CANCEL"}), now)
+        tx.enqueue(Job(JobKind.CALENDAR_DELETE, meeting_id), now)
     return True

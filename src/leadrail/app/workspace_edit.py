@@ -131,6 +131,17 @@ def delete_item(
     return pinned(revision, attempt)
 
 
+def delete_or_deactivate(
+    store: WorkspaceRepo, section: str, key: str, *, revision: int | None = None
+) -> tuple[list[Change], list[str]]:
+    """Remove one item, as the dashboard and the per-item API do: users are deactivated
+    (``active: false``: their teams and history keep referring to them; returned: who still
+    names them); other items are removed, refused while something refers to them."""
+    if section != "users":
+        return delete_item(store, section, key, revision=revision), []
+    return deactivate_user(store, key, revision=revision)
+
+
 def put_settings(
     store: WorkspaceRepo, values: dict[str, Any], *, revision: int | None = None
 ) -> list[Change]:

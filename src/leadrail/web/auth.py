@@ -21,15 +21,16 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from leadrail.app.ports import AccountUser
 from leadrail.bootstrap import Container
+from leadrail.web.render import render
 
 COOKIE = "leadrail_session"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -124,30 +125,6 @@ OptionalAccountDep = Annotated[Account | None, Depends(optional_account)]
 AccountDep = Annotated[Account, Depends(require_account)]
 AdminAccountDep = Annotated[Account, Depends(require_admin_account)]
 CsrfDep = Depends(csrf_protect)
-
-
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any] | None = None,
-    *,
-    status: int = 200,
-    account: Account | None = None,
-) -> HTMLResponse:
-    """A dashboard page: the template gets ``account``, ``csrf`` and ``revision`` (the
-    workspace's, for forms that change it) besides ``context``."""
-    acct = account if account is not None else request.state._state.get("account")
-    revision = request.state._state.get("revision", "")  # see web/revision.py
-    ctx = {"account": acct, "csrf": acct.csrf if acct else "", "revision": revision}
-    ctx.update(context or {})
-    page: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, template, ctx, status_code=status
-    )
-    page.headers.setdefault("Cache-Control", "no-store")
-    page.headers.setdefault("X-Frame-Options", "DENY")  # no clickjacking of admin buttons
-    page.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-    page.headers.setdefault("Referrer-Policy", "no-referrer")  # reset links carry a token
-    return page
 
 
 def install(app: FastAPI) -> None:

@@ -39,6 +39,7 @@ from leadrail.web.edge import (
     text_problem,
     too_large,
 )
+from leadrail.web.render import render
 
 SCOPE_KEY = "leadrail.json"
 _PLAIN_QUERY = re.compile(rb"[!-$&-~]*")  # printable ASCII without '%': nothing to decode
@@ -80,13 +81,8 @@ def _answer(scope: Scope, refused: Refused) -> Response:
     templates = getattr(getattr(scope.get("app"), "state", None), "templates", None)
     browser = "text/html" in (_header(scope, b"accept") or "")
     if browser and templates is not None and not path.startswith("/api/"):
-        page: Response = templates.TemplateResponse(
-            Request(scope),
-            "message.html",
-            {"title": "This request cannot be taken", "message": refused.message},
-            status_code=refused.status,
-        )
-        return page
+        context = {"title": "This request cannot be taken", "message": refused.message}
+        return render(Request(scope), "message.html", context, status=refused.status, public=True)
     answer = JSONResponse(refused.body(), status_code=refused.status)
     origin = _header(scope, b"origin")
     if origin and path.startswith("/api/v1/visitors/"):  # readable by the snippet (CORS)

@@ -18,22 +18,14 @@ from leadrail.web import auth, errors, openapi
 from leadrail.web.client import parse_networks
 from leadrail.web.edge_middleware import EdgeMiddleware
 from leadrail.web.ratelimit import PublicLimiter
-from leadrail.web.routes import (
-    accounts,
-    analytics,
-    bookings,
-    branding,
-    crm,
-    crud,
-    dashboard_config,
-    dashboard_routers,
-    leads,
-    links,
-    live,
-    receipts,
-    routing,
-    workspace,
-)
+from leadrail.web.render import render
+from leadrail.web.routes import live
+from leadrail.web.routes.api import bookings, crm, crud, leads, routing, workspace
+from leadrail.web.routes.pages import accounts, branding
+from leadrail.web.routes.pages.dashboard import analytics, receipts
+from leadrail.web.routes.pages.dashboard import config as dashboard_config
+from leadrail.web.routes.pages.dashboard import routers as dashboard_routers
+from leadrail.web.routes.pages.public import links
 
 HERE = Path(__file__).parent
 
@@ -96,10 +88,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     def home(request: Request) -> Response:
         c: Container = app.state.container
         routers = [r.doc for r in c.catalog.routers() if r.doc.meeting_type]  # booking links only
-        page: Response = app.state.templates.TemplateResponse(
-            request, "home.html", {"routers": routers}
-        )
-        return page
+        return render(request, "home.html", {"routers": routers}, public=True)
 
     return app
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from leadrail.app.images import LOGO, rep_key, url
 from leadrail.bootstrap import Container
 from leadrail.i18n import LANGUAGES, gettext_for, negotiate, supported
+from leadrail.web.render import render
 
 ACCENT = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -69,7 +70,5 @@ def render_public(
     rep: str | None = None,
     **ctx: Any,
 ) -> HTMLResponse:
-    templates = request.app.state.templates
     context = {**public_context(request, c, lang=lang, rep=rep), **ctx}
-    resp: HTMLResponse = templates.TemplateResponse(request, name, context, status_code=status)
-    return resp
+    return render(request, name, context, status=status, public=True)

@@ -1,5 +1,5 @@
 """The outbox's storage ports, each on SQLite, on PostgreSQL and as the fake of
-tests/fakes.py: one contract, so the fakes the use-case tests run on stay honest."""
+tests/fakes/: one contract, so the fakes the use-case tests run on stay honest."""
 
 from __future__ import annotations
 

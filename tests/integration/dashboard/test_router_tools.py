@@ -7,7 +7,7 @@ import html
 import re
 
 from leadrail.app.route import route_prospect
-from leadrail.web.routes.dashboard_routers_tools import button_snippet, router_link
+from leadrail.web.routes.pages.dashboard.routers.tools import button_snippet, router_link
 from tests.integration.dashboard import router_support as support
 from tests.integration.dashboard.router_support import Dash
 

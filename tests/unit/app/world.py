@@ -1,4 +1,4 @@
-"""The outbox's use cases over the fakes of tests/fakes.py: a worker with nothing real."""
+"""The outbox's use cases over the fakes of tests/fakes/: a worker with nothing real."""
 
 from __future__ import annotations
 

@@ -15,10 +15,12 @@ from leadrail.adapters.db import tables as t
 from leadrail.adapters.db.database import Database
 from leadrail.adapters.db.routing_tx import Statements
 from leadrail.app.delivery.outcomes import STATUS_TEXT
+from leadrail.app.outbox.jobs import JobKind
 from leadrail.app.ports import DuplicateLead, LeadConfig, SiteInfo, StoredLead, StoreInfo
 from leadrail.leads.destinations import Target
 from leadrail.leads.model import Lead
 
+LEAD_JOB = JobKind.LEAD.value  # the outbox job that delivers a lead to one destination
 RETRYING = ("pending", "running", "waiting")  # outbox jobs still being tried
 
 
@@ -190,7 +192,7 @@ class SqlLeadsRepo:
                 j = t.OutboxJob
                 s.execute(
                     update(j)
-                    .where(j.kind == "lead", j.ref == delivery_id, j.status.in_(RETRYING))
+                    .where(j.kind == LEAD_JOB, j.ref == delivery_id, j.status.in_(RETRYING))
                     .values(status="stopped", claim=None, done_at=now, last_error=d.last_error)
                 )
             return delivery_json(d)
@@ -222,7 +224,7 @@ def add_delivery(s: Session, lead_id: str, target: Target, role: str, now: datet
     )
     s.add(
         t.OutboxJob(
-            kind="lead",
+            kind=LEAD_JOB,
             ref=delivery_id,
             payload={},
             status="pending",
@@ -240,7 +242,7 @@ def _next_attempts(s: Session, delivery_ids: list[str]) -> dict[str, datetime]:
         return {}
     j = t.OutboxJob
     q = select(j.ref, j.next_attempt_at).where(
-        j.kind == "lead", j.ref.in_(delivery_ids), j.status.in_(RETRYING)
+        j.kind == LEAD_JOB, j.ref.in_(delivery_ids), j.status.in_(RETRYING)
     )
     return {str(ref): at for ref, at in s.execute(q).all()}  # noqa: C416
 

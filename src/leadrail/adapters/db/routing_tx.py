@@ -211,7 +211,8 @@ class SqlRoutingTransaction:
 
     def enqueue(self, job: Job, now: datetime) -> None:
         w = self.sql.when(now)
-        self.cur.execute(self.sql.enqueue, (job.kind, job.ref, json.dumps(dict(job.payload)), w, w))
+        payload = json.dumps(dict(job.payload))
+        self.cur.execute(self.sql.enqueue, (job.kind.value, job.ref, payload, w, w))
 
     def save_lead(
         self,

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Protocol
 
 from leadrail.app.crm_sync.ports import CrmWriter, MeetingActivity, Person
-from leadrail.app.meetings.ports import Meetings, Routers
+from leadrail.app.meetings.ports import Meetings
 from leadrail.app.outbox import ClaimedJob, JobFailed
-from leadrail.app.ports import LeadConfig, StoredLead
+from leadrail.app.ports import LeadConfig, Routers, StoredLead
 from leadrail.app.workspace import RouterCrmDoc
 
 

@@ -10,15 +10,9 @@ from datetime import datetime
 
 from leadrail.app.meetings.invite import Invite, MeetingLinks, Method, meeting_invite, usable_email
 from leadrail.app.meetings.mail_text import invite_text
-from leadrail.app.meetings.ports import (
-    CalendarWriter,
-    InviteFormat,
-    Meetings,
-    RepCalendars,
-    Routers,
-)
+from leadrail.app.meetings.ports import CalendarSettings, CalendarWriter, InviteFormat, Meetings
 from leadrail.app.outbox import ClaimedJob, JobFailed, MailSender
-from leadrail.app.ports import MeetingRow
+from leadrail.app.ports import MeetingRow, Routers
 from leadrail.app.workspace import BrandingDoc
 
 
@@ -27,7 +21,7 @@ class MeetingJobs:
         self,
         meetings: Meetings,
         routers: Routers,
-        calendars: RepCalendars,
+        calendars: CalendarSettings,
         invites: InviteFormat,
         mail: MailSender,
         writer: CalendarWriter,

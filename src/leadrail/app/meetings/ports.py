@@ -1,4 +1,5 @@
-"""What the meeting jobs need from the world: the meetings and routers they are about, the
+"""What the meeting jobs need from the world: the meetings they are about (and the routers:
+``app.ports.Routers``), the
 reps' calendar settings, iCalendar (``InviteFormat``) and the reps' CalDAV calendars."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from leadrail.app.meetings.invite import Invite, Method
-from leadrail.app.ports import MeetingRow, RouterSnapshot
+from leadrail.app.ports import MeetingRow
 from leadrail.app.workspace import CalendarDoc
 
 
@@ -16,11 +17,7 @@ class Meetings(Protocol):
     def meeting(self, meeting_id: str) -> MeetingRow | None: ...
 
 
-class Routers(Protocol):
-    def router(self, slug: str) -> RouterSnapshot | None: ...
-
-
-class RepCalendars(Protocol):
+class CalendarSettings(Protocol):
     def calendars(self) -> Mapping[str, tuple[CalendarDoc, str]]:
         """Each rep's calendar settings and time zone, by the rep's e-mail."""
         ...

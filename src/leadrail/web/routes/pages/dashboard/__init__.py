@@ -1,0 +1,2 @@
+"""The admins' dashboard: ``config/`` (the workspace screens), ``routers/``, ``analytics/``,
+receipts."""

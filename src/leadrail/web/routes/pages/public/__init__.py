@@ -1,0 +1,1 @@
+"""Pages a prospect sees: booking links, meeting pages (rate limited, no account)."""

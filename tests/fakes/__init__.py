@@ -1,0 +1,34 @@
+"""In-memory fakes of the app's ports, for the use-case tests in tests/unit/app/ (the model:
+cosmicpython's FakeUnitOfWork). Plain classes that do what the real adapter promises and
+record what happened; no mocks. Where an adapter promises something of storage (a claim's
+fencing token, a hand-over once per lead), the fake keeps the same promise."""
+
+from __future__ import annotations
+
+from tests.fakes.delivery import (
+    FakeDelivery,
+    FakeDeliveryRepo,
+    FakeMailSender,
+    FakeSecrets,
+    FakeWebhookSender,
+)
+from tests.fakes.meetings import FakeCalendarWriter, FakeCrm, FakeInviteFormat, FakeResetMails
+from tests.fakes.outbox import FakeJitter, FakeJob, FakeOutboxRepo
+from tests.fakes.workspace import FakeWorkspace, FakeWorkspaceRepo
+
+__all__ = [
+    "FakeCalendarWriter",
+    "FakeCrm",
+    "FakeDelivery",
+    "FakeDeliveryRepo",
+    "FakeInviteFormat",
+    "FakeJitter",
+    "FakeJob",
+    "FakeMailSender",
+    "FakeOutboxRepo",
+    "FakeResetMails",
+    "FakeSecrets",
+    "FakeWebhookSender",
+    "FakeWorkspace",
+    "FakeWorkspaceRepo",
+]
