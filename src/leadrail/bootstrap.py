@@ -26,6 +26,7 @@ from leadrail.adapters.db.database import Database
 from leadrail.adapters.db.deliveries_repo import SqlDeliveriesRepo
 from leadrail.adapters.db.engine import Migrated
 from leadrail.adapters.db.engine import migrate as migrate_database
+from leadrail.adapters.db.images_repo import SqlImageStore
 from leadrail.adapters.db.leads_repo import SqlLeadsRepo
 from leadrail.adapters.db.ledger_repo import SqlLedgerRepo
 from leadrail.adapters.db.link_secret import link_secret
@@ -49,6 +50,7 @@ from leadrail.app.crm_records import CrmRepo
 from leadrail.app.crm_sync.sync import SyncToCrm
 from leadrail.app.delivery.alerts import AlertAdmins
 from leadrail.app.delivery.deliver import DeliverLead
+from leadrail.app.images import ImageStore, logo_address
 from leadrail.app.live.chats import Chats
 from leadrail.app.live.presence import RepsGoing
 from leadrail.app.live.reps import LiveReps
@@ -137,6 +139,7 @@ class Container:
     wiring: Wiring
     ops: OpsParts
     revocations: Revocations  # the API-token revocation epoch (Redis when configured)
+    images: ImageStore  # the workspace logo, the reps' photos
     wake: threading.Event = field(default_factory=threading.Event)
 
     def wake_worker(self) -> None:
@@ -220,6 +223,7 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
             DbReadiness(db, settings.database_url, shared.ping if shared else None),
         ),
         revocations=revocations,
+        images=SqlImageStore(db),
     )
 
 
@@ -248,6 +252,7 @@ def build_jobs(c: Container) -> JobTable:
         c.routing, c.catalog, c.catalog, IcsInvitations(), mail,
         CalDavAccess(w.credentials, w.outbound), MeetingLinks(c.signer, s.base_url),
         sender=s.mail_from, forget_busy=c.calendar.forget,
+        logo_url=lambda: logo_address(c.images, s.base_url),
     )  # fmt: skip
     return job_table(
         meetings=meetings,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from leadrail.app.ports import RouterSnapshot
 from leadrail.app.specs import router_spec, user_info
-from leadrail.app.workspace import CalendarDoc, WorkspaceDoc
+from leadrail.app.workspace import BrandingDoc, CalendarDoc, WorkspaceDoc
 
 Calendars = Mapping[str, tuple[CalendarDoc, str]]  # rep -> (calendar settings, timezone)
 
@@ -33,6 +33,7 @@ class Snapshot:
     revision: int
     routers: Mapping[str, RouterSnapshot]
     calendars: Calendars
+    branding: BrandingDoc = field(default_factory=BrandingDoc)
 
 
 def snapshot(revision: int, doc: WorkspaceDoc) -> Snapshot:
@@ -49,6 +50,8 @@ def snapshot(revision: int, doc: WorkspaceDoc) -> Snapshot:
             lists,
             meetings.get(r.meeting_type) if r.meeting_type else None,
             user_docs,
+            doc.branding,
+            doc.language,
         )
         for r in doc.routers or []
     }
@@ -57,7 +60,7 @@ def snapshot(revision: int, doc: WorkspaceDoc) -> Snapshot:
         for u in doc.users or []
         if u.calendar is not None
     }
-    return Snapshot(revision, routers, calendars)
+    return Snapshot(revision, routers, calendars, doc.branding)
 
 
 class RouterCatalog:
@@ -89,6 +92,13 @@ class RouterCatalog:
         none yet; no I/O otherwise: this runs for every rep on every page of slots)."""
         cached = self._current
         return (cached or self._rebuilt(None)).calendars
+
+    def branding(self) -> BrandingDoc:
+        """The workspace's company name and accent colour (checks the revision: one query)."""
+        cached = self._current
+        if cached is None or cached.revision != self._workspace.revision():
+            cached = self._rebuilt(None)
+        return cached.branding
 
     def forget(self) -> None:
         """The workspace was saved: the next read builds a new snapshot (a rebuild under way

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from leadrail.i18n import day_label, month_label, time_label, week_days, when_label
 
 COMMON_ZONES = (
     "UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
@@ -36,19 +39,55 @@ def zone_choices(current: str) -> list[str]:
     return sorted(zones & known_zones(), key=lambda z: (z != "UTC", z))
 
 
-def group_by_day(starts: Iterable[datetime], tz: str) -> list[dict[str, object]]:
+def group_by_day(
+    starts: Iterable[datetime], tz: str, lang: str = "en", minutes: int = 0
+) -> list[dict[str, Any]]:
+    """The open times by local day: each day's key (``2026-11-30``), its label and its slots
+    (value in UTC, the time, and the whole choice in words for the confirm step)."""
     zone = ZoneInfo(tz)
-    days: dict[str, list[dict[str, str]]] = {}
+    days: dict[date, list[dict[str, str]]] = {}
     for start in sorted(starts):
         local = start.astimezone(zone)
-        label = local.strftime("%A %-d %B")
-        days.setdefault(label, []).append(
+        end = start + timedelta(minutes=minutes)
+        time = time_label(start, tz, lang)
+        words = f"{day_label(local, lang)}, {time}"
+        if minutes:
+            words += f" – {time_label(end, tz, lang)}"
+        days.setdefault(local.date(), []).append(
             {
-                "value": start.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "label": local.strftime("%H:%M"),
+                "value": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "label": time,
+                "words": words,
             }
         )
-    return [{"label": k, "slots": v} for k, v in days.items()]
+    return [
+        {"key": d.isoformat(), "label": day_label(d, lang), "slots": v} for d, v in days.items()
+    ]
+
+
+def month_calendar(days: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Month grids (weeks from the locale's first day) for the months that have open days:
+    each cell is None (outside the month) or the day, with its slot count when it has any."""
+    open_days = {date.fromisoformat(d["key"]): len(d["slots"]) for d in days}
+    if not open_days:
+        return []
+    order = week_days(lang)
+    first_weekday = order[0][0]
+    months = sorted({(d.year, d.month) for d in open_days})
+    out = []
+    for year, month in months:
+        first = date(year, month, 1)
+        cells: list[dict[str, Any] | None] = [None] * ((first.weekday() - first_weekday) % 7)
+        day = first
+        while day.month == month:
+            count = open_days.get(day, 0)
+            cells.append({"key": day.isoformat(), "day": day.day, "count": count,
+                          "label": day_label(day, lang)})  # fmt: skip
+            day += timedelta(days=1)
+        cells += [None] * (-len(cells) % 7)
+        weeks = [cells[i : i + 7] for i in range(0, len(cells), 7)]
+        out.append({"label": month_label(first, lang), "weeks": weeks, "weekdays": order})
+    return out
 
 
 def redirect_after_booking(base: str, params: Mapping[str, str]) -> str:
@@ -61,5 +100,5 @@ def redirect_after_booking(base: str, params: Mapping[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
-def when_text(start: datetime, tz: str) -> str:
-    return start.astimezone(ZoneInfo(tz)).strftime("%A %-d %B %Y, %H:%M")
+def when_text(start: datetime, tz: str, lang: str = "en") -> str:
+    return when_label(start, tz, lang)

@@ -16,6 +16,7 @@ from leadrail.adapters.db.tables.outbox import OutboxJob
 from leadrail.adapters.db.tables.routing import BusyBlock, Click, Decision, Meeting, RotationState
 from leadrail.adapters.db.tables.workspace import (
     Category,
+    Image,
     LeadDestination,
     MeetingType,
     NamedList,
@@ -34,6 +35,7 @@ __all__ = [
     "Base",
     "BusyBlock",
     "Category",
+    "Image",
     "Click",
     "CrmActivity",
     "CrmCompany",
