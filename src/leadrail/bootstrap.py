@@ -34,6 +34,7 @@ from leadrail.adapters.db.database import Database
 from leadrail.adapters.db.deliveries_repo import SqlDeliveriesRepo
 from leadrail.adapters.db.engine import Migrated
 from leadrail.adapters.db.engine import migrate as migrate_database
+from leadrail.adapters.db.images_repo import SqlImageStore
 from leadrail.adapters.db.leads_repo import SqlLeadsRepo
 from leadrail.adapters.db.ledger_repo import SqlLedgerRepo
 from leadrail.adapters.db.link_secret import link_secret
@@ -60,6 +61,7 @@ from leadrail.app.crm_records import CrmRepo
 from leadrail.app.crm_sync.sync import SyncToCrm
 from leadrail.app.delivery.alerts import AlertAdmins
 from leadrail.app.delivery.deliver import DeliverLead
+from leadrail.app.images import ImageStore, logo_address
 from leadrail.app.live.chats import Chats
 from leadrail.app.live.presence import RepsGoing
 from leadrail.app.live.reps import LiveReps
@@ -151,6 +153,7 @@ class Container:
     ops: OpsParts
     revocations: Revocations  # the API-token revocation epoch (Redis when configured)
     calendars: CalendarServices  # connecting reps' Google / Microsoft 365 calendars, status
+    images: ImageStore  # the workspace logo, the reps' photos
     wake: threading.Event = field(default_factory=threading.Event)
 
     def wake_worker(self) -> None:
@@ -257,6 +260,7 @@ def bootstrap(settings: Settings, *, run_migrations: bool = False) -> Container:
             DbReadiness(db, settings.database_url, shared.ping if shared else None),
         ),
         revocations=revocations,
+        images=SqlImageStore(db),
     )
 
 
@@ -302,6 +306,7 @@ def build_jobs(c: Container) -> JobTable:
         c.routing, c.catalog, c.catalog, IcsInvitations(), mail,
         CalDavAccess(w.credentials, w.outbound), MeetingLinks(c.signer, s.base_url),
         sender=s.mail_from, forget_busy=c.calendar.forget, cloud=w.calendars,
+        logo_url=lambda: logo_address(c.images, s.base_url),
     )  # fmt: skip
     return job_table(
         meetings=meetings,

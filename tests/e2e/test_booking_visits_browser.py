@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.a11y import serious_violations
 from tests.support.browser import require_chromium
 from tests.support.serve import Server, environment, serving
 
@@ -79,7 +80,9 @@ def test_the_zone_switch_keeps_the_name_and_counts_one_visit(
     assert (name, notes) == ("Pat Lee-Smith", "Budget is approved")
     # the reschedule link: the name and the notes come back, and survive the zone switch
     page.get_by_role("link", name="Reschedule").click()
-    page.wait_for_url("**tz=Asia%2FTokyo**")
+    page.wait_for_url("**tz=Europe%2FParis**")  # the zone the meeting was booked in
+    assert page.get_by_role("status").inner_text().startswith("You are moving your meeting of ")
+    assert serious_violations(page) == []  # the reschedule page
     assert page.get_by_label("Name").input_value() == "Pat Lee-Smith"
     assert page.get_by_label("Anything we should know?").input_value() == "Budget is approved"
 

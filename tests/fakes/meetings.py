@@ -18,7 +18,7 @@ class FakeInviteFormat:
 
     def message(
         self, invite: Invite, *, method: Method, sender: str, to: Sequence[str], subject: str,
-        text: str,
+        text: str, html: str | None = None,
     ) -> EmailMessage:  # fmt: skip
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = sender, ", ".join(to), subject

@@ -63,6 +63,7 @@ class FakeWorkspace:
             r.slug: RouterSnapshot(
                 1, r, router_spec(r, doc), users, {},
                 meetings.get(r.meeting_type) if r.meeting_type else None, self.user_docs,
+                doc.branding, doc.language,
             )
             for r in doc.routers or []
         }  # fmt: skip

@@ -21,7 +21,10 @@ KEYED: dict[str, str] = {
     "sites": "name",
 }
 SAVE_ATTEMPTS = 5  # a save without a revision starts again after this many by others
-SCALARS = ("timezone", "nearest_store_routing", "fallback_destination", "nearest_store_max_km")
+SCALARS = (
+    "timezone", "nearest_store_routing", "fallback_destination", "nearest_store_max_km",
+    "language", "branding",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

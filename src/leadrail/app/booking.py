@@ -102,6 +102,8 @@ class _Request:
     start: datetime
     notes: str
     now: datetime
+    timezone: str | None = None
+    locale: str | None = None
 
 
 def _new_meeting(
@@ -116,6 +118,7 @@ def _new_meeting(
         notes=req.notes if snap.doc.display_notes else "", guests=list(snap.doc.default_guests),
         location=location, prospect=dict(prospect.fields), decision_id=decision_id,
         meeting_type=snap.meeting.slug if snap.meeting else None,
+        timezone=req.timezone, locale=req.locale,
     )  # fmt: skip
 
 
@@ -147,12 +150,15 @@ def book(
     now: datetime,
     *,
     notes: str = "",
+    timezone: str | None = None,
+    locale: str | None = None,
 ) -> Booked:
     """Book ``start`` for this prospect, or raise SlotTaken (nothing written) with a reason
-    the prospect can read."""
+    the prospect can read. ``timezone`` and ``locale``: the prospect's, kept with the meeting
+    for their pages and e-mails."""
     snap = snapshot_or_404(repo, slug)
     meeting_spec(snap)  # a router without a meeting type is refused before anything is kept
-    req = _Request(snap, ProspectInput(raw), start, notes, now)
+    req = _Request(snap, ProspectInput(raw), start, notes, now, timezone, locale)
     prospect = req.asked.prospect(snap.spec)
     if not prospect.email:
         raise InvalidInput("an e-mail address is needed to book", field="email")
@@ -208,3 +214,9 @@ def _book_flexible(
         raise SlotTaken(closed_reason(req.snap, members[0], req.start, req.now))
     external = external_busy(calendar, req.snap, sorted(free), req.start)
     return _decide_and_book(repo, external, req, available=free)
+
+
+def team_of(snap: RouterSnapshot, found: Candidates) -> str | None:
+    """The team a flexible pool books for (its page names the team, not one rep)."""
+    pool = _pool(snap, found.decision.decision.pool_key) if found.flexible else None
+    return pool.team if pool is not None else None

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
 from leadrail.app.calendars.away import away_days
 from leadrail.app.ports import RouterSnapshot
 from leadrail.app.specs import router_spec, user_info
-from leadrail.app.workspace import CalendarDoc, WorkspaceDoc
+from leadrail.app.workspace import BrandingDoc, CalendarDoc, WorkspaceDoc
 from leadrail.routing.model import Vacation
 
 Calendars = Mapping[str, tuple[CalendarDoc, str]]  # rep -> (calendar settings, timezone)
@@ -37,6 +37,7 @@ class Snapshot:
     revision: int
     routers: Mapping[str, RouterSnapshot]
     calendars: Calendars
+    branding: BrandingDoc = field(default_factory=BrandingDoc)
 
 
 def snapshot(revision: int, doc: WorkspaceDoc, away: Away | None = None) -> Snapshot:
@@ -56,6 +57,8 @@ def snapshot(revision: int, doc: WorkspaceDoc, away: Away | None = None) -> Snap
             lists,
             meetings.get(r.meeting_type) if r.meeting_type else None,
             user_docs,
+            doc.branding,
+            doc.language,
         )
         for r in doc.routers or []
     }
@@ -64,7 +67,7 @@ def snapshot(revision: int, doc: WorkspaceDoc, away: Away | None = None) -> Snap
         for u in doc.users or []
         if u.calendar is not None
     }
-    return Snapshot(revision, routers, calendars)
+    return Snapshot(revision, routers, calendars, doc.branding)
 
 
 class RouterCatalog:
@@ -108,6 +111,13 @@ class RouterCatalog:
         none yet; no I/O otherwise: this runs for every rep on every page of slots)."""
         cached = self._current
         return (cached or self._rebuilt(None)).calendars
+
+    def branding(self) -> BrandingDoc:
+        """The workspace's company name and accent colour (checks the revision: one query)."""
+        cached = self._current
+        if cached is None or cached.revision != self._workspace.revision():
+            cached = self._rebuilt(None)
+        return cached.branding
 
     def forget(self) -> None:
         """The workspace was saved: the next read builds a new snapshot (a rebuild under way

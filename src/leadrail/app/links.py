@@ -22,7 +22,7 @@ from leadrail.app.route import ProspectInput, snapshot_or_404
 from leadrail.app.slots import slots
 from leadrail.scheduling.model import Interval
 
-PAGE_KEYS = frozenset({"tz", "from", "start", "t", "reschedule", "step"})  # the page's own
+PAGE_KEYS = frozenset({"tz", "from", "start", "t", "reschedule", "step", "lang"})  # the page's own
 WHO, VIEW = "who", "view"  # the steps of a visit after the first open (see above)
 SHOWN_ONLY = frozenset({"notes"})  # prefilled on the page, not routing input
 FIELD_NAME = re.compile(r"^[a-z0-9_.-]{1,64}$")

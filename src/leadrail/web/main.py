@@ -29,7 +29,7 @@ from leadrail.web.routes.api import (
     routing,
     workspace,
 )
-from leadrail.web.routes.pages import accounts
+from leadrail.web.routes.pages import accounts, branding
 from leadrail.web.routes.pages.dashboard import analytics, calendars, receipts
 from leadrail.web.routes.pages.dashboard import config as dashboard_config
 from leadrail.web.routes.pages.dashboard import routers as dashboard_routers
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     if container is not None:
         app.state.container = container
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates.env.globals["_"] = str  # English, unless a page passes its language's
     app.state.public_limiter = PublicLimiter(
         settings.public_rate_limit, settings.redis_url, settings.redis_prefix
     )
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     modules = (
         routing, workspace, bookings, links, leads, receipts, crm_opportunities, crm,
-        accounts, dashboard_config, dashboard_routers, analytics, live, crud, calendars,
+        accounts, dashboard_config, dashboard_routers, analytics, live, crud, calendars, branding,
     )  # fmt: skip
     for module in modules:
         app.include_router(module.router)

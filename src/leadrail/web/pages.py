@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from cachetools import LRUCache
-from jinja2 import Environment
-from markupsafe import Markup
+from leadrail.i18n import day_label, month_label, time_label, week_days, when_label
 
 COMMON_ZONES = (
     "UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
@@ -41,41 +39,55 @@ def zone_choices(current: str) -> list[str]:
     return sorted(zones & known_zones(), key=lambda z: (z != "UTC", z))
 
 
-def group_by_day(starts: Iterable[datetime], tz: str) -> list[dict[str, object]]:
+def group_by_day(
+    starts: Iterable[datetime], tz: str, lang: str = "en", minutes: int = 0
+) -> list[dict[str, Any]]:
+    """The open times by local day: each day's key (``2026-11-30``), its label and its slots
+    (value in UTC, the time, and the whole choice in words for the confirm step)."""
     zone = ZoneInfo(tz)
-    days: dict[str, list[dict[str, str]]] = {}
+    days: dict[date, list[dict[str, str]]] = {}
     for start in sorted(starts):
         local = start.astimezone(zone)
-        label = local.strftime("%A %-d %B")
-        days.setdefault(label, []).append(
+        end = start + timedelta(minutes=minutes)
+        time = time_label(start, tz, lang)
+        words = f"{day_label(local, lang)}, {time}"
+        if minutes:
+            words += f" – {time_label(end, tz, lang)}"
+        days.setdefault(local.date(), []).append(
             {
-                "value": start.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "label": local.strftime("%H:%M"),
+                "value": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "label": time,
+                "words": words,
             }
         )
-    return [{"label": k, "slots": v} for k, v in days.items()]
+    return [
+        {"key": d.isoformat(), "label": day_label(d, lang), "slots": v} for d, v in days.items()
+    ]
 
 
-_SLOT_LISTS: LRUCache[tuple[object, ...], Markup] = LRUCache(maxsize=256)
-_SLOT_LISTS_LOCK = threading.Lock()
-
-
-def slot_list(
-    env: Environment, starts: Iterable[datetime], tz: str, chosen: str | None
-) -> tuple[Markup, bool]:
-    """The open times of a booking page as HTML (``booking_slots.html``) and whether there
-    are any. The same times in the same zone make the same HTML for every visitor, so it is
-    rendered once and kept (the key is the times themselves: new times, a new entry)."""
-    ordered = tuple(sorted(starts))
-    key = (ordered, tz, chosen)
-    with _SLOT_LISTS_LOCK:
-        found = _SLOT_LISTS.get(key)
-    if found is None:
-        days = group_by_day(ordered, tz)
-        found = Markup(env.get_template("booking_slots.html").render(days=days, chosen=chosen))
-        with _SLOT_LISTS_LOCK:
-            _SLOT_LISTS[key] = found
-    return found, bool(ordered)
+def month_calendar(days: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Month grids (weeks from the locale's first day) for the months that have open days:
+    each cell is None (outside the month) or the day, with its slot count when it has any."""
+    open_days = {date.fromisoformat(d["key"]): len(d["slots"]) for d in days}
+    if not open_days:
+        return []
+    order = week_days(lang)
+    first_weekday = order[0][0]
+    months = sorted({(d.year, d.month) for d in open_days})
+    out = []
+    for year, month in months:
+        first = date(year, month, 1)
+        cells: list[dict[str, Any] | None] = [None] * ((first.weekday() - first_weekday) % 7)
+        day = first
+        while day.month == month:
+            count = open_days.get(day, 0)
+            cells.append({"key": day.isoformat(), "day": day.day, "count": count,
+                          "label": day_label(day, lang)})  # fmt: skip
+            day += timedelta(days=1)
+        cells += [None] * (-len(cells) % 7)
+        weeks = [cells[i : i + 7] for i in range(0, len(cells), 7)]
+        out.append({"label": month_label(first, lang), "weeks": weeks, "weekdays": order})
+    return out
 
 
 def redirect_after_booking(base: str, params: Mapping[str, str]) -> str:
@@ -88,5 +100,5 @@ def redirect_after_booking(base: str, params: Mapping[str, str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
-def when_text(start: datetime, tz: str) -> str:
-    return start.astimezone(ZoneInfo(tz)).strftime("%A %-d %B %Y, %H:%M")
+def when_text(start: datetime, tz: str, lang: str = "en") -> str:
+    return when_label(start, tz, lang)

@@ -224,3 +224,17 @@ def test_site_live_routing_fields_round_trip(dash: Dash) -> None:
     assert r.status_code == 422
     assert 'id="f-extra-live-err"' in r.text
     assert dash.export() == before
+
+
+def test_several_members_join_a_team_at_once(dash: Dash) -> None:
+    page = dash.client.get("/dashboard/teams/AE")
+    assert 'name="add_members" multiple' in page.text
+    r = dash.client.post(
+        "/dashboard/teams/AE",
+        data={"csrf": dash.csrf, "name": "AE", "members[0].user": "rep1@acme.test",
+              "members[0].weight": "2", "add_members": ["rep0@acme.test", "rep2@acme.test"]},
+    )  # fmt: skip
+    assert r.status_code == 303, r.text
+    members = dash.item("teams", "AE")["members"]
+    assert [(m["user"], m.get("weight", 1)) for m in members] == [
+        ("rep1@acme.test", 2), ("rep0@acme.test", 1), ("rep2@acme.test", 1)]  # fmt: skip

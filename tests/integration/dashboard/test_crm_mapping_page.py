@@ -3,7 +3,7 @@ read or a bad property name is refused naming the field, nothing written."""
 
 from __future__ import annotations
 
-from tests.integration.dashboard.config_support import Dash, dash  # noqa: F401 (a fixture)
+from tests.support.dashboard import Dash
 
 FORM = {
     "provider": "hubspot",

@@ -44,7 +44,7 @@ def test_the_invitation_goes_to_the_prospect_the_rep_and_the_guests() -> None:
     assert sent["Subject"] == "Invitation: Intro call: Pat Doe and Rep 1"
     assert sent["X-Method"] == "REQUEST"
     text = sent.get_content()
-    assert "When: Tuesday 01 December 2026, 08:00 (America/New_York)" in text
+    assert "When: Tuesday, December 1, 2026, 8:00\u202fAM (America/New_York)" in text
     assert "Notes from Pat Doe:\nAbout pricing" in text
     assert "Cancel: https://leadrail.test/m/m1/cancel?t=" in text
     invite = w.meeting_jobs.invite_of(MEETING)
@@ -61,7 +61,22 @@ def test_a_cancellation_says_so() -> None:
         "Cancelled: Intro call: Pat Doe and Rep 1",
         "CANCEL",
     )
-    assert "Cancelled: Tuesday 01 December 2026" in sent.get_content()
+    assert "Cancelled: Tuesday, December 1, 2026" in sent.get_content()
+
+
+def test_the_prospect_reads_their_own_language_and_zone_the_rep_the_workspaces() -> None:
+    w = world(replace(MEETING, timezone="Europe/Berlin", locale="de"))
+    w.outbox.add(JobKind.INVITE, "m1", T0)
+    w.drain(T0)
+    prospect, team = w.mail.sent
+    assert str(prospect["To"]) == "pat@prospect.test"
+    assert prospect["Subject"] == "Einladung: Intro call: Pat Doe und Rep 1"
+    text = prospect.get_content()
+    assert "Wann: Dienstag, 1. Dezember 2026, 14:00 (Europe/Berlin)" in text
+    assert "Notizen von Pat Doe:\nAbout pricing" in text
+    assert "Absagen: https://leadrail.test/m/m1/cancel?t=" in text
+    assert str(team["To"]) == "rep1@acme.test, guest@partner.test"
+    assert "When: Tuesday, December 1, 2026, 8:00\u202fAM (America/New_York)" in team.get_content()
 
 
 def test_nothing_is_sent_for_a_meeting_that_is_over_or_gone() -> None:
@@ -125,3 +140,33 @@ def test_a_calendar_server_that_is_down_is_retried() -> None:
     job = w.outbox.jobs[1]
     assert (job.status, job.last_error) == ("pending", "CalDAV: 503 Service Unavailable")
     assert w.forgotten == ["rep1@acme.test"]
+
+
+def test_reps_read_the_workspaces_language() -> None:
+    doc = booking_workspace()
+    doc["language"] = "fr"
+    w = World(doc)
+    w.workspace.meetings["m1"] = replace(MEETING, timezone="America/New_York", locale="en")
+    w.outbox.add(JobKind.INVITE, "m1", T0)
+    w.drain(T0)
+    prospect, team = w.mail.sent
+    assert prospect["Subject"] == "Invitation: Intro call: Pat Doe and Rep 1"
+    assert team["Subject"] == "Invitation : Intro call : Pat Doe et Rep 1"
+    assert "Quand : mardi 1 décembre 2026, 08:00 (America/New_York)" in team.get_content()
+
+
+def test_the_e_mail_carries_the_branding_and_escapes_what_prospects_typed() -> None:
+    from leadrail.app.meetings.mail_text import invite_text
+    from leadrail.app.workspace import BrandingDoc
+
+    w = world(replace(MEETING, name="<b>Pat</b>", notes="<script>x()</script>"))
+    invite = w.meeting_jobs.invite_of(w.workspace.meetings["m1"])
+    brand = BrandingDoc(company_name="Acme & Co", accent_color="#0b7a75")
+    words = invite_text(invite, "REQUEST", "en", brand, "https://book.acme.test/img/logo?v=1")
+    assert words.subject.endswith(" · Acme & Co")
+    assert words.text.rstrip().endswith("Acme & Co")
+    assert '<img src="https://book.acme.test/img/logo?v=1" alt="Acme &amp; Co"' in words.html
+    assert "color:#0b7a75" in words.html
+    assert "<script>" not in words.html
+    assert "&lt;script&gt;x()&lt;/script&gt;" in words.html
+    assert "<b>Pat</b>" not in words.html

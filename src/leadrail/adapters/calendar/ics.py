@@ -172,10 +172,10 @@ class IcsInvitations:
 
     def message(
         self, invite: Invite, *, method: Method, sender: str, to: Sequence[str], subject: str,
-        text: str,
+        text: str, html: str | None = None,
     ) -> EmailMessage:  # fmt: skip
         return invite_message(
-            invite, method=method, sender=sender, to=to, subject=subject, text=text
+            invite, method=method, sender=sender, to=to, subject=subject, text=text, html=html
         )
 
     def ics(self, invite: Invite, *, method: Method) -> bytes:

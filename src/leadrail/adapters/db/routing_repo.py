@@ -173,6 +173,7 @@ class SqlRoutingRepo:
                 status=m.status, email=m.email, name=m.name, notes=m.notes,
                 guests=list(m.guests), location=m.location, sequence=m.sequence,
                 decision_id=m.decision_id, meeting_type=m.meeting_type,
+                timezone=m.timezone, locale=m.locale,
             )  # fmt: skip
 
     def latest_decision(self, router: str, email: str, since: datetime) -> LedgerRow | None:

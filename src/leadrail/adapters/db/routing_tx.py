@@ -26,7 +26,8 @@ DECISION_COLUMNS = (
 
 MEETING_COLUMNS = (
     "id", "router", "decision_id", "meeting_type", "rep", "start", "\"end\"", "status", "email",
-    "name", "notes", "guests", "location", "prospect", "sequence", "created_at",
+    "name", "notes", "guests", "location", "prospect", "sequence", "created_at", "timezone",
+    "locale",
 )  # fmt: skip
 
 
@@ -241,7 +242,7 @@ class SqlRoutingTransaction:
                 meeting.id, meeting.router, meeting.decision_id, meeting.meeting_type,
                 meeting.rep, w(meeting.start), w(meeting.end), "booked", meeting.email,
                 meeting.name, meeting.notes, json.dumps(meeting.guests), meeting.location,
-                json.dumps(dict(meeting.prospect)), 0, w(now),
+                json.dumps(dict(meeting.prospect)), 0, w(now), meeting.timezone, meeting.locale,
             ),
         )  # fmt: skip
 

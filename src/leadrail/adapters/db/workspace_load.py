@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from leadrail.adapters.db import tables as t
 from leadrail.app.workspace import (
     STORED,
+    BrandingDoc,
     CalendarDoc,
     CategoryDoc,
     CrmCompanyDoc,
@@ -64,6 +65,8 @@ def load_workspace(s: Session, *, include_crm: bool) -> WorkspaceDoc:
     fallback = [d for d in dests if d.category_id is None and d.store_id is None]
     return WorkspaceDoc(
         timezone=meta.timezone,
+        language=meta.settings.get("language", "en"),
+        branding=BrandingDoc.model_validate(meta.settings.get("branding") or {}),
         users=[
             UserDoc(
                 email=u.email,

@@ -38,6 +38,8 @@ def save_workspace(s: Session, doc: WorkspaceDoc, now: datetime) -> int:
         **meta.settings,
         "nearest_store_routing": doc.nearest_store_routing,
         "nearest_store_max_km": doc.nearest_store_max_km,
+        "language": doc.language,
+        "branding": doc.branding.model_dump(exclude_defaults=True),
     }
     if doc.sites is not None:
         _replace_keyed(

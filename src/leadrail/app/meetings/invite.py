@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from leadrail.app.ports import MeetingRow, RouterSnapshot
 from leadrail.app.signing import LinkSigner
+from leadrail.i18n import gettext_for
 
 Method = Literal["REQUEST", "CANCEL"]  # iTIP: an invitation (or its update), a cancellation
 _EMAIL = re.compile(r"[^\s@\"<>(),;:\[\]\\]+@[^\s@\"<>(),;:\[\]\\]+")
@@ -85,16 +86,26 @@ class MeetingLinks:
         return f"{self.base_url.rstrip('/')}{self.signer.path(meeting_id, action)}"
 
 
-def meeting_invite(m: MeetingRow, snap: RouterSnapshot | None, links: MeetingLinks) -> Invite:
+def meeting_invite(
+    m: MeetingRow,
+    snap: RouterSnapshot | None,
+    links: MeetingLinks,
+    lang: str = "en",
+    tz: str | None = None,
+) -> Invite:
     """The invitation of ``m`` (``snap``: its router, for the rep's name and zone and the
-    meeting type's title). ValueError when it cannot be written."""
+    meeting type's title) in ``lang``, its times in ``tz`` (default: the rep's zone).
+    ValueError when it cannot be written."""
+    _ = gettext_for(lang)
     rep = snap.users.get(m.rep) if snap else None
-    tz = (rep.timezone if rep else None) or (snap.spec.timezone if snap else "UTC")
-    title = snap.meeting.name if snap and snap.meeting else "Meeting"
+    tz = tz or (rep.timezone if rep else None) or (snap.spec.timezone if snap else "UTC")
+    title = snap.meeting.name if snap and snap.meeting else _("Meeting")
     who = m.name or m.email
+    rep_name = (rep.name if rep else "") or m.rep
     cancel, reschedule = links.url(m.id, "cancel"), links.url(m.id, "reschedule")
-    description = (f"Notes from {who}:\n{m.notes}\n\n" if m.notes else "") + (
-        f"Cancel: {cancel}\nReschedule: {reschedule}"
+    notes = (_("Notes from %(who)s:") % {"who": who} + f"\n{m.notes}\n\n") if m.notes else ""
+    description = notes + "\n".join(
+        (_("Cancel: %(url)s") % {"url": cancel}, _("Reschedule: %(url)s") % {"url": reschedule})
     )
     # An address that cannot be written (stored before the edge checked it) is left
     # out rather than holding back the invitation of everyone else.
@@ -103,9 +114,9 @@ def meeting_invite(m: MeetingRow, snap: RouterSnapshot | None, links: MeetingLin
     ]
     return Invite(
         uid=f"{m.id}@leadrail", sequence=m.sequence, start=m.start, end=m.end, tz=tz,
-        summary=f"{title}: {who} and {(rep.name if rep else '') or m.rep}",
+        summary=_("%(title)s: %(who)s and %(rep)s") % {"title": title, "who": who, "rep": rep_name},
         description=description,
         location=(m.location or "").replace("{rep}", m.rep.split("@")[0]) or None,
-        organizer_name=(rep.name if rep else "") or m.rep, organizer_email=m.rep,
+        organizer_name=rep_name, organizer_email=m.rep,
         attendees=tuple(attendees), cancel_url=cancel, reschedule_url=reschedule,
     )  # fmt: skip

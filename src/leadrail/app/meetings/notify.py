@@ -10,14 +10,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from leadrail.app.calendars.ports import CloudEvents
 from leadrail.app.meetings.invite import Invite, MeetingLinks, Method, meeting_invite, usable_email
+from leadrail.app.meetings.mail_text import invite_text
 from leadrail.app.meetings.ports import CalendarSettings, CalendarWriter, InviteFormat, Meetings
 from leadrail.app.meetings.reminders import reminder_message
 from leadrail.app.outbox import ClaimedJob, JobFailed, MailSender
 from leadrail.app.ports import MeetingRow, Routers
+from leadrail.app.workspace import BrandingDoc
 
 
 class MeetingJobs:
@@ -34,6 +35,7 @@ class MeetingJobs:
         sender: str,
         forget_busy: Callable[[str], None],
         cloud: CloudEvents | None = None,
+        logo_url: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.meetings = meetings
         self.routers = routers
@@ -45,6 +47,7 @@ class MeetingJobs:
         self.sender = sender
         self.forget_busy = forget_busy  # the rep's cached busy time is stale after a write
         self.cloud = cloud  # events in reps' Google / Microsoft 365 calendars
+        self.logo_url = logo_url  # the workspace logo's absolute address, when there is one
 
     def invite(self, job: ClaimedJob, now: datetime) -> str:
         """The ``invite`` job: e-mail the invitation (``payload.method``: CANCEL cancels)."""
@@ -84,7 +87,8 @@ class MeetingJobs:
             return self._calendar(m, put=False)
 
     def invite_of(self, m: MeetingRow) -> Invite:
-        invite = meeting_invite(m, self.routers.router(m.router), self.links)
+        snap = self.routers.router(m.router)
+        invite = meeting_invite(m, snap, self.links, snap.language if snap else "en")
         link = self.cloud.join_url(m.id) if self.cloud else None
         if link:
             text = f"Join online: {link}\n\n{invite.description}"
@@ -111,20 +115,29 @@ class MeetingJobs:
         return meeting
 
     def _send_invite(self, m: MeetingRow, method: Method) -> str:
-        invite = self.invite_of(m)
-        cancel = method == "CANCEL"
-        subject = ("Cancelled: " if cancel else "Invitation: ") + invite.summary
-        local = m.start.astimezone(ZoneInfo(invite.tz))
-        when = f"{local:%A %d %B %Y, %H:%M} ({invite.tz})"
-        text = (
-            f"{invite.summary}\n{'Cancelled' if cancel else 'When'}: {when}\n\n"
-            f"{invite.description}\n"
-        )
-        to = [a for a in (m.email, m.rep, *m.guests) if usable_email(a)]
-        message = self.invites.message(
-            invite, method=method, sender=self.sender, to=to, subject=subject, text=text
-        )
-        return self.mail.send(message)
+        """One e-mail per language and zone: the prospect's in the language and zone they
+        booked in, the rep's and the guests' in the workspace's language and the rep's zone
+        (one e-mail for all when they are the same)."""
+        snap = self.routers.router(m.router)
+        team = meeting_invite(m, snap, self.links, snap.language if snap else "en")
+        team_lang = snap.language if snap else "en"
+        groups: dict[tuple[str, str], list[str]] = {}
+        prospect = (m.locale or team_lang, m.timezone or team.tz)
+        for address, key in [(m.email, prospect)] + [(a, (team_lang, team.tz)) for a in
+                                                      (m.rep, *m.guests)]:  # fmt: skip
+            if usable_email(address):
+                groups.setdefault(key, []).append(address)
+        brand = snap.branding if snap else BrandingDoc()
+        replies = []
+        for (lang, tz), to in groups.items():
+            invite = meeting_invite(m, snap, self.links, lang, tz)
+            words = invite_text(invite, method, lang, brand, self.logo_url())
+            message = self.invites.message(
+                invite, method=method, sender=self.sender, to=to, subject=words.subject,
+                text=words.text, html=words.html,
+            )  # fmt: skip
+            replies.append(self.mail.send(message))
+        return "; ".join(replies)
 
     def _calendar(self, m: MeetingRow, *, put: bool) -> str:
         found = self.calendars.calendars().get(m.rep)

@@ -26,10 +26,10 @@ class CalendarSettings(Protocol):
 class InviteFormat(Protocol):
     def message(
         self, invite: Invite, *, method: Method, sender: str, to: Sequence[str], subject: str,
-        text: str,
+        text: str, html: str | None = None,
     ) -> EmailMessage:  # fmt: skip
-        """The invitation e-mail (text, and the iCalendar part); ValueError when it cannot
-        be written."""
+        """The invitation e-mail (text, HTML, and the iCalendar part); ValueError when it
+        cannot be written."""
         ...
 
     def ics(self, invite: Invite, *, method: Method) -> bytes: ...

@@ -30,6 +30,8 @@ class MeetingRow:
     sequence: int
     decision_id: str | None
     meeting_type: str | None
+    timezone: str | None = None  # the prospect's, when they booked on the page
+    locale: str | None = None  # the prospect's language (en, de, fr, es)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class NewMeeting:
     prospect: Mapping[str, Any]
     decision_id: str | None
     meeting_type: str | None
+    timezone: str | None = None
+    locale: str | None = None
 
 
 @dataclass(frozen=True)

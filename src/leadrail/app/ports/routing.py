@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from leadrail.app.ports.booking import BookingRepo, BookingTransaction
-from leadrail.app.workspace import MeetingTypeDoc, RouterDoc, UserDoc
+from leadrail.app.workspace import BrandingDoc, MeetingTypeDoc, RouterDoc, UserDoc
 from leadrail.leads.destinations import Target
 from leadrail.leads.model import Lead
 from leadrail.routing.model import CrmRecord, Decision, PoolState, Prospect, RouterSpec, UserInfo
@@ -31,6 +31,8 @@ class RouterSnapshot:
     lists: Mapping[str, frozenset[str]]
     meeting: MeetingTypeDoc | None = None
     user_docs: Mapping[str, UserDoc] = field(default_factory=dict)
+    branding: BrandingDoc = field(default_factory=BrandingDoc)
+    language: str = "en"  # the workspace's, for e-mails to reps
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ One module per section; every name is importable from here (``from leadrail.app.
 import RouterDoc``).
 """
 
+from leadrail.app.workspace.branding import BrandingDoc, Language
 from leadrail.app.workspace.common import (
     CREDENTIAL_PREFIX,
     EMAIL,
@@ -78,6 +79,8 @@ from leadrail.app.workspace.sites import (
 )
 
 __all__ = [
+    "BrandingDoc",
+    "Language",
     "CREDENTIAL_PREFIX",
     "CalendarDoc",
     "CapsDoc",

@@ -12,7 +12,10 @@ from pydantic import (
 
 from leadrail.app.errors import InvalidWorkspace, Problem
 from leadrail.app.references import check_references
+from leadrail.app.workspace.branding import BrandingDoc, Language
 from leadrail.app.workspace.common import (
+    EMAIL,
+    SLUG,
     URL_CHECK,
     Doc,
     check_timezone,
@@ -38,9 +41,22 @@ from leadrail.app.workspace.sites import (
     SiteDoc,
 )
 
+PATTERN_WORDS = {
+    SLUG: "use lowercase letters, digits and hyphens, starting with a letter or a digit "
+    "(63 at most)",
+    EMAIL: "write an e-mail address, like name@example.com",
+    r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$": "use letters, digits, spaces, dots, hyphens and "
+    "underscores, starting with a letter or a digit (64 at most)",
+    r"^[a-z][a-z0-9_]{0,63}$": "use lowercase letters, digits and underscores, starting with a "
+    "letter (64 at most)",
+    r"^[A-Za-z0-9_-]{16,64}$": "use 16 to 64 letters, digits, hyphens or underscores",
+}
+
 
 class WorkspaceDoc(Doc):
     timezone: str = "UTC"
+    language: Language = "en"  # e-mails to reps; prospects get their own
+    branding: BrandingDoc = Field(default_factory=BrandingDoc)
     users: list[UserDoc] | None = None
     teams: list[TeamDoc] | None = None
     lists: list[ListDoc] | None = None
@@ -71,6 +87,12 @@ def format_loc(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def pattern_in_words(pattern: str) -> str:
+    """What a text that did not match ``pattern`` should look like, in words (never the
+    regular expression)."""
+    return PATTERN_WORDS.get(pattern, "this is not written the way it should be")
+
+
 def problems_from(err: ValidationError, prefix: str = "") -> list[Problem]:
     out = []
     for e in err.errors():
@@ -80,6 +102,8 @@ def problems_from(err: ValidationError, prefix: str = "") -> list[Problem]:
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown setting"
+        elif e["type"] == "string_pattern_mismatch":
+            msg = pattern_in_words(str((e.get("ctx") or {}).get("pattern", "")))
         out.append(Problem(path, msg))
     # Several union branches can report the same spot: keep each message once.
     seen: set[tuple[str, str]] = set()
@@ -116,6 +140,8 @@ def parse_workspace(
         merged = {s: getattr(base, s) for s in SECTIONS if getattr(doc, s) is None}
         for key in (
             "timezone",
+            "language",
+            "branding",
             "nearest_store_routing",
             "fallback_destination",
             "nearest_store_max_km",

@@ -1,6 +1,7 @@
-// Show times in the visitor's own timezone, and move between dates, without losing what they
-// typed. The page works without this script (a select, a button, links); it only saves taps.
-// Every move is the same visit (the form carries step=view): no second click, no new decision.
+// The booking page's shortcuts. The page works without this script (every day's times listed,
+// the calendar's days jump to them, a select and a button for the zone, links for dates); the
+// script only saves taps: one day's times at a time, the chosen time in words beside Book,
+// the visitor's own timezone. Every move is the same visit (step=view): no new decision.
 (function () {
   var select = document.getElementById("tz");
   var form = document.getElementById("tzform");
@@ -28,6 +29,43 @@
     Object.keys(extra).forEach(function (k) { field(k, extra[k]); });
     form.submit();
   }
+
+  // The calendar: pick a day, see its times.
+  var days = Array.prototype.slice.call(book.querySelectorAll(".day[data-day]"));
+  var links = Array.prototype.slice.call(book.querySelectorAll("a.cal-day"));
+  function showDay(key) {
+    days.forEach(function (d) { d.hidden = d.getAttribute("data-day") !== key; });
+    links.forEach(function (a) {
+      if (a.getAttribute("data-day") === key) a.setAttribute("aria-current", "date");
+      else a.removeAttribute("aria-current");
+    });
+  }
+  links.forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      showDay(a.getAttribute("data-day"));
+      var shown = document.getElementById("d-" + a.getAttribute("data-day"));
+      if (shown && shown.scrollIntoView) shown.scrollIntoView({ block: "nearest" });
+    });
+  });
+  var checked = book.querySelector("input[name=start]:checked");
+  var firstDay = checked ? checked.closest(".day") : days[0];
+  if (firstDay) showDay(firstDay.getAttribute("data-day"));
+
+  // The confirm step: the chosen time in words, beside the Book button.
+  var chosen = document.getElementById("chosen");
+  function say() {
+    var picked = book.querySelector("input[name=start]:checked");
+    if (!chosen) return;
+    chosen.textContent = picked
+      ? picked.getAttribute("data-words") + " (" + chosen.getAttribute("data-tz") + ")"
+      : chosen.getAttribute("data-empty");
+    chosen.parentNode.classList.toggle("ready", !!picked);
+  }
+  book.addEventListener("change", function (ev) {
+    if (ev.target && ev.target.name === "start") say();
+  });
+  say();
 
   select.addEventListener("change", function () { go({}); });
   Array.prototype.forEach.call(document.querySelectorAll(".pager a[data-from]"), function (a) {

@@ -11,6 +11,24 @@
   try { token = localStorage.getItem(STORE); } catch (e) { /* storage blocked */ }
   var ui = null, stream = null, retry = 0, conv = null, seen = {}, pending = [], tick = null;
 
+  // The widget's words: English here, the visitor's language from the first answer (strings).
+  var WORDS = {}, labelled = [];
+  function T(id, name) {
+    var text = WORDS[id] || id;
+    return name == null ? text : text.replace("%(name)s", name);
+  }
+  function label(node, attr, id) { // a word on a node, put in the visitor's language later
+    labelled.push([node, attr, id]);
+    if (attr) node.setAttribute(attr, T(id)); else node.textContent = T(id);
+    return node;
+  }
+  function learn(reply) {
+    if (!reply || !reply.strings || !reply.lang) return;
+    WORDS = reply.strings;
+    labelled.forEach(function (l) { if (l[1]) l[0].setAttribute(l[1], T(l[2])); else l[0].textContent = T(l[2]); });
+    if (ui) ui.root.setAttribute("lang", reply.lang);
+  }
+
   function el(name, attrs, text) {
     var n = document.createElement(name);
     for (var k in attrs || {}) n.setAttribute(k, attrs[k]);
@@ -44,6 +62,7 @@
           try { localStorage.setItem(STORE, token); } catch (e) { /* storage blocked */ }
           connect();
         }
+        learn(data);
         apply(data);
         return data;
       });
@@ -121,20 +140,20 @@
     var style = el("style", {}, CSS);
     document.head.appendChild(style);
     var root = el("div", { "class": "lr-root", id: "leadrail-chat" });
-    var launch = el("button", { type: "button", "class": "lr-launch", "aria-expanded": "false", "aria-controls": "lr-panel" }, "Chat with us");
+    var launch = label(el("button", { type: "button", "class": "lr-launch", "aria-expanded": "false", "aria-controls": "lr-panel" }), null, "Chat with us");
     var panel = el("div", { "class": "lr-panel", id: "lr-panel", role: "dialog", "aria-labelledby": "lr-title", hidden: "" });
     var head = el("div", { "class": "lr-head" });
-    head.appendChild(el("h2", { id: "lr-title" }, "Chat with us"));
-    var close = el("button", { type: "button", "class": "lr-x", "aria-label": "Close chat" }, "\u00d7");
+    head.appendChild(label(el("h2", { id: "lr-title" }), null, "Chat with us"));
+    var close = label(el("button", { type: "button", "class": "lr-x" }, "\u00d7"), "aria-label", "Close chat");
     head.appendChild(close);
     var status = el("div", { "class": "lr-status", role: "status" }, "");
-    var log = el("div", { "class": "lr-log", "aria-live": "polite", "aria-label": "Messages" });
+    var log = label(el("div", { "class": "lr-log", role: "log", "aria-live": "polite" }), "aria-label", "Messages");
     var offer = el("div", { "class": "lr-offer", hidden: "" });
     var form = el("form", { "class": "lr-form" });
-    var input = el("textarea", { "aria-label": "Your message", maxlength: "2000", rows: "1", placeholder: "Type a message" });
-    var sendBtn = el("button", { type: "submit", "class": "lr-btn" }, "Send");
+    var input = label(label(el("textarea", { maxlength: "2000", rows: "1" }), "aria-label", "Your message"), "placeholder", "Type a message");
+    var sendBtn = label(el("button", { type: "submit", "class": "lr-btn" }), null, "Send");
     form.appendChild(input); form.appendChild(sendBtn);
-    var again = el("button", { type: "button", "class": "lr-btn lr-again", hidden: "" }, "Start a new chat");
+    var again = label(el("button", { type: "button", "class": "lr-btn lr-again", hidden: "" }), null, "Start a new chat");
     again.addEventListener("click", function () { newChat(); });
     [head, status, log, offer, form, again].forEach(function (n) { panel.appendChild(n); });
     root.appendChild(panel); root.appendChild(launch);
@@ -171,17 +190,17 @@
     clearInterval(tick);
     if (conv.status === "waiting") {
       var left = c.countdown_seconds || conv.left || 30;
-      var draw = function () { conv.left = left; setStatus("Waiting for someone\u2026 (" + Math.max(0, left) + ")"); };
+      var draw = function () { conv.left = left; setStatus(T("Waiting for someone\u2026") + " (" + Math.max(0, left) + ")"); };
       draw();
       tick = setInterval(function () { left--; draw(); if (left <= 0) clearInterval(tick); }, 1000);
       ui.panel.hidden || ui.input.focus();
     } else if (conv.status === "active") {
-      setStatus("You are chatting with " + ((conv.rep && conv.rep.name) || "us"));
+      setStatus(T("You are chatting with %(name)s", (conv.rep && conv.rep.name) || T("us")));
       ui.offer.hidden = true;
     } else if (conv.status === "unanswered") {
-      setStatus("Nobody is available right now.");
+      setStatus(T("Nobody is available right now."));
     } else if (conv.status === "closed") {
-      setStatus("This chat has ended.");
+      setStatus(T("This chat has ended."));
     }
     ui.input.disabled = conv.status === "closed" || conv.status === "unanswered";
     ui.again.hidden = !ui.input.disabled; // an ended chat: another can start right away
@@ -216,7 +235,7 @@
     drawMsg("visitor", "", text);
     send("message", { text: text }).catch(function (e) {
       pending.splice(pending.indexOf(text), 1);
-      drawMsg("system", "", "Not sent: " + e.message);
+      drawMsg("system", "", T("Not sent: ") + e.message);
     });
   }
 
@@ -235,15 +254,15 @@
     list.forEach(function (o) {
       if (o.kind === "booker") {
         var href = safeUrl(o.url);
-        if (href) box.appendChild(el("a", { "class": "lr-book", href: href, target: "_blank", rel: "noopener" }, "Book a meeting"));
+        if (href) box.appendChild(el("a", { "class": "lr-book", href: href, target: "_blank", rel: "noopener" }, T("Book a meeting")));
       } else if (o.kind === "message") {
-        box.appendChild(fieldsForm("Leave a message", [["name", "Your name", "text"], ["email", "Your e-mail", "email"], ["text", "Message", "textarea"]], function (v) {
+        box.appendChild(fieldsForm(T("Leave a message"), [["name", T("Your name"), "text"], ["email", T("Your e-mail"), "email"], ["text", T("Message"), "textarea"]], function (v) {
           return send("leave_message", { name: v.name, email: v.email, text: v.text });
-        }, "Thanks! We will get back to you."));
+        }, T("Thanks! We will get back to you.")));
       } else if (o.kind === "questions" && o.questions) {
-        box.appendChild(fieldsForm("A few questions", o.questions.map(function (q) { return [q.field, q.label, "text"]; }), function (v) {
+        box.appendChild(fieldsForm(T("A few questions"), o.questions.map(function (q) { return [q.field, q.label, "text"]; }), function (v) {
           return send("answers", { answers: v });
-        }, "Thanks!"));
+        }, T("Thanks!")));
       }
     });
     box.hidden = !box.firstChild;
@@ -261,7 +280,7 @@
     });
     var err = el("p", { "class": "lr-err", role: "alert" });
     f.appendChild(err);
-    f.appendChild(el("button", { type: "submit", "class": "lr-btn" }, "Send"));
+    f.appendChild(el("button", { type: "submit", "class": "lr-btn" }, T("Send")));
     f.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var v = {};
@@ -320,7 +339,7 @@
   };
 
   function newChat() {
-    setStatus("Connecting\u2026");
+    setStatus(T("Connecting\u2026"));
     ui.again.hidden = true;
     return send("chat_request", {}).catch(function (e) { setStatus(e.message); });
   }

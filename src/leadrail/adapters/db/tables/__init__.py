@@ -22,6 +22,7 @@ from leadrail.adapters.db.tables.outbox import OutboxJob
 from leadrail.adapters.db.tables.routing import BusyBlock, Click, Decision, Meeting, RotationState
 from leadrail.adapters.db.tables.workspace import (
     Category,
+    Image,
     LeadDestination,
     MeetingType,
     NamedList,
@@ -43,6 +44,7 @@ __all__ = [
     "CalendarConnection",
     "CalendarEvent",
     "Category",
+    "Image",
     "Click",
     "CrmActivity",
     "CrmCompany",

@@ -97,6 +97,9 @@ class Meeting(Base):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # the prospect's zone and language when they booked: their pages and e-mails use them
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (
         Index("ix_meetings_rep_start", "rep", "start"),

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -142,3 +143,14 @@ class Site(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Image(Base):
+    """An image leadrail serves itself: the workspace logo (``logo``), a rep's photo
+    (``rep:<email>``). Checked on upload (type by its bytes, size)."""
+
+    __tablename__ = "images"
+    key: Mapped[str] = mapped_column(String(280), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from leadrail.app.errors import InvalidInput, LeadrailError
 from leadrail.app.live.views import Forbidden
 from leadrail.bootstrap import Container
+from leadrail.i18n import negotiate, widget_strings
 from leadrail.web.client import client_address
 from leadrail.web.edge import Refused as EdgeRefused
 from leadrail.web.edge_middleware import json_body
@@ -92,6 +93,8 @@ async def visitor_event(request: Request) -> Response:
         "visitor_id": it.visitor.id,
         "conversation": live.service.visitor_conversation(it),
         "offer": it.offer,
+        "lang": (lang := negotiate(request.headers.get("accept-language"))),
+        "strings": widget_strings(lang),  # the widget's words in the visitor's language
     }
     return _cors(request, JSONResponse(reply))
 

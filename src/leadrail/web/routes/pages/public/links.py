@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from leadrail.app.booking import book
+from leadrail.app.booking import book, team_of
 from leadrail.app.cancel import cancel_meeting
 from leadrail.app.errors import InvalidInput, NotFound
 from leadrail.app.links import (
@@ -21,25 +21,32 @@ from leadrail.app.links import (
     open_link,
     prospect_fields,
 )
-from leadrail.app.ports import SlotTaken
+from leadrail.app.ports import MeetingRow, SlotTaken
 from leadrail.bootstrap import Container
 from leadrail.web.deps import ContainerDep
 from leadrail.web.pages import (
+    group_by_day,
+    month_calendar,
     redirect_after_booking,
-    slot_list,
     when_text,
     zone_choices,
     zone_or,
 )
+from leadrail.web.public_pages import page_language, render_public
 from leadrail.web.ratelimit import public
-from leadrail.web.render import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(public)])
+PAGE_DAYS = 28  # the open times one page shows (a month calendar; other dates: the pager)
 NO_PAGE = "This router has no booking page: it routes API and live requests only."
 
 
+def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    """A prospect's page: their language, the workspace's branding (``lang``, ``rep``)."""
+    return render_public(request, request.app.state.container, name, status, **ctx)
+
+
 def not_found(request: Request, message: str) -> HTMLResponse:
-    return render(request, "not_found.html", {"message": message}, status=404, public=True)
+    return render(request, "not_found.html", 404, message=message)
 
 
 def _page(
@@ -54,37 +61,61 @@ def _page(
     carry: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     snap = view.snap
-    host = None
-    if view.found and len(view.found.reps) == 1:
-        info = snap.users.get(view.found.reps[0])
+    host = rep = team = None
+    if view.found and len(view.found.reps) == 1 and not view.found.flexible:
+        rep = view.found.reps[0]
+        info = snap.users.get(rep)
         host = (info.name or info.email) if info else None
+    elif view.found:
+        team = team_of(snap, view.found)
+    lang = page_language(request, (carry or {}).get("lang"))
+    minutes = snap.meeting.duration_minutes if snap.meeting else 0
+    days = group_by_day(view.slots, tz, lang, minutes)
     hidden = {k: v for k, v in view.prefill.items() if k not in ("name", "email", "notes")} | dict(
         carry or {}
     )
-    listed, days = slot_list(request.app.state.templates.env, view.slots, tz, chosen)
     return render(
         request,
         "booking.html",
-        {
-            "router": snap.doc,
-            "meeting": snap.meeting,
-            "location": _location(snap.meeting.location if snap.meeting else None, view),
-            "host": host,
-            "email": view.email,
-            "email_error": view.email_error,
-            "prefill": view.prefill,
-            "hidden": hidden,
-            "tz": tz,
-            "timezones": zone_choices(tz),
-            "days": days,
-            "slot_list": listed,
-            "error": error,
-            "chosen": chosen,
-            **_pager(c, view, {**view.prefill, **dict(carry or {}), "tz": tz}),
-        },
-        status=status,
-        public=True,
+        status,
+        router=snap.doc,
+        meeting=snap.meeting,
+        location=_location(snap.meeting.location if snap.meeting else None, view),
+        host=host,
+        team=team,
+        rep=rep,
+        lang=lang,
+        moving=_moving(c, carry or {}, tz, lang),
+        months=month_calendar(days, lang),
+        email=view.email,
+        email_error=view.email_error,
+        prefill=view.prefill,
+        hidden=hidden,
+        tz=tz,
+        timezones=zone_choices(tz),
+        days=days,
+        error=error,
+        chosen=chosen,
+        **_pager(c, view, {**view.prefill, **dict(carry or {}), "tz": tz}),
     )
+
+
+def _moving(c: Container, carry: Mapping[str, str], tz: str, lang: str) -> dict[str, str] | None:
+    """The meeting a reschedule moves (shown above the new times), when its link is good."""
+    old = carry.get("reschedule", "")
+    if not old or not c.signer.check(carry.get("t", ""), old, "cancel"):
+        return None
+    m = c.routing.meeting(old)
+    if m is None or m.status != "booked":
+        return None
+    return {"when": when_text(m.start, tz, lang), "host": _rep_name(c, m)}
+
+
+def _rep_name(c: Container, m: MeetingRow) -> str:
+    """The rep as the prospect knows them: their name (their address only without one)."""
+    snap = c.catalog.router(m.router)
+    info = snap.users.get(m.rep) if snap else None
+    return (info.name if info else "") or m.rep
 
 
 def _pager(c: Container, view: LinkView, params: Mapping[str, str]) -> dict[str, str]:
@@ -137,6 +168,7 @@ def click(slug: str, request: Request, c: ContainerDep) -> Response:
             c.clock.now(),
             start=_from(params.get("from")),
             step=params.get("step", ""),
+            days=PAGE_DAYS,
         )
     except NoBookingPage:
         return not_found(request, NO_PAGE)
@@ -150,8 +182,9 @@ def click(slug: str, request: Request, c: ContainerDep) -> Response:
 
 
 def _carry(params: Mapping[str, str]) -> dict[str, str]:
-    """A reschedule in progress rides along: the meeting to cancel and its signed token."""
-    return {k: params[k] for k in ("reschedule", "t") if params.get(k)}
+    """A reschedule in progress rides along (the meeting to cancel and its signed token), and
+    the language chosen on the page."""
+    return {k: params[k] for k in ("reschedule", "t", "lang") if params.get(k)}
 
 
 @router.post("/c/{slug}/book", response_class=HTMLResponse)
@@ -166,20 +199,25 @@ def _book_form(slug: str, request: Request, c: Container, form: dict[str, str]) 
     raw = prospect_fields(form)
     notes = form.get("notes", "")[:2000]
     tz = zone_or(form.get("tz"), "UTC")
+    lang = page_language(request, form.get("lang"))
     start = _from(form.get("start"))
     now = c.clock.now()
     try:
         booking_router(c.routing, slug)
         if start is None:
             raise SlotTaken("pick a time first")
-        done = book(c.routing, c.calendar, slug, raw, start, now, notes=notes)
+        done = book(
+            c.routing, c.calendar, slug, raw, start, now, notes=notes, timezone=tz, locale=lang
+        )
     except NoBookingPage:
         return not_found(request, NO_PAGE)
     except NotFound:
         return not_found(request, "There is no booking page at this address.")
     except (SlotTaken, InvalidInput) as err:
         message = err.reason if isinstance(err, SlotTaken) else err.message
-        view = open_link(c.routing, c.calendar, slug, {**raw, "notes": notes}, now, step=VIEW)
+        view = open_link(
+            c.routing, c.calendar, slug, {**raw, "notes": notes}, now, step=VIEW, days=PAGE_DAYS
+        )
         return _page(
             request,
             c,
@@ -197,7 +235,7 @@ def _book_form(slug: str, request: Request, c: Container, form: dict[str, str]) 
     if done.redirect_url:
         return RedirectResponse(redirect_after_booking(done.redirect_url, params), 303)
     token = c.signer.token(done.meeting_id, "cancel")
-    return RedirectResponse(f"/m/{done.meeting_id}?t={token}&tz={tz}", 303)
+    return RedirectResponse(f"/m/{done.meeting_id}?{urlencode({'t': token, 'tz': tz})}", 303)
 
 
 def _sentence(message: str) -> str:
@@ -214,22 +252,19 @@ def booked(
     m = c.routing.meeting(meeting_id)
     if m is None or not c.signer.check(t, meeting_id, "cancel"):
         return not_found(request, "This meeting link is not valid.")
-    zone = zone_or(tz, "UTC")
-    snap = c.catalog.router(m.router)
-    rep = snap.users.get(m.rep) if snap else None
-    host = (rep.name if rep else "") or m.rep
+    zone = m.timezone or zone_or(tz, "UTC")
+    lang = m.locale or page_language(request)
     return render(
         request,
         "booked.html",
-        {
-            "when": when_text(m.start, zone),
-            "tz": zone,
-            "host": host,
-            "email": m.email,
-            "cancel": c.signer.path(m.id, "cancel"),
-            "reschedule": c.signer.path(m.id, "reschedule"),
-        },
-        public=True,
+        lang=lang,
+        rep=m.rep,
+        when=when_text(m.start, zone, lang),
+        tz=zone,
+        host=_rep_name(c, m),
+        email=m.email,
+        cancel=c.signer.path(m.id, "cancel"),
+        reschedule=c.signer.path(m.id, "reschedule"),
     )
 
 
@@ -238,21 +273,7 @@ def cancel_page(meeting_id: str, request: Request, c: ContainerDep, t: str = "")
     m = c.routing.meeting(meeting_id)
     if m is None or not c.signer.check(t, meeting_id, "cancel"):
         return not_found(request, "This cancellation link is not valid.")
-    snap = c.catalog.router(m.router)
-    tz = snap.spec.timezone if snap else "UTC"
-    return render(
-        request,
-        "cancel.html",
-        {
-            "meeting": m,
-            "when": when_text(m.start, tz),
-            "tz": tz,
-            "host": m.rep,
-            "token": t,
-            "done": False,
-        },
-        public=True,
-    )
+    return _cancel_page(request, c, m, token=t, done=False)
 
 
 @router.post("/m/{meeting_id}/cancel", response_class=HTMLResponse)
@@ -264,10 +285,19 @@ def cancel_submit(
         return not_found(request, "This cancellation link is not valid.")
     cancel_meeting(c.routing, meeting_id, c.clock.now())
     c.wake_worker()
+    return _cancel_page(request, c, m, token=t, done=True)
+
+
+def _cancel_page(
+    request: Request, c: Container, m: MeetingRow, *, token: str, done: bool
+) -> HTMLResponse:
+    """In the prospect's zone and language (kept with the meeting when they booked)."""
     snap = c.catalog.router(m.router)
-    tz = snap.spec.timezone if snap else "UTC"
-    context = {"meeting": m, "when": when_text(m.start, tz), "tz": tz, "done": True}
-    return render(request, "cancel.html", context, public=True)
+    tz = m.timezone or (snap.spec.timezone if snap else "UTC")
+    lang = m.locale or page_language(request)
+    when = when_text(m.start, tz, lang)
+    return render(request, "cancel.html", lang=lang, rep=m.rep, meeting=m, when=when, tz=tz,
+                  host=_rep_name(c, m), token=token, done=done)  # fmt: skip
 
 
 @router.get("/m/{meeting_id}/reschedule")
@@ -277,7 +307,8 @@ def reschedule(meeting_id: str, request: Request, c: ContainerDep, t: str = "") 
     m = c.routing.meeting(meeting_id)
     if m is None or not c.signer.check(t, meeting_id, "reschedule"):
         return not_found(request, "This reschedule link is not valid.")
-    details = {"email": m.email, "name": m.name, "notes": m.notes}
+    details = {"email": m.email, "name": m.name, "notes": m.notes, "tz": m.timezone,
+               "lang": m.locale}  # fmt: skip
     query = urlencode(
         {
             **{k: v for k, v in details.items() if v},

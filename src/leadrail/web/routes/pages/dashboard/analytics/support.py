@@ -175,6 +175,8 @@ def router_charts(report: dict[str, Any]) -> dict[str, Any]:
             [("leads", [r["leads"] for r in report["leads"]["by_category"]])],
         ),
     }  # fmt: skip
+    charts["timeline_data"] = timeline_data(s)
+    charts["timeline_table"] = quiet_runs_folded(router_tables(report)["timeline"])
     charts["pools"] = [
         bar_chart(
             f"Actual share vs weighted target: {p['pool']}",
@@ -186,6 +188,37 @@ def router_charts(report: dict[str, Any]) -> dict[str, Any]:
         for p in report["distribution"]
     ]  # fmt: skip
     return charts
+
+
+def timeline_data(series: list[dict[str, Any]]) -> dict[str, Any]:
+    """The timeline for the chart script (uPlot): bucket starts as Unix seconds, then each
+    series' values."""
+    xs = [int(datetime.fromisoformat(r["bucket"]).replace(tzinfo=UTC).timestamp()) for r in series]
+    return {"x": xs, "series": [["clicks", [r["clicks"] for r in series]],
+                                ["bookings", [r["bookings"] for r in series]]]}  # fmt: skip
+
+
+def quiet_runs_folded(table: Table) -> Table:
+    """The timeline table as shown: two or more buckets in a row with nothing in them are one
+    row ("2026-11-01 to 2026-11-20: nothing"), not rows of zeros. The CSV keeps every row."""
+    rows: list[tuple[Any, ...]] = []
+    run: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        if len(run) >= 2:
+            rows.append((f"{run[0][0]} to {run[-1][0]}", "nothing", "", ""))
+        else:
+            rows.extend(run)
+        run.clear()
+
+    for row in table.rows:
+        if not any(row[1:3]):
+            run.append(row)
+            continue
+        flush()
+        rows.append(row)
+    flush()
+    return Table(table.name, table.title, table.headers, rows)
 
 
 def now_utc(c: Container) -> datetime:

@@ -28,6 +28,9 @@ def team_from_form(
 ) -> dict[str, Any]:
     members = [{"user": r.get("user", ""), "weight": r.get("weight") or "1"}
                for r in rows(form, "members")]  # fmt: skip
+    picked = form.getlist("add_members") if hasattr(form, "getlist") else []
+    listed = {m["user"] for m in members}
+    members += [{"user": u, "weight": "1"} for u in dict.fromkeys(picked) if u and u not in listed]
     return {**current, "name": text(form, "name"), "members": members}
 
 
