@@ -6,6 +6,7 @@ fencing token, a hand-over once per lead), the fake keeps the same promise."""
 from __future__ import annotations
 
 from tests.fakes.accounts import FakeAccountsRepo
+from tests.fakes.crm_records import FakeCrmRecords
 from tests.fakes.delivery import (
     FakeDelivery,
     FakeDeliveryRepo,
@@ -23,6 +24,7 @@ __all__ = [
     "FakeAccountsRepo",
     "FakeCalendarWriter",
     "FakeCrm",
+    "FakeCrmRecords",
     "FakeDelivery",
     "FakeDeliveryRepo",
     "FakeInviteFormat",
