@@ -5,6 +5,8 @@ fencing token, a hand-over once per lead), the fake keeps the same promise."""
 
 from __future__ import annotations
 
+from tests.fakes.accounts import FakeAccountsRepo
+from tests.fakes.crm_records import FakeCrmRecords
 from tests.fakes.delivery import (
     FakeDelivery,
     FakeDeliveryRepo,
@@ -12,18 +14,24 @@ from tests.fakes.delivery import (
     FakeSecrets,
     FakeWebhookSender,
 )
+from tests.fakes.leads import FakeLeadRepo
+from tests.fakes.ledger import FakeLedgerRepo
 from tests.fakes.meetings import FakeCalendarWriter, FakeCrm, FakeInviteFormat, FakeResetMails
 from tests.fakes.outbox import FakeJitter, FakeJob, FakeOutboxRepo
 from tests.fakes.workspace import FakeWorkspace, FakeWorkspaceRepo
 
 __all__ = [
+    "FakeAccountsRepo",
     "FakeCalendarWriter",
     "FakeCrm",
+    "FakeCrmRecords",
     "FakeDelivery",
     "FakeDeliveryRepo",
     "FakeInviteFormat",
     "FakeJitter",
     "FakeJob",
+    "FakeLeadRepo",
+    "FakeLedgerRepo",
     "FakeMailSender",
     "FakeOutboxRepo",
     "FakeResetMails",

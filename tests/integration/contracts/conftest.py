@@ -3,7 +3,7 @@ tests/fakes/: one contract, so the fakes the use-case tests run on stay honest."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -94,10 +94,18 @@ def roles(world: SqlWorld | FakeWorld, lead_id: str) -> list[str]:
 
 @pytest.fixture(params=KINDS)
 def world(request: pytest.FixtureRequest) -> Iterator[Any]:
+    yield from each_store(request, FakeWorld, SqlWorld)
+
+
+def each_store(
+    request: pytest.FixtureRequest, fake: Callable[[], Any], sql: Callable[[Container], Any]
+) -> Iterator[Any]:
+    """A fixture's value for its parameter (see KINDS): ``fake()``, or ``sql(container)`` on
+    a container over the parametrised database, closed afterwards."""
     if request.param == "fake":
-        yield FakeWorld()
+        yield fake()
         return
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
     c = bootstrap(Settings(database_url=url, worker=False))
-    yield SqlWorld(c)
+    yield sql(c)
     c.close()
