@@ -12,7 +12,7 @@ from __future__ import annotations
 import gettext
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,6 +29,11 @@ DEFAULT = "en"
 LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español"}
 
 Gettext = Callable[[str], str]
+
+
+# Babel's formatting costs tens of microseconds a call and a booking page shows hundreds of
+# times: each label is computed once per (instant, zone, language) and kept.
+LABELS = 65536
 
 
 def supported(lang: str | None) -> str | None:
@@ -78,6 +83,7 @@ def _local(start: datetime, tz: str) -> datetime:
     return start.astimezone(ZoneInfo(tz))
 
 
+@lru_cache(maxsize=LABELS)
 def day_label(start: datetime | date, lang: str, tz: str | None = None) -> str:
     """``Monday, November 30`` / ``Montag, 30. November``."""
     value = _local(start, tz) if isinstance(start, datetime) and tz else start
@@ -85,11 +91,13 @@ def day_label(start: datetime | date, lang: str, tz: str | None = None) -> str:
     return f"{weekday}, {format_skeleton('MMMMd', value, locale=lang)}"
 
 
+@lru_cache(maxsize=LABELS)
 def time_label(start: datetime, tz: str, lang: str) -> str:
     """``9:00 AM`` / ``09:00``."""
     return format_time(_local(start, tz), format="short", locale=lang)
 
 
+@lru_cache(maxsize=LABELS)
 def when_label(start: datetime, tz: str, lang: str) -> str:
     """The full date and time: ``Monday, November 30, 2026, 9:00 AM`` /
     ``Montag, 30. November 2026, 09:00``."""
@@ -98,6 +106,7 @@ def when_label(start: datetime, tz: str, lang: str) -> str:
     return f"{day}, {format_time(local, format='short', locale=lang)}"
 
 
+@lru_cache(maxsize=LABELS)
 def month_label(day: date, lang: str) -> str:
     return format_skeleton("yMMMM", day, locale=lang)
 
