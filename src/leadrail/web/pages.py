@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -9,7 +10,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from leadrail.i18n import day_label, month_label, time_label, week_days, when_label
+from cachetools import LRUCache
+from jinja2 import Environment
+from markupsafe import Markup
+
+from leadrail.i18n import day_label, gettext_for, month_label, time_label, week_days, when_label
 
 COMMON_ZONES = (
     "UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
@@ -102,3 +107,36 @@ def redirect_after_booking(base: str, params: Mapping[str, str]) -> str:
 
 def when_text(start: datetime, tz: str, lang: str = "en") -> str:
     return when_label(start, tz, lang)
+
+
+_TIMES: LRUCache[tuple[object, ...], Markup] = LRUCache(maxsize=256)
+_TIMES_LOCK = threading.Lock()
+
+
+def booking_times(
+    env: Environment,
+    starts: Iterable[datetime],
+    tz: str,
+    lang: str,
+    minutes: int,
+    chosen: str | None,
+) -> tuple[Markup, bool]:
+    """A booking page's calendar and open times as HTML (``booking_times.html``), and whether
+    there are any. The same times in the same zone and language make the same HTML for every
+    visitor, so it is rendered once and kept: the key is the times themselves (a booking, a
+    busy block, a workspace change: other times, another entry)."""
+    ordered = tuple(sorted(starts))
+    key = (ordered, tz, lang, minutes, chosen)
+    with _TIMES_LOCK:
+        found = _TIMES.get(key)
+    if found is None:
+        days = group_by_day(ordered, tz, lang, minutes)
+        found = Markup(
+            env.get_template("booking_times.html").render(
+                days=days, months=month_calendar(days, lang), chosen=chosen,
+                _=gettext_for(lang),
+            )
+        )  # fmt: skip
+        with _TIMES_LOCK:
+            _TIMES[key] = found
+    return found, bool(ordered)

@@ -25,8 +25,7 @@ from leadrail.app.ports import MeetingRow, SlotTaken
 from leadrail.bootstrap import Container
 from leadrail.web.deps import ContainerDep
 from leadrail.web.pages import (
-    group_by_day,
-    month_calendar,
+    booking_times,
     redirect_after_booking,
     when_text,
     zone_choices,
@@ -70,7 +69,9 @@ def _page(
         team = team_of(snap, view.found)
     lang = page_language(request, (carry or {}).get("lang"))
     minutes = snap.meeting.duration_minutes if snap.meeting else 0
-    days = group_by_day(view.slots, tz, lang, minutes)
+    times, days = booking_times(
+        request.app.state.templates.env, view.slots, tz, lang, minutes, chosen
+    )
     hidden = {k: v for k, v in view.prefill.items() if k not in ("name", "email", "notes")} | dict(
         carry or {}
     )
@@ -86,7 +87,7 @@ def _page(
         rep=rep,
         lang=lang,
         moving=_moving(c, carry or {}, tz, lang),
-        months=month_calendar(days, lang),
+        times=times,
         email=view.email,
         email_error=view.email_error,
         prefill=view.prefill,
