@@ -173,20 +173,8 @@ class SqlCrmRepo:
 
     @contextmanager
     def _tx(self) -> Iterator[Any]:
-        with self.write_lock():
-            raw = self.engine.raw_connection()
-            cur = raw.cursor()
-            try:
-                if not self.postgres:
-                    cur.execute("BEGIN IMMEDIATE")
-                yield cur
-                raw.commit()
-            except BaseException:
-                raw.rollback()
-                raise
-            finally:
-                cur.close()
-                raw.close()
+        with self.write_lock(), self.db.raw_write() as cur:
+            yield cur
 
     def _q(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.postgres else sql
