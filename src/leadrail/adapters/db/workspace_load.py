@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -156,26 +156,8 @@ def _load_crm(s: Session, settings: dict[str, Any]) -> CrmDoc:
         enrichment=CrmEnrichmentDoc.model_validate(
             settings.get("crm_enrichment") or {}, context=STORED
         ),
-        contacts=[
-            CrmContactDoc(
-                email=c.email,
-                owner=c.owner_id,
-                name=c.name,
-                company=c.company,
-                properties=c.properties or {},
-            )
-            for c in s.scalars(select(t.CrmContact).order_by(t.CrmContact.id))
-        ],
-        leads=[
-            CrmLeadDoc(
-                email=c.email,
-                owner=c.owner_id,
-                name=c.name,
-                company=c.company,
-                properties=c.properties or {},
-            )
-            for c in s.scalars(select(t.CrmLead).order_by(t.CrmLead.id))
-        ],
+        contacts=_people(s, t.CrmContact, CrmContactDoc),
+        leads=_people(s, t.CrmLead, CrmLeadDoc),
         opportunities=[
             CrmOpportunityDoc(
                 id=o.key,
@@ -206,3 +188,16 @@ def _company_doc(c: t.CrmCompany, domains: list[str]) -> CrmCompanyDoc:
         tier=c.tier,
         properties=c.properties or {},
     )
+
+
+D = TypeVar("D", CrmContactDoc, CrmLeadDoc)
+
+
+def _people(s: Session, table: type[t.CrmContact] | type[t.CrmLead], doc: type[D]) -> list[D]:
+    """The built-in CRM's contacts or leads, as the workspace document lists them."""
+    rows: Iterable[t.CrmContact | t.CrmLead] = s.scalars(select(table).order_by(table.id))
+    return [
+        doc(email=c.email, owner=c.owner_id, name=c.name, company=c.company,
+            properties=c.properties or {})
+        for c in rows
+    ]  # fmt: skip
